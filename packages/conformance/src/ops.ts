@@ -1,0 +1,115 @@
+/**
+ * One function per golden op: run the case through @quantlab/core's public API and return the
+ * first difference from the expected result, or undefined when it matches bit for bit.
+ */
+import * as core from "@quantlab/core";
+import { compareFloats, compareIntegers, compareRelative, compareShapes } from "./compare.js";
+import { type GoldenCase, type GoldenTensor, float32Data } from "./golden.js";
+
+type Op = (c: GoldenCase) => string | undefined;
+
+interface GoldenParams {
+  dtype: core.IntegerDType;
+  scale: number | number[] | GoldenTensor;
+  zeroPoint: number | number[] | GoldenTensor;
+  axis?: number;
+  blockSize?: number;
+}
+
+function params(p: GoldenParams): core.QuantParams {
+  const tensor = (v: number | number[] | GoldenTensor) =>
+    typeof v === "object" && !Array.isArray(v) ? { data: float32Data(v), shape: v.shape } : v;
+  return { ...p, scale: tensor(p.scale), zeroPoint: tensor(p.zeroPoint) };
+}
+
+function first(...checks: (() => string | undefined)[]): string | undefined {
+  for (const check of checks) {
+    const difference = check();
+    if (difference !== undefined) return difference;
+  }
+  return undefined;
+}
+
+const quantize: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as GoldenTensor;
+  const q = core.quantize(float32Data(input), params(c.params as GoldenParams), {
+    semantics: c.semantics as core.Semantics,
+    shape: input.shape,
+  });
+  return first(
+    () => (q.dtype === expected.dtype ? undefined : `dtype: expected ${expected.dtype}, got ${q.dtype}`),
+    () => compareShapes(expected.shape, q.shape),
+    () => compareIntegers(expected.data as number[], q.data),
+  );
+};
+
+const dequantize: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as GoldenTensor;
+  const x = core.dequantize(input.data as number[], params(c.params as GoldenParams), {
+    semantics: c.semantics as core.Semantics,
+    shape: input.shape,
+  });
+  return first(
+    () => compareShapes(expected.shape, x.shape),
+    () => compareFloats(float32Data(expected), x.data),
+  );
+};
+
+interface GoldenObserver {
+  method: "minmax" | "moving_average_minmax";
+  scheme: core.Scheme;
+  dtype: core.IntegerDType;
+  axis?: number;
+  reduceRange?: boolean;
+  averagingConstant?: number;
+}
+
+const qparams: Op = (c) => {
+  const o = c.observer as GoldenObserver;
+  const options = { dtype: o.dtype, scheme: o.scheme, reduceRange: o.reduceRange, axis: o.axis };
+  const observer =
+    o.method === "minmax"
+      ? new core.MinMaxObserver(options)
+      : new core.MovingAverageMinMaxObserver({ ...options, averagingConstant: o.averagingConstant });
+  for (const batch of c.batches as GoldenTensor[]) observer.observe(float32Data(batch), batch.shape);
+  const p = observer.qparams();
+  const expected = c.expected as { scale: number[]; zeroPoint: number[] };
+  const scale = typeof p.scale === "number" ? [p.scale] : p.scale;
+  const zeroPoint = typeof p.zeroPoint === "number" ? [p.zeroPoint] : p.zeroPoint;
+  return first(
+    () => compareFloats(Float32Array.from(expected.scale), scale),
+    () => compareIntegers(expected.zeroPoint, zeroPoint),
+  );
+};
+
+const METRICS: Record<string, (x: Float32Array, y: Float32Array) => number | Float64Array> = {
+  mse: core.meanSquaredError,
+  rmse: core.rootMeanSquaredError,
+  maxAbs: core.maxAbsoluteError,
+  meanAbs: core.meanAbsoluteError,
+  sqnrDb: core.sqnrDb,
+  cosine: core.cosineSimilarity,
+  absPercentage: core.absolutePercentageError,
+};
+
+const metrics: Op = (c) => {
+  const x = float32Data(c.x as GoldenTensor);
+  const y = float32Data(c.y as GoldenTensor);
+  const { rel } = c.tolerance as { rel: number };
+  for (const [key, expected] of Object.entries(c.expected as Record<string, number | number[]>)) {
+    const metric = METRICS[key];
+    if (metric === undefined) return `${key}: no such metric in @quantlab/core`;
+    const actual = metric(x, y);
+    const difference = compareRelative(
+      typeof expected === "number" ? [expected] : expected,
+      typeof actual === "number" ? [actual] : actual,
+      rel,
+    );
+    if (difference !== undefined) return `${key}${difference}`;
+  }
+  return undefined;
+};
+
+export const OPS: Readonly<Record<string, Op>> = { quantize, dequantize, qparams, metrics };

@@ -1,0 +1,130 @@
+/**
+ * The reference kernels: plain loops over typed arrays, one formula each, every float32 step
+ * rounded with Math.fround. They neither allocate nor validate; the public functions do that.
+ */
+import type { IntegerArray } from "../dtypes/table.js";
+import { roundHalfEven } from "./rounding.js";
+
+const fround = Math.fround;
+
+/**
+ * Where an element's scale and zero point sit: element (o, c, i) of an input seen as
+ * [outer, dim, inner] uses parameter `o * outerStride + floor(c / blockSize) * axisStride + i * innerStride`.
+ * Per-tensor: dim 1, all strides 0. Per-axis: axisStride 1, blockSize 1. Blocked: the parameter
+ * tensor has the input's shape with `dim` replaced by `ceil(dim / blockSize)`.
+ */
+export interface ParamLayout {
+  readonly outer: number;
+  readonly dim: number;
+  readonly inner: number;
+  readonly blockSize: number;
+  readonly outerStride: number;
+  readonly axisStride: number;
+  readonly innerStride: number;
+}
+
+/** ONNX QuantizeLinear: q = saturate(rint(x / s) + zp), the quotient in float32. */
+export function quantizeOnnxTensor(
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: IntegerArray,
+): void {
+  for (let i = 0; i < x.length; i++) {
+    const q = roundHalfEven(fround(x[i] / scale)) + zeroPoint;
+    out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
+  }
+}
+
+/** PyTorch quantize_val: q = saturate(zp + nearbyint(x * inv)), inv = fround(1 / s), float32 throughout. */
+export function quantizePytorchTensor(
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: IntegerArray,
+): void {
+  const inv = fround(1 / scale);
+  const zp = fround(zeroPoint);
+  for (let i = 0; i < x.length; i++) {
+    const q = fround(zp + roundHalfEven(fround(x[i] * inv)));
+    out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
+  }
+}
+
+/** ONNX DequantizeLinear: x = (q - zp) * s, with q - zp rounded to float32 first.
+ * The product of two float32 values is exact in float64, so storing it rounds once. */
+export function dequantizeOnnxTensor(
+  q: ArrayLike<number>,
+  scale: number,
+  zeroPoint: number,
+  out: Float32Array,
+): void {
+  for (let i = 0; i < q.length; i++) out[i] = fround(q[i] - zeroPoint) * scale;
+}
+
+/** PyTorch dequantize: x = (float(q) - float(zp)) * s, each step in float32. */
+export function dequantizePytorchTensor(
+  q: ArrayLike<number>,
+  scale: number,
+  zeroPoint: number,
+  out: Float32Array,
+): void {
+  const zp = fround(zeroPoint);
+  for (let i = 0; i < q.length; i++) out[i] = fround(fround(q[i]) - zp) * scale;
+}
+
+/** Per-axis and blocked quantization: the per-tensor formulas with the parameters of each element. */
+export function quantizeLayout(
+  pytorch: boolean,
+  x: Float32Array,
+  scales: Float32Array,
+  zeroPoints: Int32Array,
+  layout: ParamLayout,
+  qmin: number,
+  qmax: number,
+  out: IntegerArray,
+): void {
+  const { outer, dim, inner, blockSize, outerStride, axisStride, innerStride } = layout;
+  let e = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < dim; c++) {
+      const base = o * outerStride + Math.floor(c / blockSize) * axisStride;
+      for (let i = 0; i < inner; i++, e++) {
+        const p = base + i * innerStride;
+        const zp = zeroPoints[p];
+        const q = pytorch
+          ? fround(fround(zp) + roundHalfEven(fround(x[e] * fround(1 / scales[p]))))
+          : roundHalfEven(fround(x[e] / scales[p])) + zp;
+        out[e] = q < qmin ? qmin : q > qmax ? qmax : q;
+      }
+    }
+  }
+}
+
+/** Per-axis and blocked dequantization. */
+export function dequantizeLayout(
+  pytorch: boolean,
+  q: ArrayLike<number>,
+  scales: Float32Array,
+  zeroPoints: Int32Array,
+  layout: ParamLayout,
+  out: Float32Array,
+): void {
+  const { outer, dim, inner, blockSize, outerStride, axisStride, innerStride } = layout;
+  let e = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < dim; c++) {
+      const base = o * outerStride + Math.floor(c / blockSize) * axisStride;
+      for (let i = 0; i < inner; i++, e++) {
+        const p = base + i * innerStride;
+        const zp = zeroPoints[p];
+        const centred = pytorch ? fround(q[e]) - fround(zp) : q[e] - zp;
+        out[e] = fround(centred) * scales[p];
+      }
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import {
+  INTEGER_FORMATS,
+  type IntegerArray,
+  type IntegerDType,
+  type IntegerFormat,
+  isIntegerDType,
+} from "../dtypes/table.js";
+import type { ParamLayout } from "../kernels/reference.js";
+import { type Tensor, type TensorLike, sizeOf, toFloat32, toFloat64 } from "../tensor.js";
+import { describe, rangeError, typeError } from "../validate/errors.js";
+
+/** Which framework's arithmetic to reproduce. See the package README for the exact formulas. */
+export type Semantics = "onnx" | "pytorch";
+
+export const SEMANTICS: readonly Semantics[] = ["onnx", "pytorch"];
+
+/**
+ * Scale and zero point of one integer format.
+ * - per-tensor: `scale` and `zeroPoint` are numbers;
+ * - per-axis: they are 1-D with one entry per index along `axis` (negative counts from the end);
+ * - blocked: `blockSize` is set, and they are tensors shaped like the input with dimension `axis`
+ *   replaced by `ceil(dim / blockSize)`.
+ * Scales are rounded to float32; `zeroPoint` defaults to 0.
+ */
+export interface QuantParams {
+  readonly dtype: IntegerDType;
+  readonly scale: number | TensorLike;
+  readonly zeroPoint?: number | TensorLike;
+  readonly axis?: number;
+  readonly blockSize?: number;
+}
+
+/** Parameters checked against an input shape, ready for a kernel. */
+export interface ResolvedParams {
+  readonly format: IntegerFormat;
+  readonly scales: Float32Array;
+  readonly zeroPoints: Int32Array;
+  /** Absent for per-tensor parameters. */
+  readonly layout?: ParamLayout;
+  readonly axis?: number;
+  readonly blockSize?: number;
+  readonly paramShape: readonly number[];
+}
+
+export function checkSemantics(fn: string, value: unknown): Semantics {
+  if (value === undefined) return "onnx";
+  if (!SEMANTICS.includes(value as Semantics)) {
+    throw typeError(fn, "semantics", `one of ${SEMANTICS.map((s) => `"${s}"`).join(", ")}`, value);
+  }
+  return value as Semantics;
+}
+
+export function checkDType(fn: string, arg: string, value: unknown): IntegerFormat {
+  if (!isIntegerDType(value)) {
+    const names = Object.keys(INTEGER_FORMATS).map((d) => `"${d}"`);
+    throw typeError(fn, arg, `an integer dtype (${names.join(", ")})`, value);
+  }
+  return INTEGER_FORMATS[value];
+}
+
+/** A scale must round to a finite, positive float32. */
+export function checkScale(fn: string, arg: string, value: number): number {
+  const s = Math.fround(value);
+  if (!(s > 0) || s === Number.POSITIVE_INFINITY) {
+    throw rangeError(fn, arg, "a finite number > 0 (as float32)", value);
+  }
+  return s;
+}
+
+export function checkZeroPoint(fn: string, arg: string, value: number, format: IntegerFormat): number {
+  if (!Number.isInteger(value) || value < format.min || value > format.max) {
+    throw rangeError(fn, arg, `an integer in [${format.min}, ${format.max}] for ${format.name}`, value);
+  }
+  return value;
+}
+
+function checkAxis(fn: string, axis: unknown, rank: number): number {
+  if (!Number.isInteger(axis) || (axis as number) < -rank || (axis as number) >= rank) {
+    const expected =
+      rank === 0 ? "absent for a scalar input" : `an integer in [${-rank}, ${rank - 1}]`;
+    throw rangeError(fn, "params.axis", expected, axis);
+  }
+  return (axis as number) < 0 ? (axis as number) + rank : (axis as number);
+}
+
+/**
+ * Checks `params` against an input of `shape`: dtype, scale > 0, zero point in range, axis and
+ * block shapes.
+ */
+export function resolveParams(fn: string, params: QuantParams, shape: readonly number[]): ResolvedParams {
+  if (typeof params !== "object" || params === null) {
+    throw typeError(fn, "params", "an object { dtype, scale, zeroPoint?, axis?, blockSize? }", params);
+  }
+  const format = checkDType(fn, "params.dtype", params.dtype);
+  const zeroPoint = params.zeroPoint ?? 0;
+
+  if (typeof params.scale === "number" && params.axis === undefined && params.blockSize === undefined) {
+    if (typeof zeroPoint !== "number") {
+      throw typeError(fn, "params.zeroPoint", "a number when 'scale' is a number", zeroPoint);
+    }
+    return {
+      format,
+      scales: Float32Array.of(checkScale(fn, "params.scale", params.scale)),
+      zeroPoints: Int32Array.of(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format)),
+      paramShape: [],
+    };
+  }
+
+  if (params.axis === undefined && params.blockSize === undefined) {
+    throw rangeError(fn, "params.axis", "set when 'scale' is not a number", undefined);
+  }
+  const axis = checkAxis(fn, params.axis ?? 0, shape.length);
+  const dim = shape[axis] as number;
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+
+  let paramShape: number[];
+  let layout: ParamLayout;
+  const blockSize = params.blockSize;
+  if (blockSize === undefined) {
+    paramShape = [dim];
+    layout = { outer, dim, inner, blockSize: 1, outerStride: 0, axisStride: 1, innerStride: 0 };
+  } else {
+    if (!Number.isInteger(blockSize) || blockSize < 1) {
+      throw rangeError(fn, "params.blockSize", "an integer >= 1", blockSize);
+    }
+    const blocks = Math.ceil(dim / blockSize);
+    paramShape = shape.map((d, i) => (i === axis ? blocks : d));
+    layout = {
+      outer,
+      dim,
+      inner,
+      blockSize,
+      outerStride: blocks * inner,
+      axisStride: inner,
+      innerStride: 1,
+    };
+  }
+
+  const scaleTensor = toFloat32(fn, "params.scale", params.scale);
+  const count = paramShape.reduce((a, b) => a * b, 1);
+  const expected =
+    blockSize === undefined
+      ? `${dim} values, one per index along axis ${axis}`
+      : `shape [${paramShape.join(", ")}] (axis ${axis} in blocks of ${blockSize})`;
+  if (scaleTensor.data.length !== count) {
+    throw rangeError(fn, "params.scale", expected, params.scale, `${describe(params.scale)} of ${scaleTensor.data.length} values`);
+  }
+  const scales = new Float32Array(count);
+  for (let i = 0; i < count; i++) scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number);
+
+  const zeroPoints = new Int32Array(count);
+  if (typeof zeroPoint === "number") {
+    zeroPoints.fill(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format));
+  } else {
+    const zp = toFloat64(fn, "params.zeroPoint", zeroPoint).data;
+    if (zp.length !== count) {
+      throw rangeError(fn, "params.zeroPoint", expected, zeroPoint, `${describe(zeroPoint)} of ${zp.length} values`);
+    }
+    for (let i = 0; i < count; i++) {
+      zeroPoints[i] = checkZeroPoint(fn, `params.zeroPoint[${i}]`, zp[i] as number, format);
+    }
+  }
+  return { format, scales, zeroPoints, layout, axis, blockSize, paramShape };
+}
+
+/**
+ * Reads integer codes of `format`, exactly. The format's own typed array is used as is (int4 and
+ * uint4 are range-checked, as their storage is wider); anything else is checked value by value.
+ */
+export function toIntegers(
+  fn: string,
+  arg: string,
+  value: unknown,
+  format: IntegerFormat,
+  shape?: readonly number[],
+): Tensor<IntegerArray> {
+  const tensor = typeof value === "object" && value !== null && "dtype" in value && "data" in value;
+  const source = tensor ? { data: value.data, shape: (value as { shape?: unknown }).shape } : value;
+  const given = tensor ? value.data : value;
+  if (given instanceof format.storage && format.bits >= 8) {
+    const givenShape = tensor ? (source as Tensor<IntegerArray>).shape : [given.length];
+    return withShapeOf(fn, arg, { data: given, shape: givenShape }, shape);
+  }
+  const read = toFloat64(fn, arg, source, shape);
+  const data = new format.storage(read.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = read.data[i] as number;
+    if (!Number.isInteger(v) || v < format.min || v > format.max) {
+      throw rangeError(fn, `${arg}[${i}]`, `an integer in [${format.min}, ${format.max}] for ${format.name}`, v);
+    }
+    data[i] = v;
+  }
+  return { data, shape: read.shape };
+}
+
+function withShapeOf(
+  fn: string,
+  arg: string,
+  tensor: Tensor<IntegerArray>,
+  shape: readonly number[] | undefined,
+): Tensor<IntegerArray> {
+  if (shape === undefined) return tensor;
+  if (sizeOf(fn, "shape", shape) !== tensor.data.length) {
+    throw rangeError(fn, "shape", `a shape of ${tensor.data.length} elements to match '${arg}'`, shape, `[${shape.join(", ")}]`);
+  }
+  return { data: tensor.data, shape: [...shape] };
+}

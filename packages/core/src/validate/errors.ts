@@ -1,0 +1,40 @@
+/**
+ * One template for every argument error:
+ * `quantize(): argument 'scale' must be a finite number > 0; received 0.`
+ */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "boolean" || typeof value === "symbol") return String(value);
+  if (typeof value === "function") return "a function";
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) {
+    const length = (value as unknown as { length?: number }).length;
+    return `a ${value.constructor.name}${length === undefined ? "" : ` of length ${length}`}`;
+  }
+  const name = (value as object).constructor?.name;
+  return name && name !== "Object" ? `a ${name}` : "an object";
+}
+
+function message(fn: string, arg: string, expected: string, received: string): string {
+  return `${fn}(): argument '${arg}' must be ${expected}; received ${received}.`;
+}
+
+/** The wrong kind of value: a string where a number was expected, say. */
+export function typeError(fn: string, arg: string, expected: string, value: unknown): TypeError {
+  return new TypeError(message(fn, arg, expected, describe(value)));
+}
+
+/** A value of the right kind outside what the function accepts. `received` overrides the description. */
+export function rangeError(
+  fn: string,
+  arg: string,
+  expected: string,
+  value: unknown,
+  received = describe(value),
+): RangeError {
+  return new RangeError(message(fn, arg, expected, received));
+}
