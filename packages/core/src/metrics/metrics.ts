@@ -22,7 +22,7 @@ function readPair(fn: string, x: TensorLike, y: TensorLike): Pair {
 }
 
 function nonEmpty(fn: string, [a]: Pair): void {
-  if (a.length === 0) throw rangeError(fn, "x", "a non-empty tensor", a);
+  if (a.length === 0) throw rangeError(fn, "x", "a non-empty tensor", a, "an empty tensor");
 }
 
 /**
@@ -124,8 +124,8 @@ export function meanAbsoluteError(x: TensorLike, y: TensorLike): number {
  * each extra bit adds about 6 dB. Infinity when y = x exactly; NaN when x and the error are both 0.
  * @throws {RangeError} for an empty tensor, mismatched lengths, NaN or ±Infinity.
  * @example
- * sqnrDb([3, 4], [3, 4.05])
- * // => 40
+ * sqnrDb([3, 4], [3, 4.5])
+ * // => 20
  */
 export function sqnrDb(x: TensorLike, y: TensorLike): number {
   const pair = readPair("sqnrDb", x, y);

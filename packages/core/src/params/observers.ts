@@ -76,7 +76,7 @@ export class MinMaxObserver {
       this.max = max;
     } else {
       if (min.length !== this.min.length) {
-        throw rangeError(fn, "x", `${this.min.length} channels along axis ${this.axis}, as before`, x, `${min.length} channels`);
+        throw rangeError(fn, "x", `${this.min.length} along axis ${this.axis} (the channel count observed before)`, x, `${min.length}`);
       }
       this.update(min, max);
     }
@@ -96,7 +96,7 @@ export class MinMaxObserver {
    */
   qparams(): ObservedParams {
     if (this.min.length === 0) {
-      throw rangeError(`${this.constructor.name}.qparams`, "this", "an observer that has observed a tensor", this, "none observed yet");
+      throw rangeError(`${this.constructor.name}.qparams`, "this", "an observer that has seen a tensor: call observe(x) first", this, "none seen yet");
     }
     const n = this.min.length;
     const scale = new Float32Array(n);
@@ -123,7 +123,7 @@ export class MinMaxObserver {
     const axis = this.axis < 0 ? this.axis + rank : this.axis;
     const dim = shape[axis] as number;
     const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-    if (data.length === 0) throw rangeError(fn, "x", "a non-empty tensor", data);
+    if (data.length === 0) throw rangeError(fn, "x", "a non-empty tensor", data, "an empty tensor");
     const min = new Float32Array(dim).fill(Number.POSITIVE_INFINITY);
     const max = new Float32Array(dim).fill(Number.NEGATIVE_INFINITY);
     for (let e = 0; e < data.length; e++) {

@@ -112,7 +112,7 @@ export function checkScheme(fn: string, value: unknown): Scheme {
 
 /** Minimum and maximum of float32 data; rejects empty tensors, NaN and infinities. */
 export function finiteExtent(fn: string, arg: string, data: Float32Array): [number, number] {
-  if (data.length === 0) throw rangeError(fn, arg, "a non-empty tensor", data);
+  if (data.length === 0) throw rangeError(fn, arg, "a non-empty tensor", data, "an empty tensor");
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < data.length; i++) {

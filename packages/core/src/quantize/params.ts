@@ -7,7 +7,7 @@ import {
 } from "../dtypes/table.js";
 import type { ParamLayout } from "../kernels/reference.js";
 import { type Tensor, type TensorLike, sizeOf, toFloat32, toFloat64 } from "../tensor.js";
-import { describe, rangeError, typeError } from "../validate/errors.js";
+import { rangeError, typeError } from "../validate/errors.js";
 
 /** Which framework's arithmetic to reproduce. See the package README for the exact formulas. */
 export type Semantics = "onnx" | "pytorch";
@@ -144,7 +144,7 @@ export function resolveParams(fn: string, params: QuantParams, shape: readonly n
       ? `${dim} values, one per index along axis ${axis}`
       : `shape [${paramShape.join(", ")}] (axis ${axis} in blocks of ${blockSize})`;
   if (scaleTensor.data.length !== count) {
-    throw rangeError(fn, "params.scale", expected, params.scale, `${describe(params.scale)} of ${scaleTensor.data.length} values`);
+    throw rangeError(fn, "params.scale", expected, params.scale, `${scaleTensor.data.length} values`);
   }
   const scales = new Float32Array(count);
   for (let i = 0; i < count; i++) scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number);
@@ -155,7 +155,7 @@ export function resolveParams(fn: string, params: QuantParams, shape: readonly n
   } else {
     const zp = toFloat64(fn, "params.zeroPoint", zeroPoint).data;
     if (zp.length !== count) {
-      throw rangeError(fn, "params.zeroPoint", expected, zeroPoint, `${describe(zeroPoint)} of ${zp.length} values`);
+      throw rangeError(fn, "params.zeroPoint", expected, zeroPoint, `${zp.length} values`);
     }
     for (let i = 0; i < count; i++) {
       zeroPoints[i] = checkZeroPoint(fn, `params.zeroPoint[${i}]`, zp[i] as number, format);

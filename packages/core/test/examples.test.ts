@@ -1,0 +1,77 @@
+/**
+ * Executes every `@example` in the doc comments of src/, so an example cannot rot: the last line
+ * before `// => shown` is evaluated with the package's exports in scope, and printed as shown.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as core from "../src/index.js";
+
+const SRC = join(import.meta.dirname, "../src");
+
+interface Example {
+  where: string;
+  code: string[];
+  shown: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "generated" ? [] : sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function examplesOf(file: string): Example[] {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const examples: Example[] = [];
+  lines.forEach((line, n) => {
+    if (!/^\s*\*\s*@example\b/.test(line)) return;
+    const code: string[] = [];
+    for (let i = n + 1; i < lines.length; i++) {
+      const text = (lines[i] as string).replace(/^\s*\*\s?/, "");
+      if (/^\s*\*\//.test(lines[i] as string) || text.startsWith("@")) break;
+      const shown = /^\/\/ => (.*)$/.exec(text);
+      if (shown) {
+        examples.push({ where: `${relative(SRC, file)}:${n + 1}`, code: [...code], shown: shown[1] as string });
+        break;
+      }
+      code.push(text);
+    }
+  });
+  return examples;
+}
+
+/** Prints a value the way the examples write it: `Int8Array [ 1, 2 ]`, `{ a: 1, b: "x" }`. */
+export function show(value: unknown): string {
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (ArrayBuffer.isView(value)) {
+    const items = Array.from(value as unknown as ArrayLike<number>, show);
+    return `${value.constructor.name} [ ${items.join(", ")} ]`;
+  }
+  if (Array.isArray(value)) return `[ ${value.map(show).join(", ")} ]`;
+  if (typeof value === "object" && value !== null) {
+    const fields = Object.entries(value).map(([k, v]) => `${k}: ${show(v)}`);
+    return `{ ${fields.join(", ")} }`;
+  }
+  return String(value);
+}
+
+const examples = sourceFiles(SRC).flatMap(examplesOf);
+const scope = Object.keys(core);
+
+describe("doc comment examples", () => {
+  it("finds the examples", () => {
+    expect(examples.length).toBeGreaterThan(10);
+  });
+
+  it.each(examples.map((e) => [e.where, e] as const))("%s", (_, example) => {
+    const body = [...example.code];
+    const last = body.pop() as string;
+    const run = new Function(...scope, `${body.join("\n")}\nreturn (${last});`);
+    const value = run(...scope.map((name) => (core as Record<string, unknown>)[name]));
+    expect(show(value).replace(/\s+/g, " ")).toBe(example.shown.replace(/\s+/g, " "));
+  });
+});

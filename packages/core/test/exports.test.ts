@@ -1,0 +1,37 @@
+/**
+ * The built package as users meet it: `import` (ESM) and `require` (CommonJS, as tslab loads it)
+ * through the `exports` map, in a separate Node process. Run `pnpm build` first (turbo does).
+ */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..");
+
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" }).trim();
+}
+
+const check = `
+  const q = core.quantize([-10, -5, 0, 5, 10], { dtype: "int8", scale: 20 / 255 });
+  console.log(JSON.stringify([Array.from(q.data), typeof core.MinMaxObserver, typeof core.quantize]));
+`;
+const expected = JSON.stringify([[-127, -64, 0, 64, 127], "function", "function"]);
+
+describe("the built package", () => {
+  it("imports as ESM through its exports", () => {
+    const out = node(["--input-type=module", "-e", `import * as core from "@quantlab/core"; ${check}`]);
+    expect(out).toBe(expected);
+  });
+
+  it("requires as CommonJS through its exports and its main field", () => {
+    expect(node(["-e", `const core = require("@quantlab/core"); ${check}`])).toBe(expected);
+    const main = node(["-e", `console.log(require.resolve("./dist/cjs/index.js") === require.resolve("@quantlab/core"))`]);
+    expect(main).toBe("true");
+  });
+
+  it("declares types for both", () => {
+    const pkg = node(["-e", `const p = require("./package.json"); console.log(JSON.stringify([p.types, p.exports["."].types, p.main]))`]);
+    expect(JSON.parse(pkg)).toEqual(["./dist/index.d.ts", "./dist/index.d.ts", "./dist/cjs/index.js"]);
+  });
+});
