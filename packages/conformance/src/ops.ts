@@ -112,4 +112,18 @@ const metrics: Op = (c) => {
   return undefined;
 };
 
-export const OPS: Readonly<Record<string, Op>> = { quantize, dequantize, qparams, metrics };
+const cast: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as GoldenTensor;
+  const options = c.saturate === undefined ? {} : { saturate: c.saturate as boolean };
+  const bits = core.encodeFloat(c.to as core.FloatDType, float32Data(input), options);
+  return compareIntegers(expected.data as number[], bits);
+};
+
+const decode: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const values = core.decodeFloat(c.from as core.FloatDType, input.data as number[]);
+  return compareFloats(float32Data(c.expected as GoldenTensor), values);
+};
+
+export const OPS: Readonly<Record<string, Op>> = { quantize, dequantize, qparams, metrics, cast, decode };

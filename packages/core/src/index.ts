@@ -20,3 +20,24 @@ export type { QuantParams, Semantics } from "./quantize/params.js";
 export { dequantize, quantize } from "./quantize/quantize.js";
 export type { QuantizedTensor, QuantizeOptions } from "./quantize/quantize.js";
 export type { MatrixLike, NestedArray, Tensor, TensorLike } from "./tensor.js";
+export { traceQuantize } from "./quantize/trace.js";
+export type { QuantizeTrace } from "./quantize/trace.js";
+export {
+  bfloat16BitsToFloat32,
+  decodeFloat,
+  encodeFloat,
+  FLOAT_DTYPES,
+  FLOAT_FORMATS,
+  float8e4m3fnBitsToFloat32,
+  float8e5m2BitsToFloat32,
+  float16BitsToFloat32,
+  float32ToBfloat16Bits,
+  float32ToFloat8e4m3fnBits,
+  float32ToFloat8e5m2Bits,
+  float32ToFloat16Bits,
+  isFloatDType,
+  roundToFloat,
+} from "./dtypes/floats.js";
+export type { EncodeFloatOptions, FloatFormat, FloatStorage } from "./dtypes/floats.js";
+export { formatSummary, roundToFormat } from "./dtypes/formats.js";
+export type { FormatName, FormatSummary } from "./dtypes/formats.js";

@@ -1,6 +1,7 @@
 /**
- * Executes every `@example` in the doc comments of src/, so an example cannot rot: the last line
- * before `// => shown` is evaluated with the package's exports in scope, and printed as shown.
+ * Executes every `@example` in the doc comments of src/, so an example cannot rot: each
+ * `// => shown` line checks the line above it, evaluated after the example's earlier lines with the
+ * package's exports in scope.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -34,10 +35,10 @@ function examplesOf(file: string): Example[] {
       if (/^\s*\*\//.test(lines[i] as string) || text.startsWith("@")) break;
       const shown = /^\/\/ => (.*)$/.exec(text);
       if (shown) {
-        examples.push({ where: `${relative(SRC, file)}:${n + 1}`, code: [...code], shown: shown[1] as string });
-        break;
+        examples.push({ where: `${relative(SRC, file)}:${i + 1}`, code: [...code], shown: shown[1] as string });
+      } else {
+        code.push(text);
       }
-      code.push(text);
     }
   });
   return examples;
@@ -69,7 +70,7 @@ describe("doc comment examples", () => {
 
   it.each(examples.map((e) => [e.where, e] as const))("%s", (_, example) => {
     const body = [...example.code];
-    const last = body.pop() as string;
+    const last = (body.pop() as string).replace(/;\s*$/, "");
     const run = new Function(...scope, `${body.join("\n")}\nreturn (${last});`);
     const value = run(...scope.map((name) => (core as Record<string, unknown>)[name]));
     expect(show(value).replace(/\s+/g, " ")).toBe(example.shown.replace(/\s+/g, " "));

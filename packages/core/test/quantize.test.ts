@@ -1,6 +1,6 @@
 import { matrix } from "mathjs";
 import { describe, expect, it } from "vitest";
-import { dequantize, quantize } from "../src/index.js";
+import { dequantize, quantize, traceQuantize } from "../src/index.js";
 
 // The source post's worked example: t = [-10, -5, 0, 5, 10], scale = 20 / 255 as float32.
 const t = [-10, -5, 0, 5, 10];
@@ -142,5 +142,24 @@ describe("dequantize", () => {
     expect(() => dequantize([128], { dtype: "int8", scale: 1 })).toThrow(RangeError);
     expect(() => dequantize([1.5], { dtype: "int8", scale: 1 })).toThrow(RangeError);
     expect(() => dequantize(Int8Array.of(8), { dtype: "int4", scale: 1 })).toThrow(RangeError);
+  });
+});
+
+describe("traceQuantize", () => {
+  it("shows the float32 quotient that decides -10's code", () => {
+    const onnx = traceQuantize(t, { dtype: "int8", scale });
+    expect(Array.from(onnx.scaled)).toEqual([-127.49999237060547, -63.749996185302734, 0, 63.749996185302734, 127.49999237060547]);
+    expect(Array.from(onnx.code)).toEqual([-127, -64, 0, 64, 127]);
+    const torch = traceQuantize(t, { dtype: "int8", scale }, { semantics: "pytorch" });
+    expect(torch.inverseScale).toBe(12.75);
+    expect(torch.scaled[0]).toBe(-127.5);
+    expect(torch.code[0]).toBe(-128);
+  });
+
+  it("marks the values saturation changed", () => {
+    const tr = traceQuantize([2, 10], { dtype: "int8", scale: Math.fround(8 / 255) });
+    expect(tr.clipped).toEqual([false, true]);
+    expect(Array.from(tr.shifted)).toEqual([64, 319]);
+    expect(Array.from(tr.code)).toEqual([64, 127]);
   });
 });

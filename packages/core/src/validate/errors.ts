@@ -13,7 +13,9 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) {
     const length = (value as unknown as { length?: number }).length;
-    return `a ${value.constructor.name}${length === undefined ? "" : ` of length ${length}`}`;
+    const name = value.constructor.name;
+  const article = /^[AEIOU]/i.test(name) ? "an" : "a";
+  return `${article} ${name}${length === undefined ? "" : ` of length ${length}`}`;
   }
   const name = (value as object).constructor?.name;
   return name && name !== "Object" ? `a ${name}` : "an object";
