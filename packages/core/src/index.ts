@@ -41,3 +41,5 @@ export {
 export type { EncodeFloatOptions, FloatFormat, FloatStorage } from "./dtypes/floats.js";
 export { formatSummary, roundToFormat } from "./dtypes/formats.js";
 export type { FormatName, FormatSummary } from "./dtypes/formats.js";
+export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
+export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";

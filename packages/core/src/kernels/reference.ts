@@ -128,3 +128,56 @@ export function dequantizeLayout(
     }
   }
 }
+
+/** Fake quantization in one pass: the ONNX quantize then dequantize, without storing the code. */
+export function fakeQuantizeOnnxTensor(
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Float32Array,
+): void {
+  for (let i = 0; i < x.length; i++) {
+    const q = roundHalfEven(fround(x[i] / scale)) + zeroPoint;
+    out[i] = fround((q < qmin ? qmin : q > qmax ? qmax : q) - zeroPoint) * scale;
+  }
+}
+
+/** Fake quantization in one pass, PyTorch's arithmetic (fake_quantize_per_tensor_affine). */
+export function fakeQuantizePytorchTensor(
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Float32Array,
+): void {
+  const inv = fround(1 / scale);
+  const zp = fround(zeroPoint);
+  for (let i = 0; i < x.length; i++) {
+    const q = fround(zp + roundHalfEven(fround(x[i] * inv)));
+    out[i] = fround(fround(q < qmin ? qmin : q > qmax ? qmax : q) - zp) * scale;
+  }
+}
+
+/**
+ * TensorFlow's fake_quant_with_min_max_args on a nudged range, float32 throughout:
+ * `floor((clamp(x, lo, hi) - lo) * inv - zero + 0.5) * scale`.
+ */
+export function fakeQuantizeNudgedTensor(
+  x: Float32Array,
+  lo: number,
+  hi: number,
+  scale: number,
+  inverseScale: number,
+  quantZero: number,
+  out: Float32Array,
+): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    const clamped = v < lo ? lo : v > hi ? hi : v;
+    const steps = fround(fround(fround(fround(clamped - lo) * inverseScale) - quantZero) + 0.5);
+    out[i] = Math.floor(steps) * scale;
+  }
+}

@@ -1,0 +1,122 @@
+import {
+  fakeQuantizeNudgedTensor,
+  fakeQuantizeOnnxTensor,
+  fakeQuantizePytorchTensor,
+} from "../kernels/reference.js";
+import { indexOfNaN, type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
+import { rangeError, typeError } from "../validate/errors.js";
+import { checkSemantics, type QuantParams, resolveParams } from "./params.js";
+import { dequantize, type QuantizeOptions, quantize } from "./quantize.js";
+
+/**
+ * Quantizes and dequantizes in one step: the float32 values the integer codes stand for, as a
+ * quantization-aware training graph sees them. `fakeQuantize(x, p)` equals
+ * `dequantize(quantize(x, p))` bit for bit, with the same semantics (`"onnx"` by default); per
+ * tensor it runs as one pass without storing the codes.
+ *
+ * @throws {TypeError} and {RangeError} as {@link quantize}.
+ * @example
+ * fakeQuantize([0.26, -1], { dtype: "int8", scale: 0.5 }).data
+ * // => Float32Array [ 0.5, -1 ]
+ */
+export function fakeQuantize(x: TensorLike, params: QuantParams, options: QuantizeOptions = {}): Tensor<Float32Array> {
+  const fn = "fakeQuantize";
+  const semantics = checkSemantics(fn, options.semantics);
+  const input = toFloat32(fn, "x", x, options.shape);
+  const resolved = resolveParams(fn, params, input.shape);
+  if (resolved.layout !== undefined) return dequantize(quantize(input, params, { semantics }));
+  const nan = indexOfNaN(input.data);
+  if (nan >= 0) throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
+  const { format, scales, zeroPoints } = resolved;
+  const out = new Float32Array(input.data.length);
+  const kernel = semantics === "pytorch" ? fakeQuantizePytorchTensor : fakeQuantizeOnnxTensor;
+  kernel(input.data, scales[0] as number, zeroPoints[0] as number, format.min, format.max, out);
+  return { data: out, shape: input.shape };
+}
+
+export interface NudgedOptions {
+  /** Default -6, as TensorFlow. Must be <= 0. */
+  readonly min?: number;
+  /** Default 6. Must be >= 0 and > min. */
+  readonly max?: number;
+  /** 2 to 16; default 8. */
+  readonly numBits?: number;
+  /** Use codes [1, 2^bits - 1] instead of [0, 2^bits - 1]. */
+  readonly narrowRange?: boolean;
+}
+
+/** The range TensorFlow actually quantizes to: [min, max] moved so that 0 is a level. */
+export interface NudgedRange {
+  readonly nudgedMin: number;
+  readonly nudgedMax: number;
+  readonly scale: number;
+  readonly zeroPoint: number;
+}
+
+/**
+ * TensorFlow's nudging (`Nudge` in fake_quant_ops_functor.h), in float32: with
+ * `s = (max - min) / (qmax - qmin)`, the zero point `qmin - min / s` is rounded half away from zero
+ * (and clamped to [qmin, qmax]), then the range is moved to `[(qmin - zp) s, (qmax - zp) s]`, so
+ * that 0 is exactly a level. qmin is 1 with `narrowRange`, else 0; qmax is 2^numBits - 1.
+ *
+ * @throws {RangeError} unless min <= 0 <= max, min < max, both finite, and numBits in [2, 16].
+ * @example
+ * nudgedRange({ min: -0.1, max: 63.65 })
+ * // => { nudgedMin: 0, nudgedMax: 63.75, scale: 0.25, zeroPoint: 0 }
+ */
+export function nudgedRange(options: NudgedOptions = {}): NudgedRange {
+  const { nudgedMin, nudgedMax, scale, zeroPoint } = nudge("nudgedRange", options);
+  return { nudgedMin, nudgedMax, scale, zeroPoint };
+}
+
+function nudge(fn: string, options: NudgedOptions): NudgedRange & { inverseScale: number } {
+  if (typeof options !== "object" || options === null) throw typeError(fn, "options", "an object", options);
+  const fround = Math.fround;
+  const min = fround(options.min ?? -6);
+  const max = fround(options.max ?? 6);
+  const numBits = options.numBits ?? 8;
+  if (!Number.isInteger(numBits) || numBits < 2 || numBits > 16) {
+    throw rangeError(fn, "options.numBits", "an integer in [2, 16]", numBits);
+  }
+  if (!(min <= 0) || !Number.isFinite(min)) throw rangeError(fn, "options.min", "a finite number <= 0", options.min);
+  if (!(max >= 0) || !Number.isFinite(max)) throw rangeError(fn, "options.max", "a finite number >= 0", options.max);
+  if (!(min < max)) throw rangeError(fn, "options.max", `> min (${min})`, options.max);
+  const qmin = options.narrowRange ? 1 : 0;
+  const qmax = 2 ** numBits - 1;
+  const scale = fround(fround(max - min) / (qmax - qmin));
+  const inverseScale = fround((qmax - qmin) / fround(max - min));
+  const zeroFromMin = fround(qmin - fround(min / scale));
+  const zeroPoint =
+    zeroFromMin < qmin ? qmin : zeroFromMin > qmax ? qmax : Math.sign(zeroFromMin) * Math.round(Math.abs(zeroFromMin));
+  return {
+    nudgedMin: fround((qmin - zeroPoint) * scale),
+    nudgedMax: fround((qmax - zeroPoint) * scale),
+    scale,
+    zeroPoint,
+    inverseScale,
+  };
+}
+
+/**
+ * TensorFlow's `fake_quant_with_min_max_args`: clamps x to the nudged range (see {@link nudgedRange})
+ * and rounds it to the nearest level, ties upward (`floor(v + 0.5)`), in float32. Zero is always
+ * exactly representable. NaN propagates as NaN, as in TensorFlow.
+ *
+ * @throws {RangeError} for a bad range or bit width (see {@link nudgedRange}).
+ * @example
+ * fakeQuantizeNudged([-10.1, -9.9, -9.75, 53.8], { min: -10, max: 53.75 }).data
+ * // => Float32Array [ -10, -10, -9.75, 53.75 ]
+ */
+export function fakeQuantizeNudged(
+  x: TensorLike,
+  options: NudgedOptions = {},
+): Tensor<Float32Array> & NudgedRange {
+  const fn = "fakeQuantizeNudged";
+  const input = toFloat32(fn, "x", x);
+  const range = nudge(fn, options);
+  const out = new Float32Array(input.data.length);
+  const quantZero = Math.floor(Math.fround(Math.fround(-range.nudgedMin * range.inverseScale) + 0.5));
+  fakeQuantizeNudgedTensor(input.data, range.nudgedMin, range.nudgedMax, range.scale, range.inverseScale, quantZero, out);
+  const { nudgedMin, nudgedMax, scale, zeroPoint } = range;
+  return { data: out, shape: input.shape, nudgedMin, nudgedMax, scale, zeroPoint };
+}
