@@ -43,3 +43,4 @@ export { formatSummary, roundToFormat } from "./dtypes/formats.js";
 export type { FormatName, FormatSummary } from "./dtypes/formats.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
+export * from "./params/calibration/index.js";
