@@ -126,4 +126,36 @@ const decode: Op = (c) => {
   return compareFloats(float32Data(c.expected as GoldenTensor), values);
 };
 
-export const OPS: Readonly<Record<string, Op>> = { quantize, dequantize, qparams, metrics, cast, decode };
+const matmulInteger: Op = (c) => {
+  const matrix = (t: GoldenTensor) => ({
+    data: t.data as number[],
+    shape: t.shape as [number, number],
+    dtype: t.dtype as core.Int8DType,
+  });
+  const expected = c.expected as GoldenTensor;
+  const y = core.matmulInteger(matrix(c.a as GoldenTensor), matrix(c.b as GoldenTensor), {
+    aZeroPoint: c.aZeroPoint as number,
+    bZeroPoint: c.bZeroPoint as number,
+  });
+  return first(
+    () => compareShapes(expected.shape, y.shape),
+    () => compareIntegers(expected.data as number[], y.data),
+  );
+};
+
+const pack: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const bytes = core.packInt4(input.data as number[], input.dtype as core.Int4DType);
+  return compareIntegers((c.expected as GoldenTensor).data as number[], bytes);
+};
+
+export const OPS: Readonly<Record<string, Op>> = {
+  quantize,
+  dequantize,
+  qparams,
+  metrics,
+  cast,
+  decode,
+  matmul_integer: matmulInteger,
+  pack,
+};

@@ -44,3 +44,24 @@ export type { FormatName, FormatSummary } from "./dtypes/formats.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export * from "./params/calibration/index.js";
+export {
+  matmulInteger,
+  multiplyByQuantizedMultiplier,
+  packInt4,
+  quantizeMultiplier,
+  requantize,
+  requantizeFloat,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul,
+  unpackInt4,
+} from "./integer/index.js";
+export type {
+  Int4DType,
+  Int8DType,
+  Int8Matrix,
+  Int32Matrix,
+  MatmulIntegerOptions,
+  QuantizedMultiplier,
+  RequantizeDType,
+  RequantizeOptions,
+} from "./integer/index.js";
