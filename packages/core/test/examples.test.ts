@@ -33,11 +33,14 @@ function examplesOf(file: string): Example[] {
     for (let i = n + 1; i < lines.length; i++) {
       const text = (lines[i] as string).replace(/^\s*\*\s?/, "");
       if (/^\s*\*\//.test(lines[i] as string) || text.startsWith("@")) break;
+      // `// => shown` checks the line above; `expression; // => shown` checks its own line.
+      const inline = /^(.+?)\s*\/\/ => (.*)$/.exec(text);
       const shown = /^\/\/ => (.*)$/.exec(text);
-      if (shown) {
-        examples.push({ where: `${relative(SRC, file)}:${i + 1}`, code: [...code], shown: shown[1] as string });
-      } else {
-        code.push(text);
+      if (inline && !shown) code.push(inline[1] as string);
+      else if (!shown) code.push(text);
+      const expected = shown?.[1] ?? inline?.[2];
+      if (expected !== undefined) {
+        examples.push({ where: `${relative(SRC, file)}:${i + 1}`, code: [...code], shown: expected });
       }
     }
   });
@@ -60,6 +63,11 @@ export function show(value: unknown): string {
   return String(value);
 }
 
+/** Spacing is free: `[1, 2]` reads as `[ 1, 2 ]`. */
+function normalize(text: string): string {
+  return text.replace(/\s+/g, " ").replace(/([[{]) /g, "$1").replace(/ ([\]}])/g, "$1");
+}
+
 const examples = sourceFiles(SRC).flatMap(examplesOf);
 const scope = Object.keys(core);
 
@@ -73,6 +81,6 @@ describe("doc comment examples", () => {
     const last = (body.pop() as string).replace(/;\s*$/, "");
     const run = new Function(...scope, `${body.join("\n")}\nreturn (${last});`);
     const value = run(...scope.map((name) => (core as Record<string, unknown>)[name]));
-    expect(show(value).replace(/\s+/g, " ")).toBe(example.shown.replace(/\s+/g, " "));
+    expect(normalize(show(value))).toBe(normalize(example.shown));
   });
 });
