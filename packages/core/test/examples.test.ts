@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
+import { evaluate, normalize, show } from "./show.js";
 
 const SRC = join(import.meta.dirname, "../src");
 
@@ -47,29 +48,7 @@ function examplesOf(file: string): Example[] {
   return examples;
 }
 
-/** Prints a value the way the examples write it: `Int8Array [ 1, 2 ]`, `{ a: 1, b: "x" }`. */
-export function show(value: unknown): string {
-  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (ArrayBuffer.isView(value)) {
-    const items = Array.from(value as unknown as ArrayLike<number>, show);
-    return `${value.constructor.name} [ ${items.join(", ")} ]`;
-  }
-  if (Array.isArray(value)) return `[ ${value.map(show).join(", ")} ]`;
-  if (typeof value === "object" && value !== null) {
-    const fields = Object.entries(value).map(([k, v]) => `${k}: ${show(v)}`);
-    return `{ ${fields.join(", ")} }`;
-  }
-  return String(value);
-}
-
-/** Spacing is free: `[1, 2]` reads as `[ 1, 2 ]`. */
-function normalize(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/([[{]) /g, "$1").replace(/ ([\]}])/g, "$1");
-}
-
 const examples = sourceFiles(SRC).flatMap(examplesOf);
-const scope = Object.keys(core);
 
 describe("doc comment examples", () => {
   it("finds the examples", () => {
@@ -77,10 +56,7 @@ describe("doc comment examples", () => {
   });
 
   it.each(examples.map((e) => [e.where, e] as const))("%s", (_, example) => {
-    const body = [...example.code];
-    const last = (body.pop() as string).replace(/;\s*$/, "");
-    const run = new Function(...scope, `${body.join("\n")}\nreturn (${last});`);
-    const value = run(...scope.map((name) => (core as Record<string, unknown>)[name]));
+    const value = evaluate(example.code, core);
     expect(normalize(show(value))).toBe(normalize(example.shown));
   });
 });
