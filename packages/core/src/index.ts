@@ -1,5 +1,11 @@
 export { INTEGER_DTYPES, INTEGER_FORMATS, isIntegerDType } from "./dtypes/table.js";
-export type { FloatDType, IntegerArray, IntegerDType, IntegerFormat } from "./dtypes/table.js";
+export type {
+  FloatDType,
+  IntegerArray,
+  IntegerArrayConstructor,
+  IntegerDType,
+  IntegerFormat,
+} from "./dtypes/table.js";
 export { roundHalfEven } from "./kernels/rounding.js";
 export * from "./metrics/metrics.js";
 export {
@@ -19,7 +25,7 @@ export { SEMANTICS } from "./quantize/params.js";
 export type { QuantParams, Semantics } from "./quantize/params.js";
 export { dequantize, quantize } from "./quantize/quantize.js";
 export type { QuantizedTensor, QuantizeOptions } from "./quantize/quantize.js";
-export type { MatrixLike, NestedArray, Tensor, TensorLike } from "./tensor.js";
+export type { MatrixLike, NestedArray, NumericArray, Tensor, TensorLike } from "./tensor.js";
 export { traceQuantize } from "./quantize/trace.js";
 export type { QuantizeTrace } from "./quantize/trace.js";
 export {

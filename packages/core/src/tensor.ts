@@ -15,7 +15,7 @@ export interface MatrixLike {
   toArray(): unknown;
 }
 
-type NumericArray =
+export type NumericArray =
   | Float32Array
   | Float64Array
   | Int8Array

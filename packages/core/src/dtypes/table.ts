@@ -6,7 +6,7 @@ export type FloatDType = "float16" | "bfloat16" | "float8e4m3fn" | "float8e5m2";
 
 export type IntegerArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array;
 
-type IntegerArrayConstructor =
+export type IntegerArrayConstructor =
   | Int8ArrayConstructor
   | Uint8ArrayConstructor
   | Int16ArrayConstructor
