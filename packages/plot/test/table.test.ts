@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { tableHtml } from "../src/index.js";
+import { showTable } from "../src/node.js";
+
+describe("tableHtml", () => {
+  it("prints numbers exactly, -0 as -0, and escapes text", () => {
+    const html = tableHtml({ "x < y": [-127.49999237060547, -0], q: Int8Array.of(-127, 0) });
+    expect(html).toContain("<th>x &lt; y</th><th>q</th>");
+    expect(html).toContain("<tr><td>-127.49999237060547</td><td>-127</td></tr>");
+    expect(html).toContain("<tr><td>-0</td><td>0</td></tr>");
+  });
+
+  it("rounds non-integers to `digits` when asked", () => {
+    expect(tableHtml({ v: [1 / 3, 2] }, { digits: 4 })).toContain("<td>0.3333</td></tr><tr><td>2</td>");
+  });
+
+  it("rejects columns of different lengths", () => {
+    expect(() => tableHtml({ a: [1, 2], b: [1] })).toThrowErrorMatchingInlineSnapshot(`[RangeError: tableHtml(): argument 'columns["b"]' must be 2 values, as the first column; received 1.]`);
+    expect(() => tableHtml({ a: [1] }, { digits: -1 })).toThrowErrorMatchingInlineSnapshot(`[RangeError: tableHtml(): argument 'options.digits' must be an integer in [0, 20]; received -1.]`);
+  });
+
+  it("shows through a given display", () => {
+    const outputs: string[] = [];
+    showTable({ q: [1] }, { display: { html: (s: string) => outputs.push(s) } });
+    expect(outputs).toHaveLength(1);
+    expect(outputs[0]).toContain("<td>1</td>");
+  });
+});
