@@ -18,7 +18,9 @@ for (const suite of suites) {
   passed += results.length - failures.length;
   failed += failures.length;
   const name = basename(suite.file, ".json").padEnd(28);
-  console.log(`${name} ${results.length - failures.length}/${results.length} passed   (${suite.oracle})`);
+  console.log(
+    `${name} ${results.length - failures.length}/${results.length} passed   (${suite.oracle})`,
+  );
   for (const f of failures) console.log(`  FAIL ${f.id}: ${f.failure}`);
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -5,7 +5,10 @@ function show(v: number): string {
 }
 
 /** Bit-exact float32 comparison: NaN equals any NaN, -0 is not 0. */
-export function compareFloats(expected: ArrayLike<number>, actual: ArrayLike<number>): string | undefined {
+export function compareFloats(
+  expected: ArrayLike<number>,
+  actual: ArrayLike<number>,
+): string | undefined {
   if (expected.length !== actual.length) {
     return `length: expected ${expected.length}, got ${actual.length}`;
   }
@@ -19,7 +22,10 @@ export function compareFloats(expected: ArrayLike<number>, actual: ArrayLike<num
 }
 
 /** Exact comparison of integers. */
-export function compareIntegers(expected: ArrayLike<number>, actual: ArrayLike<number>): string | undefined {
+export function compareIntegers(
+  expected: ArrayLike<number>,
+  actual: ArrayLike<number>,
+): string | undefined {
   if (expected.length !== actual.length) {
     return `length: expected ${expected.length}, got ${actual.length}`;
   }
@@ -29,7 +35,10 @@ export function compareIntegers(expected: ArrayLike<number>, actual: ArrayLike<n
   return undefined;
 }
 
-export function compareShapes(expected: readonly number[], actual: readonly number[]): string | undefined {
+export function compareShapes(
+  expected: readonly number[],
+  actual: readonly number[],
+): string | undefined {
   const same = expected.length === actual.length && expected.every((d, i) => d === actual[i]);
   return same ? undefined : `shape: expected [${expected.join(", ")}], got [${actual.join(", ")}]`;
 }

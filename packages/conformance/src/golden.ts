@@ -34,7 +34,8 @@ const SPECIAL: Record<string, number> = {
 export function readFloat(value: JsonFloat): number {
   if (typeof value === "number") return Math.fround(value);
   const special = SPECIAL[value];
-  if (special === undefined) throw new Error(`golden: unknown float entry ${JSON.stringify(value)}`);
+  if (special === undefined)
+    throw new Error(`golden: unknown float entry ${JSON.stringify(value)}`);
   return special;
 }
 

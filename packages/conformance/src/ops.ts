@@ -4,7 +4,7 @@
  */
 import * as core from "@quantlab/core";
 import { compareFloats, compareIntegers, compareRelative, compareShapes } from "./compare.js";
-import { type GoldenCase, type GoldenTensor, float32Data } from "./golden.js";
+import { float32Data, type GoldenCase, type GoldenTensor } from "./golden.js";
 
 type Op = (c: GoldenCase) => string | undefined;
 
@@ -38,7 +38,8 @@ const quantize: Op = (c) => {
     shape: input.shape,
   });
   return first(
-    () => (q.dtype === expected.dtype ? undefined : `dtype: expected ${expected.dtype}, got ${q.dtype}`),
+    () =>
+      q.dtype === expected.dtype ? undefined : `dtype: expected ${expected.dtype}, got ${q.dtype}`,
     () => compareShapes(expected.shape, q.shape),
     () => compareIntegers(expected.data as number[], q.data),
   );
@@ -72,8 +73,12 @@ const qparams: Op = (c) => {
   const observer =
     o.method === "minmax"
       ? new core.MinMaxObserver(options)
-      : new core.MovingAverageMinMaxObserver({ ...options, averagingConstant: o.averagingConstant });
-  for (const batch of c.batches as GoldenTensor[]) observer.observe(float32Data(batch), batch.shape);
+      : new core.MovingAverageMinMaxObserver({
+          ...options,
+          averagingConstant: o.averagingConstant,
+        });
+  for (const batch of c.batches as GoldenTensor[])
+    observer.observe(float32Data(batch), batch.shape);
   const p = observer.qparams();
   const expected = c.expected as { scale: number[]; zeroPoint: number[] };
   const scale = typeof p.scale === "number" ? [p.scale] : p.scale;

@@ -14,7 +14,10 @@ export function runCase(c: GoldenCase): CaseResult {
     const failure = op(c);
     return failure === undefined ? { id: c.id } : { id: c.id, failure };
   } catch (error) {
-    return { id: c.id, failure: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` };
+    return {
+      id: c.id,
+      failure: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    };
   }
 }
 

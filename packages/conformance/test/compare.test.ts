@@ -7,7 +7,9 @@ describe("the runner can fail", () => {
   it("tells -0 from 0 and matches NaN with NaN", () => {
     expect(compareFloats([0], [-0])).toBe("[0]: expected 0, got -0");
     expect(compareFloats([Number.NaN], [Number.NaN])).toBeUndefined();
-    expect(compareFloats([1], [Math.fround(1 + 2 ** -23)])).toBe("[0]: expected 1, got 1.0000001192092896");
+    expect(compareFloats([1], [Math.fround(1 + 2 ** -23)])).toBe(
+      "[0]: expected 1, got 1.0000001192092896",
+    );
   });
 
   it("reports the first differing integer and lengths", () => {
@@ -26,10 +28,19 @@ describe("the runner can fail", () => {
   it("fails a wrong expectation, an unknown op, and an error", () => {
     const input = { dtype: "float32", shape: [1], data: [1] };
     const params = { dtype: "int8", scale: 1, zeroPoint: 0 };
-    const wrong = { id: "w", op: "quantize", semantics: "onnx", input, params, expected: { dtype: "int8", shape: [1], data: [2] } };
+    const wrong = {
+      id: "w",
+      op: "quantize",
+      semantics: "onnx",
+      input,
+      params,
+      expected: { dtype: "int8", shape: [1], data: [2] },
+    };
     expect(runCase(wrong).failure).toBe("[0]: expected 2, got 1");
     expect(runCase({ id: "u", op: "conv" }).failure).toBe('op "conv" is not supported');
     const bad = { ...wrong, params: { ...params, scale: 0 } };
-    expect(runCase(bad).failure).toMatch(/^threw RangeError: quantize\(\): argument 'params.scale'/);
+    expect(runCase(bad).failure).toMatch(
+      /^threw RangeError: quantize\(\): argument 'params.scale'/,
+    );
   });
 });

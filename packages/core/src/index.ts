@@ -1,33 +1,4 @@
-export { INTEGER_DTYPES, INTEGER_FORMATS, isIntegerDType } from "./dtypes/table.js";
-export type {
-  FloatDType,
-  IntegerArray,
-  IntegerArrayConstructor,
-  IntegerDType,
-  IntegerFormat,
-} from "./dtypes/table.js";
-export { roundHalfEven } from "./kernels/rounding.js";
-export * from "./metrics/metrics.js";
-export {
-  MinMaxObserver,
-  MovingAverageMinMaxObserver,
-} from "./params/observers.js";
-export type { MovingAverageOptions, ObservedParams, ObserverOptions } from "./params/observers.js";
-export {
-  affineParams,
-  minMaxScaling,
-  OBSERVER_EPS,
-  qparamsFromRange,
-  symmetricParams,
-} from "./params/range.js";
-export type { RangeOptions, Scheme, TensorParams } from "./params/range.js";
-export { SEMANTICS } from "./quantize/params.js";
-export type { QuantParams, Semantics } from "./quantize/params.js";
-export { dequantize, quantize } from "./quantize/quantize.js";
-export type { QuantizedTensor, QuantizeOptions } from "./quantize/quantize.js";
-export type { MatrixLike, NestedArray, NumericArray, Tensor, TensorLike } from "./tensor.js";
-export { traceQuantize } from "./quantize/trace.js";
-export type { QuantizeTrace } from "./quantize/trace.js";
+export type { EncodeFloatOptions, FloatFormat, FloatStorage } from "./dtypes/floats.js";
 export {
   bfloat16BitsToFloat32,
   decodeFloat,
@@ -44,12 +15,26 @@ export {
   isFloatDType,
   roundToFloat,
 } from "./dtypes/floats.js";
-export type { EncodeFloatOptions, FloatFormat, FloatStorage } from "./dtypes/floats.js";
-export { formatSummary, roundToFormat } from "./dtypes/formats.js";
 export type { FormatName, FormatSummary } from "./dtypes/formats.js";
-export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
-export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
-export * from "./params/calibration/index.js";
+export { formatSummary, roundToFormat } from "./dtypes/formats.js";
+export type {
+  FloatDType,
+  IntegerArray,
+  IntegerArrayConstructor,
+  IntegerDType,
+  IntegerFormat,
+} from "./dtypes/table.js";
+export { INTEGER_DTYPES, INTEGER_FORMATS, isIntegerDType } from "./dtypes/table.js";
+export type {
+  Int4DType,
+  Int8DType,
+  Int8Matrix,
+  Int32Matrix,
+  MatmulIntegerOptions,
+  QuantizedMultiplier,
+  RequantizeDType,
+  RequantizeOptions,
+} from "./integer/index.js";
 export {
   matmulInteger,
   multiplyByQuantizedMultiplier,
@@ -61,13 +46,28 @@ export {
   saturatingRoundingDoublingHighMul,
   unpackInt4,
 } from "./integer/index.js";
-export type {
-  Int4DType,
-  Int8DType,
-  Int8Matrix,
-  Int32Matrix,
-  MatmulIntegerOptions,
-  QuantizedMultiplier,
-  RequantizeDType,
-  RequantizeOptions,
-} from "./integer/index.js";
+export { roundHalfEven } from "./kernels/rounding.js";
+export * from "./metrics/metrics.js";
+export * from "./params/calibration/index.js";
+export type { MovingAverageOptions, ObservedParams, ObserverOptions } from "./params/observers.js";
+export {
+  MinMaxObserver,
+  MovingAverageMinMaxObserver,
+} from "./params/observers.js";
+export type { RangeOptions, Scheme, TensorParams } from "./params/range.js";
+export {
+  affineParams,
+  minMaxScaling,
+  OBSERVER_EPS,
+  qparamsFromRange,
+  symmetricParams,
+} from "./params/range.js";
+export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
+export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
+export type { QuantParams, Semantics } from "./quantize/params.js";
+export { SEMANTICS } from "./quantize/params.js";
+export type { QuantizedTensor, QuantizeOptions } from "./quantize/quantize.js";
+export { dequantize, quantize } from "./quantize/quantize.js";
+export type { QuantizeTrace } from "./quantize/trace.js";
+export { traceQuantize } from "./quantize/trace.js";
+export type { MatrixLike, NestedArray, NumericArray, Tensor, TensorLike } from "./tensor.js";

@@ -189,6 +189,6 @@ function readTensor<C extends FloatArrayConstructor>(
 
 /** Index of the first NaN, or -1. */
 export function indexOfNaN(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) if (data[i] !== data[i]) return i;
+  for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i])) return i;
   return -1;
 }

@@ -41,7 +41,11 @@ function examplesOf(file: string): Example[] {
       else if (!shown) code.push(text);
       const expected = shown?.[1] ?? inline?.[2];
       if (expected !== undefined) {
-        examples.push({ where: `${relative(SRC, file)}:${i + 1}`, code: [...code], shown: expected });
+        examples.push({
+          where: `${relative(SRC, file)}:${i + 1}`,
+          code: [...code],
+          shown: expected,
+        });
       }
     }
   });

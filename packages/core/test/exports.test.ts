@@ -20,18 +20,32 @@ const expected = JSON.stringify([[-127, -64, 0, 64, 127], "function", "function"
 
 describe("the built package", () => {
   it("imports as ESM through its exports", () => {
-    const out = node(["--input-type=module", "-e", `import * as core from "@quantlab/core"; ${check}`]);
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `import * as core from "@quantlab/core"; ${check}`,
+    ]);
     expect(out).toBe(expected);
   });
 
   it("requires as CommonJS through its exports and its main field", () => {
     expect(node(["-e", `const core = require("@quantlab/core"); ${check}`])).toBe(expected);
-    const main = node(["-e", `console.log(require.resolve("./dist/cjs/index.js") === require.resolve("@quantlab/core"))`]);
+    const main = node([
+      "-e",
+      `console.log(require.resolve("./dist/cjs/index.js") === require.resolve("@quantlab/core"))`,
+    ]);
     expect(main).toBe("true");
   });
 
   it("declares types for both", () => {
-    const pkg = node(["-e", `const p = require("./package.json"); console.log(JSON.stringify([p.types, p.exports["."].types, p.main]))`]);
-    expect(JSON.parse(pkg)).toEqual(["./dist/index.d.ts", "./dist/index.d.ts", "./dist/cjs/index.js"]);
+    const pkg = node([
+      "-e",
+      `const p = require("./package.json"); console.log(JSON.stringify([p.types, p.exports["."].types, p.main]))`,
+    ]);
+    expect(JSON.parse(pkg)).toEqual([
+      "./dist/index.d.ts",
+      "./dist/index.d.ts",
+      "./dist/cjs/index.js",
+    ]);
   });
 });

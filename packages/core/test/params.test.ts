@@ -12,7 +12,11 @@ import {
 
 describe("minMaxScaling (the source post's simple scaling)", () => {
   it("gives the source's scale, (10 - (-10)) / 255 in float32, and zero point 0", () => {
-    expect(minMaxScaling([-10, -5, 0, 5, 10])).toEqual({ dtype: "int8", scale: 0.0784313753247261, zeroPoint: 0 });
+    expect(minMaxScaling([-10, -5, 0, 5, 10])).toEqual({
+      dtype: "int8",
+      scale: 0.0784313753247261,
+      zeroPoint: 0,
+    });
   });
 
   it("clips data that is not centred on zero", () => {
@@ -31,7 +35,11 @@ describe("symmetric and affine parameters", () => {
   });
 
   it("symmetric uint8 puts zero at code 128, as PyTorch", () => {
-    expect(symmetricParams([0, 3], { dtype: "uint8" })).toEqual({ dtype: "uint8", scale: Math.fround(3 / 127.5), zeroPoint: 128 });
+    expect(symmetricParams([0, 3], { dtype: "uint8" })).toEqual({
+      dtype: "uint8",
+      scale: Math.fround(3 / 127.5),
+      zeroPoint: 128,
+    });
   });
 
   it("affine maps min to qmin and keeps zero exact", () => {
@@ -43,7 +51,9 @@ describe("symmetric and affine parameters", () => {
   });
 
   it("widens the range to include zero", () => {
-    expect(qparamsFromRange(2, 10, { dtype: "uint8" })).toEqual(qparamsFromRange(0, 10, { dtype: "uint8" }));
+    expect(qparamsFromRange(2, 10, { dtype: "uint8" })).toEqual(
+      qparamsFromRange(0, 10, { dtype: "uint8" }),
+    );
   });
 
   it("never returns a scale below float32 epsilon, even for constant data", () => {
@@ -61,9 +71,15 @@ describe("MinMaxObserver", () => {
   });
 
   it("observes each channel apart along an axis", () => {
-    const o = new MinMaxObserver({ dtype: "int8", scheme: "symmetric", axis: 1 }).observe([[1, -4], [-2, 3]]);
+    const o = new MinMaxObserver({ dtype: "int8", scheme: "symmetric", axis: 1 }).observe([
+      [1, -4],
+      [-2, 3],
+    ]);
     const p = o.qparams();
-    expect(Array.from(p.scale as Float32Array)).toEqual([Math.fround(2 / 127.5), Math.fround(4 / 127.5)]);
+    expect(Array.from(p.scale as Float32Array)).toEqual([
+      Math.fround(2 / 127.5),
+      Math.fround(4 / 127.5),
+    ]);
     expect(p.axis).toBe(1);
   });
 });

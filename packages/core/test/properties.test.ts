@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dequantize, INTEGER_FORMATS, type IntegerDType, quantize, type Semantics } from "../src/index.js";
+import {
+  dequantize,
+  INTEGER_FORMATS,
+  type IntegerDType,
+  quantize,
+  type Semantics,
+} from "../src/index.js";
 
 const f32 = (min: number, max: number) =>
   fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true });
@@ -14,7 +20,10 @@ const setup = fc
     semantics: fc.constantFrom<Semantics>("onnx", "pytorch"),
     scale: f32(1e-3, 1e3),
     zeroFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-    fractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 64 }),
+    fractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+      minLength: 1,
+      maxLength: 64,
+    }),
   })
   .map(({ dtype, semantics, scale, zeroFraction, fractions }) => {
     const { min, max } = INTEGER_FORMATS[dtype];
@@ -53,7 +62,8 @@ describe("properties", () => {
         (dtype, semantics, scale, values) => {
           const x = Float32Array.from(values).sort();
           const q = quantize(x, { dtype, scale }, { semantics }).data;
-          for (let i = 1; i < q.length; i++) expect(q[i]).toBeGreaterThanOrEqual(q[i - 1] as number);
+          for (let i = 1; i < q.length; i++)
+            expect(q[i]).toBeGreaterThanOrEqual(q[i - 1] as number);
         },
       ),
       { numRuns: 300 },
@@ -95,7 +105,9 @@ describe("properties", () => {
       fc.property(setup, ({ dtype, scale, zeroPoint, x }) => {
         const onnx = quantize(x, { dtype, scale, zeroPoint }).data;
         const torch = quantize(x, { dtype, scale, zeroPoint }, { semantics: "pytorch" }).data;
-        x.forEach((v, i) => expect(Math.abs((onnx[i] as number) - (torch[i] as number))).toBeLessThanOrEqual(1));
+        for (let i = 0; i < x.length; i++) {
+          expect(Math.abs((onnx[i] as number) - (torch[i] as number))).toBeLessThanOrEqual(1);
+        }
       }),
     );
   });

@@ -11,7 +11,13 @@ describe("quantize", () => {
     const q = quantize(t, { dtype: "int8", scale });
     expect(Array.from(q.data)).toEqual([-127, -64, 0, 64, 127]);
     const x = dequantize(q);
-    expect(Array.from(x.data, (v) => v.toFixed(4))).toEqual(["-9.9608", "-5.0196", "0.0000", "5.0196", "9.9608"]);
+    expect(Array.from(x.data, (v) => v.toFixed(4))).toEqual([
+      "-9.9608",
+      "-5.0196",
+      "0.0000",
+      "5.0196",
+      "9.9608",
+    ]);
   });
 
   it("divides in ONNX semantics and multiplies by the reciprocal in PyTorch's", () => {
@@ -51,7 +57,13 @@ describe("quantize", () => {
   });
 
   it("keeps the shape, the dtype and the parameters", () => {
-    const q = quantize([[1, 2, 3], [4, 5, 6]], { dtype: "int16", scale: 0.5, zeroPoint: -3 });
+    const q = quantize(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: "int16", scale: 0.5, zeroPoint: -3 },
+    );
     expect(q.shape).toEqual([2, 3]);
     expect(q.data).toBeInstanceOf(Int16Array);
     expect(q).toMatchObject({ dtype: "int16", scale: 0.5, zeroPoint: -3, semantics: "onnx" });
@@ -77,7 +89,13 @@ describe("quantize", () => {
     for (const input of inputs) {
       expect(Array.from(quantize(input, { dtype: "int8", scale }).data)).toEqual(expected);
     }
-    const m = quantize(matrix([[-10, -5], [5, 10]]), { dtype: "int8", scale });
+    const m = quantize(
+      matrix([
+        [-10, -5],
+        [5, 10],
+      ]),
+      { dtype: "int8", scale },
+    );
     expect(m.shape).toEqual([2, 2]);
     expect(Array.from(m.data)).toEqual([-127, -64, 64, 127]);
   });
@@ -103,7 +121,10 @@ describe("quantize", () => {
 
 describe("per-axis and blocked", () => {
   it("uses one scale and zero point per index along the axis", () => {
-    const x = [[1, 2, 3], [1, 2, 3]];
+    const x = [
+      [1, 2, 3],
+      [1, 2, 3],
+    ];
     const q = quantize(x, { dtype: "int8", scale: [1, 0.5, 0.25], zeroPoint: [0, 1, 2], axis: 1 });
     expect(Array.from(q.data)).toEqual([1, 5, 14, 1, 5, 14]);
     const back = dequantize(q);
@@ -112,7 +133,17 @@ describe("per-axis and blocked", () => {
 
   it("counts a negative axis from the end", () => {
     const params = { dtype: "int8", scale: [1, 2], axis: -1 } as const;
-    expect(Array.from(quantize([[2, 2], [4, 4]], params).data)).toEqual([2, 1, 4, 2]);
+    expect(
+      Array.from(
+        quantize(
+          [
+            [2, 2],
+            [4, 4],
+          ],
+          params,
+        ).data,
+      ),
+    ).toEqual([2, 1, 4, 2]);
   });
 
   it("uses one scale per block along the axis, the last block short", () => {
@@ -127,7 +158,10 @@ describe("per-axis and blocked", () => {
 describe("dequantize", () => {
   it("computes (q - zp) * s in float32", () => {
     const x = dequantize([0, 255], { dtype: "uint8", scale: 0.1, zeroPoint: 128 });
-    expect(Array.from(x.data)).toEqual([Math.fround(-128 * Math.fround(0.1)), Math.fround(127 * Math.fround(0.1))]);
+    expect(Array.from(x.data)).toEqual([
+      Math.fround(-128 * Math.fround(0.1)),
+      Math.fround(127 * Math.fround(0.1)),
+    ]);
   });
 
   it("rounds q - zp to float32 first in ONNX, q itself in PyTorch (int32)", () => {
@@ -148,7 +182,9 @@ describe("dequantize", () => {
 describe("traceQuantize", () => {
   it("shows the float32 quotient that decides -10's code", () => {
     const onnx = traceQuantize(t, { dtype: "int8", scale });
-    expect(Array.from(onnx.scaled)).toEqual([-127.49999237060547, -63.749996185302734, 0, 63.749996185302734, 127.49999237060547]);
+    expect(Array.from(onnx.scaled)).toEqual([
+      -127.49999237060547, -63.749996185302734, 0, 63.749996185302734, 127.49999237060547,
+    ]);
     expect(Array.from(onnx.code)).toEqual([-127, -64, 0, 64, 127]);
     const torch = traceQuantize(t, { dtype: "int8", scale }, { semantics: "pytorch" });
     expect(torch.inverseScale).toBe(12.75);

@@ -6,7 +6,8 @@ import * as core from "../src/index.js";
 import { evaluate, normalize, show } from "./show.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
-const table = readme.split("<!-- bad-inputs:start -->")[1]?.split("<!-- bad-inputs:end -->")[0] ?? "";
+const table =
+  readme.split("<!-- bad-inputs:start -->")[1]?.split("<!-- bad-inputs:end -->")[0] ?? "";
 const rows = table
   .split("\n")
   .filter((line) => line.startsWith("| `"))
@@ -26,6 +27,8 @@ function outcome(call: string): string {
 describe("README bad-input table", () => {
   it("has rows", () => expect(rows.length).toBeGreaterThan(20));
   it.each(rows)("%s", (call, answer) => {
-    expect(outcome(call)).toBe(answer.startsWith("`") ? `\`${normalize(answer.slice(1, -1))}\`` : answer);
+    expect(outcome(call)).toBe(
+      answer.startsWith("`") ? `\`${normalize(answer.slice(1, -1))}\`` : answer,
+    );
   });
 });

@@ -16,7 +16,10 @@ export function show(value: unknown): string {
 
 /** Spacing is free: `[1, 2]` reads as `[ 1, 2 ]`. */
 export function normalize(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/([[{]) /g, "$1").replace(/ ([\]}])/g, "$1");
+  return text
+    .replace(/\s+/g, " ")
+    .replace(/([[{]) /g, "$1")
+    .replace(/ ([\]}])/g, "$1");
 }
 
 /** Evaluates `code` (its last line an expression) with every export of `scope` in scope. */

@@ -41,7 +41,7 @@ test("after setupNotebook, no show carries plotly.js; running the setup again di
   // The setup output is a single guarded script: nothing visible, harmless when run twice.
   expect(
     outputs[0]?.startsWith(
-      '<script type="text/javascript">\n(function () {\nif (window.Plotly) return;',
+      '<script type="text/javascript">\n(function (define, module, exports) {\nif (window.Plotly) return;',
     ),
   ).toBe(true);
   expect(outputs[0]?.match(/<script\b/g)?.length).toBe(1);

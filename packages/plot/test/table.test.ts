@@ -11,12 +11,18 @@ describe("tableHtml", () => {
   });
 
   it("rounds non-integers to `digits` when asked", () => {
-    expect(tableHtml({ v: [1 / 3, 2] }, { digits: 4 })).toContain("<td>0.3333</td></tr><tr><td>2</td>");
+    expect(tableHtml({ v: [1 / 3, 2] }, { digits: 4 })).toContain(
+      "<td>0.3333</td></tr><tr><td>2</td>",
+    );
   });
 
   it("rejects columns of different lengths", () => {
-    expect(() => tableHtml({ a: [1, 2], b: [1] })).toThrowErrorMatchingInlineSnapshot(`[RangeError: tableHtml(): argument 'columns["b"]' must be 2 values, as the first column; received 1.]`);
-    expect(() => tableHtml({ a: [1] }, { digits: -1 })).toThrowErrorMatchingInlineSnapshot(`[RangeError: tableHtml(): argument 'options.digits' must be an integer in [0, 20]; received -1.]`);
+    expect(() => tableHtml({ a: [1, 2], b: [1] })).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: tableHtml(): argument 'columns["b"]' must be 2 values, as the first column; received 1.]`,
+    );
+    expect(() => tableHtml({ a: [1] }, { digits: -1 })).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: tableHtml(): argument 'options.digits' must be an integer in [0, 20]; received -1.]`,
+    );
   });
 
   it("shows through a given display", () => {

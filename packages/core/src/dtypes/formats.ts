@@ -4,7 +4,7 @@
  */
 import { rangeError } from "../validate/errors.js";
 import { FLOAT_FORMATS, isFloatDType, roundToFloat } from "./floats.js";
-import { INTEGER_FORMATS, type FloatDType, type IntegerDType, isIntegerDType } from "./table.js";
+import { type FloatDType, INTEGER_FORMATS, type IntegerDType, isIntegerDType } from "./table.js";
 
 export type FormatName = "float64" | "float32" | FloatDType | IntegerDType;
 
@@ -22,12 +22,21 @@ export interface FormatSummary {
   readonly description: string;
 }
 
-const IEEE: Record<"float64" | "float32", { bits: number; exponentBits: number; mantissaBits: number }> = {
+const IEEE: Record<
+  "float64" | "float32",
+  { bits: number; exponentBits: number; mantissaBits: number }
+> = {
   float64: { bits: 64, exponentBits: 11, mantissaBits: 52 },
   float32: { bits: 32, exponentBits: 8, mantissaBits: 23 },
 };
 
-function floatSummary(name: FormatName, bits: number, max: number, smallest: number, mantissaBits: number): FormatSummary {
+function floatSummary(
+  name: FormatName,
+  bits: number,
+  max: number,
+  smallest: number,
+  mantissaBits: number,
+): FormatSummary {
   const digits = (mantissaBits + 1) * Math.log10(2);
   return {
     name,
@@ -62,9 +71,17 @@ export function formatSummary(name: FormatName): FormatSummary {
   if (isIntegerDType(name)) {
     const f = INTEGER_FORMATS[name];
     const count = (2 ** f.bits).toLocaleString("en-US");
-    return { name, kind: "integer", bits: f.bits, min: f.min, max: f.max, smallestPositive: 1, description: `${count} integers` };
+    return {
+      name,
+      kind: "integer",
+      bits: f.bits,
+      min: f.min,
+      max: f.max,
+      smallestPositive: 1,
+      description: `${count} integers`,
+    };
   }
-  throw rangeError("formatSummary", "name", "a format name such as \"float32\" or \"int8\"", name);
+  throw rangeError("formatSummary", "name", 'a format name such as "float32" or "int8"', name);
 }
 
 /**
@@ -76,9 +93,17 @@ export function formatSummary(name: FormatName): FormatSummary {
  * roundToFormat("float16", [0.1])
  * // => Float64Array [ 0.0999755859375 ]
  */
-export function roundToFormat(name: "float64" | "float32" | FloatDType, values: readonly number[]): Float64Array {
+export function roundToFormat(
+  name: "float64" | "float32" | FloatDType,
+  values: readonly number[],
+): Float64Array {
   if (name === "float64") return Float64Array.from(values);
   if (name === "float32") return Float64Array.from(Float32Array.from(values));
   if (isFloatDType(name)) return Float64Array.from(roundToFloat(name, values));
-  throw rangeError("roundToFormat", "name", "\"float64\", \"float32\" or a low-precision float dtype", name);
+  throw rangeError(
+    "roundToFormat",
+    "name",
+    '"float64", "float32" or a low-precision float dtype',
+    name,
+  );
 }

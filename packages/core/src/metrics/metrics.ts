@@ -13,9 +13,13 @@ function readPair(fn: string, x: TensorLike, y: TensorLike): Pair {
   if (a.length !== b.length) {
     throw rangeError(fn, "y", `${a.length} values, as many as 'x'`, y, `${b.length} values`);
   }
-  for (const [arg, data] of [["x", a], ["y", b]] as const) {
+  for (const [arg, data] of [
+    ["x", a],
+    ["y", b],
+  ] as const) {
     for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) throw rangeError(fn, `${arg}[${i}]`, "a finite number", data[i]);
+      if (!Number.isFinite(data[i]))
+        throw rangeError(fn, `${arg}[${i}]`, "a finite number", data[i]);
     }
   }
   return [a, b];
@@ -101,7 +105,8 @@ export function maxAbsoluteError(x: TensorLike, y: TensorLike): number {
   nonEmpty("maxAbsoluteError", pair);
   const [a, b] = pair;
   let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((b[i] as number) - (a[i] as number)));
+  for (let i = 0; i < a.length; i++)
+    max = Math.max(max, Math.abs((b[i] as number) - (a[i] as number)));
   return max;
 }
 

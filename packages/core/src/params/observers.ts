@@ -76,7 +76,13 @@ export class MinMaxObserver {
       this.max = max;
     } else {
       if (min.length !== this.min.length) {
-        throw rangeError(fn, "x", `${this.min.length} along axis ${this.axis} (the channel count observed before)`, x, `${min.length}`);
+        throw rangeError(
+          fn,
+          "x",
+          `${this.min.length} along axis ${this.axis} (the channel count observed before)`,
+          x,
+          `${min.length}`,
+        );
       }
       this.update(min, max);
     }
@@ -96,29 +102,52 @@ export class MinMaxObserver {
    */
   qparams(): ObservedParams {
     if (this.min.length === 0) {
-      throw rangeError(`${this.constructor.name}.qparams`, "this", "an observer that has seen a tensor: call observe(x) first", this, "none seen yet");
+      throw rangeError(
+        `${this.constructor.name}.qparams`,
+        "this",
+        "an observer that has seen a tensor: call observe(x) first",
+        this,
+        "none seen yet",
+      );
     }
     const n = this.min.length;
     const scale = new Float32Array(n);
     const zeroPoint = new Int32Array(n);
     for (let c = 0; c < n; c++) {
-      const p = rangeToParams(this.format, this.scheme, this.qmin, this.qmax, this.min[c] as number, this.max[c] as number);
+      const p = rangeToParams(
+        this.format,
+        this.scheme,
+        this.qmin,
+        this.qmax,
+        this.min[c] as number,
+        this.max[c] as number,
+      );
       scale[c] = p.scale;
       zeroPoint[c] = p.zeroPoint;
     }
     const dtype = this.format.name;
-    if (this.axis === undefined) return { dtype, scale: scale[0] as number, zeroPoint: zeroPoint[0] as number };
+    if (this.axis === undefined)
+      return { dtype, scale: scale[0] as number, zeroPoint: zeroPoint[0] as number };
     return { dtype, scale, zeroPoint, axis: this.axis };
   }
 
-  private extent(fn: string, data: Float32Array, shape: readonly number[]): [Float32Array, Float32Array] {
+  private extent(
+    fn: string,
+    data: Float32Array,
+    shape: readonly number[],
+  ): [Float32Array, Float32Array] {
     if (this.axis === undefined) {
       const [min, max] = finiteExtent(fn, "x", data);
       return [Float32Array.of(min), Float32Array.of(max)];
     }
     const rank = shape.length;
     if (this.axis < -rank || this.axis >= rank) {
-      throw rangeError(fn, "options.axis", `an integer in [${-rank}, ${rank - 1}] for an input of rank ${rank}`, this.axis);
+      throw rangeError(
+        fn,
+        "options.axis",
+        `an integer in [${-rank}, ${rank - 1}] for an input of rank ${rank}`,
+        this.axis,
+      );
     }
     const axis = this.axis < 0 ? this.axis + rank : this.axis;
     const dim = shape[axis] as number;
@@ -155,7 +184,12 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
     super(options);
     const c = options.averagingConstant ?? 0.01;
     if (typeof c !== "number" || !(c > 0 && c <= 1)) {
-      throw rangeError("MovingAverageMinMaxObserver", "options.averagingConstant", "a number in (0, 1]", c);
+      throw rangeError(
+        "MovingAverageMinMaxObserver",
+        "options.averagingConstant",
+        "a number in (0, 1]",
+        c,
+      );
     }
     this.averagingConstant = c;
   }

@@ -60,7 +60,11 @@ export function codeRange(
  * qparamsFromRange(-1, 3, { dtype: "uint8", scheme: "affine" })
  * // => { dtype: "uint8", scale: 0.01568627543747425, zeroPoint: 64 }
  */
-export function qparamsFromRange(min: number, max: number, options: RangeOptions = {}): TensorParams {
+export function qparamsFromRange(
+  min: number,
+  max: number,
+  options: RangeOptions = {},
+): TensorParams {
   const fn = "qparamsFromRange";
   checkBound(fn, "min", min);
   checkBound(fn, "max", max);
@@ -155,7 +159,10 @@ export function minMaxScaling(x: TensorLike, options: { dtype?: IntegerDType } =
  * symmetricParams([-10, -5, 0, 5, 10], { restricted: true })
  * // => { dtype: "int8", scale: 0.07874015718698502, zeroPoint: 0 }
  */
-export function symmetricParams(x: TensorLike, options: Omit<RangeOptions, "scheme"> = {}): TensorParams {
+export function symmetricParams(
+  x: TensorLike,
+  options: Omit<RangeOptions, "scheme"> = {},
+): TensorParams {
   return paramsFromData("symmetricParams", x, { ...options, scheme: "symmetric" });
 }
 
@@ -169,7 +176,10 @@ export function symmetricParams(x: TensorLike, options: Omit<RangeOptions, "sche
  * affineParams([0, 1, 2, 6], { dtype: "uint8" })
  * // => { dtype: "uint8", scale: 0.0235294122248888, zeroPoint: 0 }
  */
-export function affineParams(x: TensorLike, options: Omit<RangeOptions, "scheme" | "restricted"> = {}): TensorParams {
+export function affineParams(
+  x: TensorLike,
+  options: Omit<RangeOptions, "scheme" | "restricted"> = {},
+): TensorParams {
   return paramsFromData("affineParams", x, { ...options, scheme: "affine" });
 }
 

@@ -19,14 +19,19 @@ import { dequantize, type QuantizeOptions, quantize } from "./quantize.js";
  * fakeQuantize([0.26, -1], { dtype: "int8", scale: 0.5 }).data
  * // => Float32Array [ 0.5, -1 ]
  */
-export function fakeQuantize(x: TensorLike, params: QuantParams, options: QuantizeOptions = {}): Tensor<Float32Array> {
+export function fakeQuantize(
+  x: TensorLike,
+  params: QuantParams,
+  options: QuantizeOptions = {},
+): Tensor<Float32Array> {
   const fn = "fakeQuantize";
   const semantics = checkSemantics(fn, options.semantics);
   const input = toFloat32(fn, "x", x, options.shape);
   const resolved = resolveParams(fn, params, input.shape);
   if (resolved.layout !== undefined) return dequantize(quantize(input, params, { semantics }));
   const nan = indexOfNaN(input.data);
-  if (nan >= 0) throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
+  if (nan >= 0)
+    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
   const { format, scales, zeroPoints } = resolved;
   const out = new Float32Array(input.data.length);
   const kernel = semantics === "pytorch" ? fakeQuantizePytorchTensor : fakeQuantizeOnnxTensor;
@@ -70,7 +75,8 @@ export function nudgedRange(options: NudgedOptions = {}): NudgedRange {
 }
 
 function nudge(fn: string, options: NudgedOptions): NudgedRange & { inverseScale: number } {
-  if (typeof options !== "object" || options === null) throw typeError(fn, "options", "an object", options);
+  if (typeof options !== "object" || options === null)
+    throw typeError(fn, "options", "an object", options);
   const fround = Math.fround;
   const min = fround(options.min ?? -6);
   const max = fround(options.max ?? 6);
@@ -78,8 +84,10 @@ function nudge(fn: string, options: NudgedOptions): NudgedRange & { inverseScale
   if (!Number.isInteger(numBits) || numBits < 2 || numBits > 16) {
     throw rangeError(fn, "options.numBits", "an integer in [2, 16]", numBits);
   }
-  if (!(min <= 0) || !Number.isFinite(min)) throw rangeError(fn, "options.min", "a finite number <= 0", options.min);
-  if (!(max >= 0) || !Number.isFinite(max)) throw rangeError(fn, "options.max", "a finite number >= 0", options.max);
+  if (!(min <= 0) || !Number.isFinite(min))
+    throw rangeError(fn, "options.min", "a finite number <= 0", options.min);
+  if (!(max >= 0) || !Number.isFinite(max))
+    throw rangeError(fn, "options.max", "a finite number >= 0", options.max);
   if (!(min < max)) throw rangeError(fn, "options.max", `> min (${min})`, options.max);
   const qmin = options.narrowRange ? 1 : 0;
   const qmax = 2 ** numBits - 1;
@@ -87,7 +95,11 @@ function nudge(fn: string, options: NudgedOptions): NudgedRange & { inverseScale
   const inverseScale = fround((qmax - qmin) / fround(max - min));
   const zeroFromMin = fround(qmin - fround(min / scale));
   const zeroPoint =
-    zeroFromMin < qmin ? qmin : zeroFromMin > qmax ? qmax : Math.sign(zeroFromMin) * Math.round(Math.abs(zeroFromMin));
+    zeroFromMin < qmin
+      ? qmin
+      : zeroFromMin > qmax
+        ? qmax
+        : Math.sign(zeroFromMin) * Math.round(Math.abs(zeroFromMin));
   return {
     nudgedMin: fround((qmin - zeroPoint) * scale),
     nudgedMax: fround((qmax - zeroPoint) * scale),
@@ -115,8 +127,18 @@ export function fakeQuantizeNudged(
   const input = toFloat32(fn, "x", x);
   const range = nudge(fn, options);
   const out = new Float32Array(input.data.length);
-  const quantZero = Math.floor(Math.fround(Math.fround(-range.nudgedMin * range.inverseScale) + 0.5));
-  fakeQuantizeNudgedTensor(input.data, range.nudgedMin, range.nudgedMax, range.scale, range.inverseScale, quantZero, out);
+  const quantZero = Math.floor(
+    Math.fround(Math.fround(-range.nudgedMin * range.inverseScale) + 0.5),
+  );
+  fakeQuantizeNudgedTensor(
+    input.data,
+    range.nudgedMin,
+    range.nudgedMax,
+    range.scale,
+    range.inverseScale,
+    quantZero,
+    out,
+  );
   const { nudgedMin, nudgedMax, scale, zeroPoint } = range;
   return { data: out, shape: input.shape, nudgedMin, nudgedMax, scale, zeroPoint };
 }

@@ -6,7 +6,7 @@ import {
   isIntegerDType,
 } from "../dtypes/table.js";
 import type { ParamLayout } from "../kernels/reference.js";
-import { type Tensor, type TensorLike, sizeOf, toFloat32, toFloat64 } from "../tensor.js";
+import { sizeOf, type Tensor, type TensorLike, toFloat32, toFloat64 } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
 
 /** Which framework's arithmetic to reproduce. See the package README for the exact formulas. */
@@ -67,9 +67,19 @@ export function checkScale(fn: string, arg: string, value: number): number {
   return s;
 }
 
-export function checkZeroPoint(fn: string, arg: string, value: number, format: IntegerFormat): number {
+export function checkZeroPoint(
+  fn: string,
+  arg: string,
+  value: number,
+  format: IntegerFormat,
+): number {
   if (!Number.isInteger(value) || value < format.min || value > format.max) {
-    throw rangeError(fn, arg, `an integer in [${format.min}, ${format.max}] for ${format.name}`, value);
+    throw rangeError(
+      fn,
+      arg,
+      `an integer in [${format.min}, ${format.max}] for ${format.name}`,
+      value,
+    );
   }
   return value;
 }
@@ -87,14 +97,27 @@ function checkAxis(fn: string, axis: unknown, rank: number): number {
  * Checks `params` against an input of `shape`: dtype, scale > 0, zero point in range, axis and
  * block shapes.
  */
-export function resolveParams(fn: string, params: QuantParams, shape: readonly number[]): ResolvedParams {
+export function resolveParams(
+  fn: string,
+  params: QuantParams,
+  shape: readonly number[],
+): ResolvedParams {
   if (typeof params !== "object" || params === null) {
-    throw typeError(fn, "params", "an object { dtype, scale, zeroPoint?, axis?, blockSize? }", params);
+    throw typeError(
+      fn,
+      "params",
+      "an object { dtype, scale, zeroPoint?, axis?, blockSize? }",
+      params,
+    );
   }
   const format = checkDType(fn, "params.dtype", params.dtype);
   const zeroPoint = params.zeroPoint ?? 0;
 
-  if (typeof params.scale === "number" && params.axis === undefined && params.blockSize === undefined) {
+  if (
+    typeof params.scale === "number" &&
+    params.axis === undefined &&
+    params.blockSize === undefined
+  ) {
     if (typeof zeroPoint !== "number") {
       throw typeError(fn, "params.zeroPoint", "a number when 'scale' is a number", zeroPoint);
     }
@@ -144,10 +167,17 @@ export function resolveParams(fn: string, params: QuantParams, shape: readonly n
       ? `${dim} values, one per index along axis ${axis}`
       : `shape [${paramShape.join(", ")}] (axis ${axis} in blocks of ${blockSize})`;
   if (scaleTensor.data.length !== count) {
-    throw rangeError(fn, "params.scale", expected, params.scale, `${scaleTensor.data.length} values`);
+    throw rangeError(
+      fn,
+      "params.scale",
+      expected,
+      params.scale,
+      `${scaleTensor.data.length} values`,
+    );
   }
   const scales = new Float32Array(count);
-  for (let i = 0; i < count; i++) scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number);
+  for (let i = 0; i < count; i++)
+    scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number);
 
   const zeroPoints = new Int32Array(count);
   if (typeof zeroPoint === "number") {
@@ -187,7 +217,12 @@ export function toIntegers(
   for (let i = 0; i < data.length; i++) {
     const v = read.data[i] as number;
     if (!Number.isInteger(v) || v < format.min || v > format.max) {
-      throw rangeError(fn, `${arg}[${i}]`, `an integer in [${format.min}, ${format.max}] for ${format.name}`, v);
+      throw rangeError(
+        fn,
+        `${arg}[${i}]`,
+        `an integer in [${format.min}, ${format.max}] for ${format.name}`,
+        v,
+      );
     }
     data[i] = v;
   }
@@ -202,7 +237,13 @@ function withShapeOf(
 ): Tensor<IntegerArray> {
   if (shape === undefined) return tensor;
   if (sizeOf(fn, "shape", shape) !== tensor.data.length) {
-    throw rangeError(fn, "shape", `a shape of ${tensor.data.length} elements to match '${arg}'`, shape, `[${shape.join(", ")}]`);
+    throw rangeError(
+      fn,
+      "shape",
+      `a shape of ${tensor.data.length} elements to match '${arg}'`,
+      shape,
+      `[${shape.join(", ")}]`,
+    );
   }
   return { data: tensor.data, shape: [...shape] };
 }

@@ -10,8 +10,8 @@ import {
 import { indexOfNaN, type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import {
-  checkSemantics,
   checkDType,
+  checkSemantics,
   type QuantParams,
   type ResolvedParams,
   resolveParams,
@@ -37,7 +37,9 @@ export interface QuantizedTensor extends Tensor<IntegerArray> {
   readonly semantics: Semantics;
 }
 
-function paramsOf(resolved: ResolvedParams): Pick<QuantizedTensor, "scale" | "zeroPoint" | "axis" | "blockSize"> {
+function paramsOf(
+  resolved: ResolvedParams,
+): Pick<QuantizedTensor, "scale" | "zeroPoint" | "axis" | "blockSize"> {
   if (resolved.layout === undefined) {
     return { scale: resolved.scales[0] as number, zeroPoint: resolved.zeroPoints[0] as number };
   }
@@ -61,7 +63,11 @@ function paramsOf(resolved: ResolvedParams): Pick<QuantizedTensor, "scale" | "ze
  * quantize([-10, -5, 0, 5, 10], { dtype: "int8", scale: 20 / 255 }).data
  * // => Int8Array [ -127, -64, 0, 64, 127 ]
  */
-export function quantize(x: TensorLike, params: QuantParams, options: QuantizeOptions = {}): QuantizedTensor {
+export function quantize(
+  x: TensorLike,
+  params: QuantParams,
+  options: QuantizeOptions = {},
+): QuantizedTensor {
   const fn = "quantize";
   const semantics = checkSemantics(fn, options.semantics);
   const input = toFloat32(fn, "x", x, options.shape);
@@ -107,7 +113,12 @@ export function dequantize(
   let semantics: Semantics;
   if (params === undefined) {
     if (typeof q !== "object" || q === null || !("dtype" in q) || !("scale" in q)) {
-      throw typeError(fn, "params", "given unless 'q' is a quantized tensor from quantize()", params);
+      throw typeError(
+        fn,
+        "params",
+        "given unless 'q' is a quantized tensor from quantize()",
+        params,
+      );
     }
     const t = q as QuantizedTensor;
     p = t;

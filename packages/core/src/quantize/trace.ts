@@ -45,7 +45,12 @@ export function traceQuantize(
   const fn = "traceQuantize";
   const semantics = checkSemantics(fn, options.semantics);
   if (typeof params !== "object" || params === null || typeof params.scale !== "number") {
-    throw typeError(fn, "params", "per-tensor parameters { dtype, scale: number, zeroPoint? }", params);
+    throw typeError(
+      fn,
+      "params",
+      "per-tensor parameters { dtype, scale: number, zeroPoint? }",
+      params,
+    );
   }
   const input = toFloat32(fn, "x", x);
   const nan = indexOfNaN(input.data);
@@ -65,7 +70,9 @@ export function traceQuantize(
     const v = input.data[i] as number;
     scaled[i] = pytorch ? v * inverseScale : v / scale;
     rounded[i] = roundHalfEven(scaled[i] as number);
-    shifted[i] = pytorch ? fround(fround(zeroPoint) + (rounded[i] as number)) : (rounded[i] as number) + zeroPoint;
+    shifted[i] = pytorch
+      ? fround(fround(zeroPoint) + (rounded[i] as number))
+      : (rounded[i] as number) + zeroPoint;
     clipped.push(shifted[i] < format.min || shifted[i] > format.max);
   }
   const code = quantize(input.data, params, { semantics, shape: input.shape }).data;

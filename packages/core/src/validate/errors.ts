@@ -14,8 +14,8 @@ export function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) {
     const length = (value as unknown as { length?: number }).length;
     const name = value.constructor.name;
-  const article = /^[AEIOU]/i.test(name) ? "an" : "a";
-  return `${article} ${name}${length === undefined ? "" : ` of length ${length}`}`;
+    const article = /^[AEIOU]/i.test(name) ? "an" : "a";
+    return `${article} ${name}${length === undefined ? "" : ` of length ${length}`}`;
   }
   const name = (value as object).constructor?.name;
   return name && name !== "Object" ? `a ${name}` : "an object";

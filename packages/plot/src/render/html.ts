@@ -90,7 +90,9 @@ export function plotlyLoaderHtml(plotlySource: string): string {
     throw typeError("plotlyLoaderHtml", "plotlySource", "a string", plotlySource);
   return [
     '<script type="text/javascript">',
-    "(function () {",
+    // define, module and exports shadowed: the UMD bundle must set window.Plotly even on pages with
+    // require.js (classic Jupyter Notebook), where it would otherwise register an AMD module.
+    "(function (define, module, exports) {",
     "if (window.Plotly) return;",
     'window.PlotlyConfig = window.PlotlyConfig || { MathJaxConfig: "local" };',
     inlineScriptSource(plotlySource),

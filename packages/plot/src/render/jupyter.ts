@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Figure } from "../figures/types.js";
+import { type Columns, type TableOptions, tableHtml } from "../tables/table.js";
 import { optionsObject, typeError } from "../validate.js";
 import { plotlyBundle } from "./bundle.js";
 import { type FigureDivOptions, figureDivHtml, plotlyLoaderHtml } from "./html.js";
-import { type Columns, type TableOptions, tableHtml } from "../tables/table.js";
 
 /**
  * Figures in Jupyter notebooks run by the tslab kernel, offline, with the 4.8 MB plotly.js bundle in one
@@ -167,8 +167,13 @@ export function show(fig: Figure, options: ShowOptions = {}): void {
  * html.includes("<td>-127</td>");
  * // => true
  */
-export function showTable(columns: Columns, options: TableOptions & { display?: HtmlDisplay } = {}): void {
+export function showTable(
+  columns: Columns,
+  options: TableOptions & { display?: HtmlDisplay } = {},
+): void {
   const fn = "showTable";
-  const { display, ...tableOptions } = optionsObject(fn, "options", options) as TableOptions & { display?: HtmlDisplay };
+  const { display, ...tableOptions } = optionsObject(fn, "options", options) as TableOptions & {
+    display?: HtmlDisplay;
+  };
   displayOf(fn, { display }).html(tableHtml(columns, tableOptions));
 }

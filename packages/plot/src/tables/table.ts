@@ -10,13 +10,18 @@ export interface TableOptions {
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 }
 
 function cell(value: number | string | boolean, digits: number | undefined): string {
   if (typeof value !== "number") return escapeHtml(String(value));
   if (Object.is(value, -0)) return "-0";
-  if (digits === undefined || Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+  if (digits === undefined || Number.isInteger(value) || !Number.isFinite(value))
+    return String(value);
   return value.toFixed(digits);
 }
 
@@ -32,16 +37,24 @@ function cell(value: number | string | boolean, digits: number | undefined): str
  */
 export function tableHtml(columns: Columns, options: TableOptions = {}): string {
   const fn = "tableHtml";
-  if (typeof columns !== "object" || columns === null) throw typeError(fn, "columns", "an object of arrays", columns);
+  if (typeof columns !== "object" || columns === null)
+    throw typeError(fn, "columns", "an object of arrays", columns);
   const names = Object.keys(columns);
-  const length = names.length === 0 ? 0 : (columns[names[0] as string] as ArrayLike<unknown>).length;
+  const length =
+    names.length === 0 ? 0 : (columns[names[0] as string] as ArrayLike<unknown>).length;
   for (const name of names) {
     const column = columns[name];
     if (column === null || typeof column !== "object" || typeof column.length !== "number") {
       throw typeError(fn, `columns["${name}"]`, "an array or typed array", column);
     }
     if (column.length !== length) {
-      throw rangeError(fn, `columns["${name}"]`, `${length} values, as the first column`, column, `${column.length}`);
+      throw rangeError(
+        fn,
+        `columns["${name}"]`,
+        `${length} values, as the first column`,
+        column,
+        `${column.length}`,
+      );
     }
   }
   const { digits, caption } = options;
@@ -51,9 +64,12 @@ export function tableHtml(columns: Columns, options: TableOptions = {}): string 
   const head = names.map((n) => `<th>${escapeHtml(n)}</th>`).join("");
   const rows: string[] = [];
   for (let i = 0; i < length; i++) {
-    rows.push(`<tr>${names.map((n) => `<td>${cell((columns[n] as ArrayLike<number | string | boolean>)[i] as number | string | boolean, digits)}</td>`).join("")}</tr>`);
+    rows.push(
+      `<tr>${names.map((n) => `<td>${cell((columns[n] as ArrayLike<number | string | boolean>)[i] as number | string | boolean, digits)}</td>`).join("")}</tr>`,
+    );
   }
-  const style = "<style>.ql-table td{text-align:right;font-variant-numeric:tabular-nums;font-family:monospace}</style>";
+  const style =
+    "<style>.ql-table td{text-align:right;font-variant-numeric:tabular-nums;font-family:monospace}</style>";
   const title = caption === undefined ? "" : `<caption>${escapeHtml(caption)}</caption>`;
   return `${style}<table class="ql-table">${title}<thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

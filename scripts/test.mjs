@@ -1,0 +1,130 @@
+// `npm test`: everything CI checks, in order, stopping at the first failure:
+//   setup        Node >= 20, pnpm, `pnpm install --frozen-lockfile` if needed, Jupyter
+//   build        turbo run build
+//   typecheck    turbo run typecheck
+//   lint         biome check .
+//   unit         turbo run test (vitest in every package)
+//   conformance  node packages/conformance/dist/cli.js (the golden cases in ../shared/golden)
+//   notebooks    notebooks committed without outputs; each executed by Jupyter + tslab (any cell
+//                error fails) and exported to offline HTML in build/test-site
+// Ends with a table of steps and durations, then `N passed, N failed` (`, N skipped` after a failure).
+//   npm test                       every step
+//   npm test -- unit notebooks     setup, build and the named steps only
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 20) {
+  console.error(`Node ${process.versions.node} is too old: quantlab needs Node >= 20.`);
+  process.exit(1);
+}
+
+const { existsSync } = await import("node:fs");
+const { join } = await import("node:path");
+const { ROOT, UserError, rel, run, say } = await import("./lib/util.mjs");
+const setup = await import("./lib/setup.mjs");
+const nb = await import("./lib/notebooks.mjs");
+
+const state = { env: process.env, python: null };
+
+const STEPS = [
+  [
+    "setup",
+    async () => {
+      setup.checkNode();
+      const pnpm = setup.ensurePnpm();
+      state.env = pnpm.env;
+      say(
+        `pnpm ${pnpm.version} (${pnpm.source === "PATH" ? "on PATH" : `from npm: ${pnpm.source}`})`,
+      );
+      await setup.ensureInstall(state.env);
+      state.python = await setup.ensureJupyter();
+      say(`Jupyter through ${state.python}`);
+    },
+  ],
+  ["build", () => setup.buildPackages(state.env)],
+  [
+    "typecheck",
+    () =>
+      run("pnpm", ["turbo", "run", "typecheck", "--output-logs=errors-only"], {
+        env: setup.turboEnv(state.env),
+      }),
+  ],
+  ["lint", () => run("pnpm", ["biome", "check", "."], { env: state.env })],
+  ["unit", () => run("pnpm", ["turbo", "run", "test"], { env: setup.turboEnv(state.env) })],
+  [
+    "conformance",
+    () => {
+      const cli = join(ROOT, "packages", "conformance", "dist", "cli.js");
+      if (!existsSync(cli))
+        throw new UserError(`${rel(cli)} is missing: the build did not produce it`);
+      return run(process.execPath, [cli], { env: state.env });
+    },
+  ],
+  [
+    "notebooks",
+    async () => {
+      const notebooks = nb.listNotebooks();
+      const dirty = nb.notebooksWithOutputs(notebooks);
+      if (dirty.length > 0) {
+        throw new UserError(
+          `commit notebooks without outputs (Jupyter: Edit > Clear All Outputs, then save): ${dirty.map(rel).join(", ")}`,
+        );
+      }
+      nb.writeKernelSpec();
+      const siteDir = join(nb.BUILD_DIR, "test-site");
+      await nb.buildSite({ python: state.python, env: state.env, siteDir, notebooks });
+      say(`${notebooks.length} notebooks executed; pages in ${rel(siteDir)}`);
+    },
+  ],
+];
+
+async function main() {
+  const names = STEPS.map(([name]) => name);
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !names.includes(name));
+  if (unknown.length > 0) {
+    console.error(`unknown step(s): ${unknown.join(", ")}; the steps are: ${names.join(", ")}`);
+    process.exit(2);
+  }
+  const always = ["setup", "build"];
+  const steps = wanted.length
+    ? STEPS.filter(([name]) => always.includes(name) || wanted.includes(name))
+    : STEPS;
+  console.log(`quantlab: npm test (Node ${process.versions.node})`);
+  const results = [];
+  for (const [name, fn] of steps) {
+    if (results.some((result) => result.status === "failed")) {
+      results.push({ name, status: "skipped", seconds: 0 });
+      continue;
+    }
+    console.log(`\n> ${name}`);
+    const start = performance.now();
+    let status = "passed";
+    try {
+      await fn();
+    } catch (error) {
+      status = "failed";
+      console.error(error instanceof UserError ? error.message : error.stack);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    console.log(`${status === "passed" ? "ok" : "FAILED"} ${name} (${seconds.toFixed(1)}s)`);
+    results.push({ name, status, seconds });
+  }
+
+  const total = results.reduce((sum, result) => sum + result.seconds, 0);
+  console.log("\nSummary");
+  for (const { name, status, seconds } of results) {
+    const time = status === "skipped" ? "" : `${seconds.toFixed(1)}s`.padStart(7);
+    console.log(`  ${status.padEnd(8)} ${name.padEnd(12)}${time}`);
+  }
+  console.log(`  total                ${`${total.toFixed(1)}s`.padStart(7)}`);
+  const count = (status) => results.filter((result) => result.status === status).length;
+  const skipped = count("skipped");
+  console.log(
+    `${count("passed")} passed, ${count("failed")} failed${skipped ? `, ${skipped} skipped` : ""}`,
+  );
+  process.exitCode = count("failed") > 0 ? 1 : 0;
+}
+
+main().catch((error) => {
+  console.error(error.stack);
+  process.exit(1);
+});
