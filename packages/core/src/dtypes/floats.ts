@@ -113,6 +113,12 @@ export const FLOAT_FORMATS: Readonly<Record<FloatDType, FloatFormat>> = Object.f
 
 export const FLOAT_DTYPES = Object.keys(FLOAT_FORMATS) as readonly FloatDType[];
 
+/**
+ * Whether a value names a low-precision float format of {@link FLOAT_FORMATS}.
+ * @example
+ * [isFloatDType("bfloat16"), isFloatDType("float32")]
+ * // => [true, false]
+ */
 export function isFloatDType(value: unknown): value is FloatDType {
   return typeof value === "string" && Object.hasOwn(FLOAT_FORMATS, value);
 }

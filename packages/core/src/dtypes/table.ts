@@ -47,6 +47,12 @@ export const INTEGER_FORMATS: Readonly<Record<IntegerDType, IntegerFormat>> = Ob
 
 export const INTEGER_DTYPES = Object.keys(INTEGER_FORMATS) as readonly IntegerDType[];
 
+/**
+ * Whether a value names an integer format of {@link INTEGER_FORMATS}.
+ * @example
+ * [isIntegerDType("int4"), isIntegerDType("int7")]
+ * // => [true, false]
+ */
 export function isIntegerDType(value: unknown): value is IntegerDType {
   return typeof value === "string" && Object.hasOwn(INTEGER_FORMATS, value);
 }

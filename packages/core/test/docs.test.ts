@@ -1,0 +1,44 @@
+/**
+ * Every exported function and class of the package has a doc comment with a summary, `@throws`
+ * where it validates, and an `@example` (which examples.test.ts runs).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as core from "../src/index.js";
+
+const SRC = join(import.meta.dirname, "../src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "generated" ? [] : sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/** The doc comment right above `export function name` or `export class name`, by name. */
+const docs = new Map<string, string>();
+for (const file of sourceFiles(SRC)) {
+  const text = readFileSync(file, "utf8");
+  const declaration = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export (?:function|class) (\w+)/g;
+  for (const match of text.matchAll(declaration)) docs.set(match[2] as string, match[1] as string);
+}
+
+const callables = Object.entries(core)
+  .filter(([, value]) => typeof value === "function")
+  .map(([name]) => name);
+
+describe("doc comments", () => {
+  it.each(callables)("%s has a summary and an @example", (name) => {
+    const doc = docs.get(name);
+    expect(doc, `no doc comment above export ${name}`).toBeDefined();
+    const summary =
+      (doc as string)
+        .replace(/^\s*\*\s?/gm, "")
+        .trim()
+        .split("\n")[0] ?? "";
+    expect(summary.length).toBeGreaterThan(10);
+    expect(doc).toMatch(/@example/);
+  });
+});
