@@ -6,7 +6,8 @@ import * as core from "@quantlab/core";
 import { compareFloats, compareIntegers, compareRelative, compareShapes } from "./compare.js";
 import { float32Data, type GoldenCase, type GoldenTensor } from "./golden.js";
 
-type Op = (c: GoldenCase) => string | undefined;
+/** Runs a case with the given backend; returns the first difference, or undefined. */
+type Op = (c: GoldenCase, backend: core.Backend) => string | undefined;
 
 interface GoldenParams {
   dtype: core.IntegerDType;
@@ -30,7 +31,7 @@ function first(...checks: (() => string | undefined)[]): string | undefined {
   return undefined;
 }
 
-const quantize: Op = (c) => {
+const quantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as GoldenTensor;
   const q = core.quantize(float32Data(input), params(c.params as GoldenParams), {
@@ -45,12 +46,13 @@ const quantize: Op = (c) => {
   );
 };
 
-const dequantize: Op = (c) => {
+const dequantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as GoldenTensor;
   const x = core.dequantize(input.data as number[], params(c.params as GoldenParams), {
     semantics: c.semantics as core.Semantics,
     shape: input.shape,
+    backend,
   });
   return first(
     () => compareShapes(expected.shape, x.shape),
@@ -117,17 +119,23 @@ const metrics: Op = (c) => {
   return undefined;
 };
 
-const cast: Op = (c) => {
+const cast: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as GoldenTensor;
-  const options = c.saturate === undefined ? {} : { saturate: c.saturate as boolean };
+  const options =
+    c.saturate === undefined ? { backend } : { saturate: c.saturate as boolean, backend };
   const bits = core.encodeFloat(c.to as core.FloatDType, float32Data(input), options);
   return compareIntegers(expected.data as number[], bits);
 };
 
-const decode: Op = (c) => {
+const decode: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
-  const values = core.decodeFloat(c.from as core.FloatDType, input.data as number[]);
+  const bits = Uint16Array.from(input.data as number[]);
+  const values = core.decodeFloat(
+    c.from as core.FloatDType,
+    c.from === "float16" || c.from === "bfloat16" ? bits : (input.data as number[]),
+    { backend },
+  );
   return compareFloats(float32Data(c.expected as GoldenTensor), values);
 };
 

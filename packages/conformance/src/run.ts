@@ -1,3 +1,4 @@
+import type { Backend } from "@quantlab/core";
 import type { GoldenCase, GoldenSuite } from "./golden.js";
 import { OPS } from "./ops.js";
 
@@ -7,11 +8,11 @@ export interface CaseResult {
   failure?: string;
 }
 
-export function runCase(c: GoldenCase): CaseResult {
+export function runCase(c: GoldenCase, backend: Backend = "auto"): CaseResult {
   const op = OPS[c.op];
   if (op === undefined) return { id: c.id, failure: `op "${c.op}" is not supported` };
   try {
-    const failure = op(c);
+    const failure = op(c, backend);
     return failure === undefined ? { id: c.id } : { id: c.id, failure };
   } catch (error) {
     return {
@@ -21,6 +22,6 @@ export function runCase(c: GoldenCase): CaseResult {
   }
 }
 
-export function runSuite(suite: GoldenSuite): CaseResult[] {
-  return suite.cases.map(runCase);
+export function runSuite(suite: GoldenSuite, backend: Backend = "auto"): CaseResult[] {
+  return suite.cases.map((c) => runCase(c, backend));
 }

@@ -6,10 +6,12 @@ import { runCase } from "../src/run.js";
 
 const GOLDEN = join(import.meta.dirname, "../../../../shared/golden");
 
-for (const suite of loadSuites([GOLDEN])) {
-  describe(suite.suite, () => {
-    it.each(suite.cases.map((c) => [c.id, c] as const))("%s", (_, c) => {
-      expect(runCase(c).failure).toBeUndefined();
+for (const backend of ["reference", "fast"] as const) {
+  for (const suite of loadSuites([GOLDEN])) {
+    describe(`${backend}: ${suite.suite}`, () => {
+      it.each(suite.cases.map((c) => [c.id, c] as const))("%s", (_, c) => {
+        expect(runCase(c, backend).failure).toBeUndefined();
+      });
     });
-  });
+  }
 }

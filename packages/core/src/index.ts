@@ -46,7 +46,11 @@ export {
   saturatingRoundingDoublingHighMul,
   unpackInt4,
 } from "./integer/index.js";
+export type { FastKernels, LoadFastKernelsOptions, WebAssemblyLike } from "./kernels/fast/index.js";
+export { DEFAULT_CHUNK_SIZE, hasWasmSimd, loadFastKernels } from "./kernels/fast/index.js";
 export { roundHalfEven } from "./kernels/rounding.js";
+export type { Backend } from "./kernels/select.js";
+export { activeBackend, BACKENDS } from "./kernels/select.js";
 export * from "./metrics/metrics.js";
 export * from "./params/calibration/index.js";
 export type { MovingAverageOptions, ObservedParams, ObserverOptions } from "./params/observers.js";

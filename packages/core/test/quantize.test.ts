@@ -1,6 +1,6 @@
 import { matrix } from "mathjs";
 import { describe, expect, it } from "vitest";
-import { dequantize, quantize, traceQuantize } from "../src/index.js";
+import { activeBackend, dequantize, quantize, traceQuantize } from "../src/index.js";
 
 // The source post's worked example: t = [-10, -5, 0, 5, 10], scale = 20 / 255 as float32.
 const t = [-10, -5, 0, 5, 10];
@@ -197,5 +197,37 @@ describe("traceQuantize", () => {
     expect(tr.clipped).toEqual([false, true]);
     expect(Array.from(tr.shifted)).toEqual([64, 319]);
     expect(Array.from(tr.code)).toEqual([64, 127]);
+  });
+});
+
+describe("backends", () => {
+  const p = { dtype: "int8", scale: 0.1, zeroPoint: 3 } as const;
+  const x = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 20);
+
+  it("uses the WebAssembly SIMD kernels where they load, with the reference's bits", () => {
+    expect(activeBackend()).toBe("fast");
+    const fast = quantize(x, p, { backend: "fast" });
+    const reference = quantize(x, p, { backend: "reference" });
+    expect(Array.from(fast.data)).toEqual(Array.from(reference.data));
+    expect(Array.from(dequantize(fast, undefined, { backend: "fast" }).data)).toEqual(
+      Array.from(dequantize(reference, undefined, { backend: "reference" }).data),
+    );
+  });
+
+  it.each(["fast", "reference"] as const)("rejects NaN at its index (%s)", (backend) => {
+    const withNaN = Float32Array.from(x);
+    withNaN[777] = Number.NaN;
+    expect(() => quantize(withNaN, p, { backend })).toThrow(
+      "argument 'x[777]' must be a number, not NaN",
+    );
+    const perAxis = { dtype: "int8", scale: new Array(10).fill(0.1), axis: 0 } as const;
+    expect(() => quantize(withNaN, perAxis, { backend, shape: [10, 100] })).toThrow("'x[777]'");
+  });
+
+  it("names an unknown backend", () => {
+    // @ts-expect-error: a backend the core does not have
+    expect(() => quantize(x, p, { backend: "gpu" })).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: quantize(): argument 'options.backend' must be one of "auto", "fast", "reference"; received "gpu".]`,
+    );
   });
 });

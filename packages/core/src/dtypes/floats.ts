@@ -10,6 +10,7 @@
  * Encoding always starts from a float32 bit pattern, read through a shared Float32Array/Uint32Array
  * view, and rounds once from there: no float64 arithmetic, no intermediate format, no double rounding.
  */
+import { type Backend, kernelsFor } from "../kernels/select.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import type { FloatDType } from "./table.js";
 
@@ -134,6 +135,8 @@ export interface EncodeFloatOptions {
    * infinities included, become ±maxFinite. false: they become NaN (e4m3fn) or ±Infinity (e5m2).
    */
   saturate?: boolean;
+  /** float16 and bfloat16: `"auto"` (default) uses the WebAssembly SIMD codec where it loads. */
+  backend?: Backend;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,11 +470,11 @@ function saturateOption(fn: string, format: FloatFormat, options: unknown): bool
     throw typeError(fn, "options", "an object or undefined", options);
   }
   for (const key of Object.keys(options)) {
-    if (key !== "saturate") {
+    if (key !== "saturate" && key !== "backend") {
       throw rangeError(
         fn,
         "options",
-        "an object with no key but 'saturate'",
+        "an object with no keys but 'saturate' and 'backend'",
         options,
         `an object with key ${JSON.stringify(key)}`,
       );
@@ -532,6 +535,7 @@ function isIntegerTypedArray(value: unknown): value is CodeInput {
 function codesOf(fn: string, format: FloatFormat, bits: unknown): CodeInput {
   const max = 2 ** format.bits - 1;
   const expected = `an integer in [0, ${max}]`;
+  if (bits instanceof format.storage) return bits;
   if (isIntegerTypedArray(bits)) {
     for (let i = 0; i < bits.length; i++) {
       const v = bits[i];
@@ -591,7 +595,13 @@ export function encodeFloat<D extends FloatDType>(
   const src = float32BitsOf(fn, values);
   const saturate = saturateOption(fn, format, options);
   const out = new format.storage(src.length);
-  encodeKernel(CODECS[format.name], src, out, saturate);
+  const kernels = kernelsFor(fn, options?.backend);
+  if (kernels.encodeHalf !== undefined && isHalf(format.name)) {
+    const values32 = new Float32Array(src.buffer, src.byteOffset, src.length);
+    kernels.encodeHalf(format.name, values32, out as Uint16Array);
+  } else {
+    encodeKernel(CODECS[format.name], src, out, saturate);
+  }
   return out as FloatStorage<D>;
 }
 
@@ -614,13 +624,30 @@ export function encodeFloat<D extends FloatDType>(
  * decodeFloat("float8e5m2", [0x7b, 0x7c, 0x7f, 0x80])
  * // => Float32Array [ 57344, Infinity, NaN, -0 ]
  */
-export function decodeFloat(dtype: FloatDType, bits: ArrayLike<number>): Float32Array {
+export function decodeFloat(
+  dtype: FloatDType,
+  bits: ArrayLike<number>,
+  options: { backend?: Backend } = {},
+): Float32Array {
   const fn = "decodeFloat";
   const format = floatFormat(fn, dtype);
   const codes = codesOf(fn, format, bits);
   const out = new Float32Array(codes.length);
-  decodeKernel(CODECS[format.name], codes, out);
+  const kernels = kernelsFor(fn, options.backend);
+  if (kernels.decodeHalf !== undefined && isHalf(format.name)) {
+    kernels.decodeHalf(
+      format.name,
+      codes instanceof Uint16Array ? codes : Uint16Array.from(codes),
+      out,
+    );
+  } else {
+    decodeKernel(CODECS[format.name], codes, out);
+  }
   return out;
+}
+
+function isHalf(name: FloatDType): name is "float16" | "bfloat16" {
+  return name === "float16" || name === "bfloat16";
 }
 
 /**

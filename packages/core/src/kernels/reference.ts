@@ -1,6 +1,8 @@
 /**
  * The reference kernels: plain loops over typed arrays, one formula each, every float32 step
  * rounded with Math.fround. They neither allocate nor validate; the public functions do that.
+ * One check is fused in, to spare a second pass over the input: every quantize kernel returns the
+ * index of the first NaN in `x` (NaN has no integer code), or -1; after a NaN, `out` is unspecified.
  */
 import type { IntegerArray } from "../dtypes/table.js";
 import { roundHalfEven } from "./rounding.js";
@@ -31,11 +33,14 @@ export function quantizeOnnxTensor(
   qmin: number,
   qmax: number,
   out: IntegerArray,
-): void {
+): number {
   for (let i = 0; i < x.length; i++) {
-    const q = roundHalfEven(fround(x[i] / scale)) + zeroPoint;
+    const v = x[i] as number;
+    if (Number.isNaN(v)) return i;
+    const q = roundHalfEven(fround(v / scale)) + zeroPoint;
     out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
   }
+  return -1;
 }
 
 /** PyTorch quantize_val: q = saturate(zp + nearbyint(x * inv)), inv = fround(1 / s), float32 throughout. */
@@ -46,13 +51,16 @@ export function quantizePytorchTensor(
   qmin: number,
   qmax: number,
   out: IntegerArray,
-): void {
+): number {
   const inv = fround(1 / scale);
   const zp = fround(zeroPoint);
   for (let i = 0; i < x.length; i++) {
-    const q = fround(zp + roundHalfEven(fround(x[i] * inv)));
+    const v = x[i] as number;
+    if (Number.isNaN(v)) return i;
+    const q = fround(zp + roundHalfEven(fround(v * inv)));
     out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
   }
+  return -1;
 }
 
 /** ONNX DequantizeLinear: x = (q - zp) * s, with q - zp rounded to float32 first.
@@ -87,13 +95,14 @@ export function quantizeLayout(
   qmin: number,
   qmax: number,
   out: IntegerArray,
-): void {
+): number {
   const { outer, dim, inner, blockSize, outerStride, axisStride, innerStride } = layout;
   let e = 0;
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < dim; c++) {
       const base = o * outerStride + Math.floor(c / blockSize) * axisStride;
       for (let i = 0; i < inner; i++, e++) {
+        if (Number.isNaN(x[e])) return e;
         const p = base + i * innerStride;
         const zp = zeroPoints[p];
         const q = pytorch
@@ -103,6 +112,7 @@ export function quantizeLayout(
       }
     }
   }
+  return -1;
 }
 
 /** Per-axis and blocked dequantization. */
@@ -137,11 +147,14 @@ export function fakeQuantizeOnnxTensor(
   qmin: number,
   qmax: number,
   out: Float32Array,
-): void {
+): number {
   for (let i = 0; i < x.length; i++) {
-    const q = roundHalfEven(fround(x[i] / scale)) + zeroPoint;
+    const v = x[i] as number;
+    if (Number.isNaN(v)) return i;
+    const q = roundHalfEven(fround(v / scale)) + zeroPoint;
     out[i] = fround((q < qmin ? qmin : q > qmax ? qmax : q) - zeroPoint) * scale;
   }
+  return -1;
 }
 
 /** Fake quantization in one pass, PyTorch's arithmetic (fake_quantize_per_tensor_affine). */
@@ -152,13 +165,16 @@ export function fakeQuantizePytorchTensor(
   qmin: number,
   qmax: number,
   out: Float32Array,
-): void {
+): number {
   const inv = fround(1 / scale);
   const zp = fround(zeroPoint);
   for (let i = 0; i < x.length; i++) {
-    const q = fround(zp + roundHalfEven(fround(x[i] * inv)));
+    const v = x[i] as number;
+    if (Number.isNaN(v)) return i;
+    const q = fround(zp + roundHalfEven(fround(v * inv)));
     out[i] = fround(fround(q < qmin ? qmin : q > qmax ? qmax : q) - zp) * scale;
   }
+  return -1;
 }
 
 /**

@@ -1,9 +1,6 @@
-import {
-  fakeQuantizeNudgedTensor,
-  fakeQuantizeOnnxTensor,
-  fakeQuantizePytorchTensor,
-} from "../kernels/reference.js";
-import { indexOfNaN, type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
+import { fakeQuantizeNudgedTensor } from "../kernels/reference.js";
+import { kernelsFor } from "../kernels/select.js";
+import { type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { checkSemantics, type QuantParams, resolveParams } from "./params.js";
 import { dequantize, type QuantizeOptions, quantize } from "./quantize.js";
@@ -28,14 +25,27 @@ export function fakeQuantize(
   const semantics = checkSemantics(fn, options.semantics);
   const input = toFloat32(fn, "x", x, options.shape);
   const resolved = resolveParams(fn, params, input.shape);
-  if (resolved.layout !== undefined) return dequantize(quantize(input, params, { semantics }));
-  const nan = indexOfNaN(input.data);
-  if (nan >= 0)
-    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
+  const backend = options.backend;
+  if (resolved.layout !== undefined) {
+    return dequantize(quantize(input, params, { semantics, backend }), undefined, { backend });
+  }
+  const kernels = kernelsFor(fn, backend);
   const { format, scales, zeroPoints } = resolved;
   const out = new Float32Array(input.data.length);
-  const kernel = semantics === "pytorch" ? fakeQuantizePytorchTensor : fakeQuantizeOnnxTensor;
-  kernel(input.data, scales[0] as number, zeroPoints[0] as number, format.min, format.max, out);
+  const pytorch = semantics === "pytorch";
+  const scale = scales[0] as number;
+  const nan = kernels.fakeQuantizeTensor(
+    pytorch,
+    input.data,
+    scale,
+    zeroPoints[0] as number,
+    format.min,
+    format.max,
+    out,
+  );
+  if (nan >= 0) {
+    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
+  }
   return { data: out, shape: input.shape };
 }
 

@@ -1,13 +1,6 @@
 import type { IntegerArray, IntegerDType } from "../dtypes/table.js";
-import {
-  dequantizeLayout,
-  dequantizeOnnxTensor,
-  dequantizePytorchTensor,
-  quantizeLayout,
-  quantizeOnnxTensor,
-  quantizePytorchTensor,
-} from "../kernels/reference.js";
-import { indexOfNaN, type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
+import { type Backend, kernelsFor } from "../kernels/select.js";
+import { type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import {
   checkDType,
@@ -24,6 +17,8 @@ export interface QuantizeOptions {
   readonly semantics?: Semantics;
   /** The shape of a flat typed-array input; defaults to 1-D. */
   readonly shape?: readonly number[];
+  /** `"auto"` (default): the WebAssembly SIMD kernels where they load; identical bits either way. */
+  readonly backend?: Backend;
 }
 
 /** Integer codes with everything needed to read them back. */
@@ -70,20 +65,34 @@ export function quantize(
 ): QuantizedTensor {
   const fn = "quantize";
   const semantics = checkSemantics(fn, options.semantics);
+  const kernels = kernelsFor(fn, options.backend);
   const input = toFloat32(fn, "x", x, options.shape);
-  const nan = indexOfNaN(input.data);
-  if (nan >= 0) {
-    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
-  }
   const resolved = resolveParams(fn, params, input.shape);
   const { format, scales, zeroPoints, layout } = resolved;
   const out = new format.storage(input.data.length);
   const pytorch = semantics === "pytorch";
-  if (layout === undefined) {
-    const kernel = pytorch ? quantizePytorchTensor : quantizeOnnxTensor;
-    kernel(input.data, scales[0] as number, zeroPoints[0] as number, format.min, format.max, out);
-  } else {
-    quantizeLayout(pytorch, input.data, scales, zeroPoints, layout, format.min, format.max, out);
+  const nan =
+    layout === undefined
+      ? (pytorch ? kernels.quantizePytorchTensor : kernels.quantizeOnnxTensor)(
+          input.data,
+          scales[0] as number,
+          zeroPoints[0] as number,
+          format.min,
+          format.max,
+          out,
+        )
+      : kernels.quantizeLayout(
+          pytorch,
+          input.data,
+          scales,
+          zeroPoints,
+          layout,
+          format.min,
+          format.max,
+          out,
+        );
+  if (nan >= 0) {
+    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
   }
   return { dtype: format.name, data: out, shape: input.shape, ...paramsOf(resolved), semantics };
 }
@@ -130,13 +139,14 @@ export function dequantize(
   const format = checkDType(fn, "params.dtype", p.dtype);
   const codes = toIntegers(fn, "q", q, format, options.shape);
   const { scales, zeroPoints, layout } = resolveParams(fn, p, codes.shape);
+  const kernels = kernelsFor(fn, options.backend);
   const out = new Float32Array(codes.data.length);
   const pytorch = semantics === "pytorch";
   if (layout === undefined) {
-    const kernel = pytorch ? dequantizePytorchTensor : dequantizeOnnxTensor;
+    const kernel = pytorch ? kernels.dequantizePytorchTensor : kernels.dequantizeOnnxTensor;
     kernel(codes.data, scales[0] as number, zeroPoints[0] as number, out);
   } else {
-    dequantizeLayout(pytorch, codes.data, scales, zeroPoints, layout, out);
+    kernels.dequantizeLayout(pytorch, codes.data, scales, zeroPoints, layout, out);
   }
   return { data: out, shape: codes.shape };
 }

@@ -1,0 +1,772 @@
+// The fast path: WebAssembly SIMD kernels, written in AssemblyScript (compiled by
+// packages/core/scripts/build-wasm.mjs into src/generated/kernels-wasm.ts).
+//
+// Every kernel reads `n` values at `src` and writes at `dst`, both in this module's memory (the JS
+// side copies a chunk in, calls a kernel, copies the result out). Kernels work in whole vectors:
+// they read and write up to one vector group past `n` (the JS side leaves slack after each
+// buffer and copies out only `n` results), so there is no scalar tail and no branch per element.
+//
+// The formulas are those of src/kernels/reference.ts, bit for bit:
+//   ONNX     q = saturate(rint(fround(x / s)) + zp)        a real f32x4.div, not a reciprocal
+//   PyTorch  q = saturate(fround(zp + rint(fround(x * inv))))   inv = fround(1 / s)
+//   dequant  x = fround(fround(q - zp) * s)
+// With t = fround(x / s) (or fround(x * inv)), lo = qmin - zp and hi = qmax - zp (integers):
+//   saturate(rint(t) + zp) = rint(clamp(t, lo, hi)) + zp
+// because rint is monotonic and leaves the integer bounds alone. The clamp is f32x4.pmin/pmax
+// (±Infinity lands on a bound); then |t| <= 131070 < 2^22, so adding M = 1.5 * 2^23 rounds t to an
+// integer, ties to even (M is even, the float adder rounds to nearest even), and the low bits of
+// t + M are that integer: bits(t + M) - bits(M) = rint(t) as an int32. The zero point is then added
+// in int32, after rounding, as the reference does. This is exact for every float32 t, replaces
+// f32x4.nearest + i32x4.trunc_sat_f32x4_s (a long sequence on x86), and the narrowing instructions
+// only repack values that are already in [qmin, qmax].
+//
+// NaN has no code (the public functions reject it), and the check is fused into the quantize loops
+// so that nobody reads the input twice: each loop ORs `x != x` (true exactly for NaN lanes) into
+// an accumulator and returns whether any lane was NaN. The JS side then finds the first NaN of the
+// chunk with a plain scan (the error path may be slow). The lanes past `n` that a loop reads are
+// zeroed by the JS side before the call, so they cannot report a NaN that is not there. A NaN
+// lane's code is unspecified (some code, never a trap).
+//
+// Compile-time specialisation: the type parameter `M` selects the semantics (`Onnx` or `Torch`),
+// `T` the storage type; AssemblyScript evaluates `sizeof<M>()` and `isSigned<T>()` at compile time,
+// so each instantiation is a branch-free loop.
+
+type Onnx = u8;
+type Torch = u16;
+
+// V8 does not hoist v128 constants out of loops (and Binaryen folds constant locals back into
+// their uses), so the loops read their constants from this table into locals before they start.
+const K = memory.data<i32>(
+  [
+    0x4b400000, // 0: MAGIC, 1.5 * 2^23 as float32
+    0x77800000, // 1: 2^112
+    0x08800000, // 2: 2^-110
+    <i32>0xff000000, // 3
+    0x71000000, // 4
+    0x07800000, // 5
+    0x7c00, // 6
+    0x0fff, // 7
+    0x8000, // 8
+    0x7e00, // 9
+    <i32>0x80000000, // 10
+    0x70000000, // 11: 0xE0 << 23
+    0x07800000, // 12: 2^-112
+    1 << 27, // 13
+    126 << 23, // 14
+    0x3f000000, // 15: 0.5
+    0x7fff, // 16
+    0x7fc00000, // 17
+    0x7f800000, // 18
+    0x7fc0, // 19
+    0x7f80, // 20
+    1, // 21
+  ],
+  16,
+);
+
+/** Constant `i` of the table K, in every lane. */
+function k(i: i32): v128 {
+  return v128.load32_splat(K + ((<usize>i) << 2));
+}
+
+/** First byte free for the working buffers (64 KiB aligned, after static data and stack). */
+export function bufferBase(): usize {
+  return (__heap_base + 0xffff) & ~(<usize>0xffff);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quantize
+
+function scaled<M>(x: v128, s: v128): v128 {
+  if (sizeof<M>() === sizeof<Torch>()) return f32x4.mul(x, s);
+  return f32x4.div(x, s);
+}
+
+/**
+ * The bits of MAGIC = 1.5 * 2^23 (entry 0 of K): adding MAGIC to a float32 of magnitude < 2^22
+ * rounds it to an integer (ties to even).
+ */
+const MAGIC_BITS: i32 = 0x4b400000;
+
+/** rint(clamp(t, lo, hi)) as integer-valued float32 (lo, hi integers of magnitude < 2^22). */
+function rounded4(t: v128, lo: v128, hi: v128, m: v128): v128 {
+  return f32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(t, hi), lo), m), m);
+}
+
+/** Four lanes: rint(clamp(x / s, lo, hi)) + zp as int32; `zpm` holds zp - bits(MAGIC). */
+function int4<M>(x: v128, s: v128, zpm: v128, lo: v128, hi: v128, m: v128): v128 {
+  const t = f32x4.pmax(f32x4.pmin(scaled<M>(x, s), hi), lo);
+  return i32x4.add(f32x4.add(t, m), zpm);
+}
+
+/** All-ones lanes where any of a, b, c, d is NaN (NaN is the only value not equal to itself). */
+function nan4(a: v128, b: v128, c: v128, d: v128): v128 {
+  return v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d)));
+}
+
+/** 8-bit storage: 16 values per iteration, one 16-byte store. True when some x was NaN. */
+function quantize8<M, T>(
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: v128,
+  zp: v128,
+  lo: v128,
+  hi: v128,
+): bool {
+  const m = k(0);
+  let nan = i32x4.splat(0);
+  for (let i: usize = 0; i < n; i += 16) {
+    const p = src + (i << 2);
+    const xa = v128.load(p);
+    const xb = v128.load(p, 16);
+    const xc = v128.load(p, 32);
+    const xd = v128.load(p, 48);
+    nan = v128.or(nan, nan4(xa, xb, xc, xd));
+    const a = int4<M>(xa, s, zp, lo, hi, m);
+    const b = int4<M>(xb, s, zp, lo, hi, m);
+    const c = int4<M>(xc, s, zp, lo, hi, m);
+    const d = int4<M>(xd, s, zp, lo, hi, m);
+    const ab = i16x8.narrow_i32x4_s(a, b);
+    const cd = i16x8.narrow_i32x4_s(c, d);
+    if (isSigned<T>()) v128.store(dst + i, i8x16.narrow_i16x8_s(ab, cd));
+    else v128.store(dst + i, i8x16.narrow_i16x8_u(ab, cd));
+  }
+  return v128.any_true(nan);
+}
+
+/** 16-bit storage: 16 values per iteration, two 16-byte stores. True when some x was NaN. */
+function quantize16<M, T>(
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: v128,
+  zp: v128,
+  lo: v128,
+  hi: v128,
+): bool {
+  const m = k(0);
+  let nan = i32x4.splat(0);
+  for (let i: usize = 0; i < n; i += 16) {
+    const p = src + (i << 2);
+    const q = dst + (i << 1);
+    const xa = v128.load(p);
+    const xb = v128.load(p, 16);
+    const xc = v128.load(p, 32);
+    const xd = v128.load(p, 48);
+    nan = v128.or(nan, nan4(xa, xb, xc, xd));
+    const a = int4<M>(xa, s, zp, lo, hi, m);
+    const b = int4<M>(xb, s, zp, lo, hi, m);
+    const c = int4<M>(xc, s, zp, lo, hi, m);
+    const d = int4<M>(xd, s, zp, lo, hi, m);
+    if (isSigned<T>()) {
+      v128.store(q, i16x8.narrow_i32x4_s(a, b));
+      v128.store(q, i16x8.narrow_i32x4_s(c, d), 16);
+    } else {
+      v128.store(q, i16x8.narrow_i32x4_u(a, b));
+      v128.store(q, i16x8.narrow_i32x4_u(c, d), 16);
+    }
+  }
+  return v128.any_true(nan);
+}
+
+// Storage kinds, as numbered by the JS side.
+const I8 = 0;
+const U8 = 1;
+const I16 = 2;
+const U16 = 3;
+
+/**
+ * `qmin`, `qmax` are the dtype's bounds; the clamp works on t with bounds qmin - zp, qmax - zp.
+ * True when some x was NaN.
+ */
+function quantizeKind<M>(
+  kind: i32,
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: f32,
+  zp: i32,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  const vs = f32x4.splat(s);
+  const vz = i32x4.splat(zp - MAGIC_BITS);
+  const vl = f32x4.splat(<f32>(qmin - zp));
+  const vh = f32x4.splat(<f32>(qmax - zp));
+  if (kind === I8) return quantize8<M, i8>(src, dst, n, vs, vz, vl, vh);
+  if (kind === U8) return quantize8<M, u8>(src, dst, n, vs, vz, vl, vh);
+  if (kind === I16) return quantize16<M, i16>(src, dst, n, vs, vz, vl, vh);
+  if (kind === U16) return quantize16<M, u16>(src, dst, n, vs, vz, vl, vh);
+  return false;
+}
+
+/**
+ * Per-tensor ONNX QuantizeLinear of `n` float32 at `src` into `kind` storage at `dst`. Returns 1
+ * when some x was NaN (its code is then unspecified), else 0; so do all the quantize kernels.
+ */
+export function quantizeOnnx(
+  kind: i32,
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: f32,
+  zp: i32,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  return quantizeKind<Onnx>(kind, src, dst, n, s, zp, qmin, qmax);
+}
+
+/** Per-tensor PyTorch quantize_val; `inv` is fround(1 / s). */
+export function quantizeTorch(
+  kind: i32,
+  src: usize,
+  dst: usize,
+  n: usize,
+  inv: f32,
+  zp: i32,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  return quantizeKind<Torch>(kind, src, dst, n, inv, zp, qmin, qmax);
+}
+
+/**
+ * Rows with one parameter each: `rows` rows of `len` values, row r uses scale `scales[r]` (float32)
+ * and zero point `zps[r]` (int32). Rows are written in order, each in whole vectors: a row's
+ * overshoot is overwritten by the next row (and its overshoot reads the next row's values, which
+ * belong to the same call: the NaN flag is the call's).
+ */
+export function quantizeRows(
+  torch: bool,
+  kind: i32,
+  src: usize,
+  dst: usize,
+  rows: usize,
+  len: usize,
+  scales: usize,
+  zps: usize,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  const width: usize = kind >= I16 ? 2 : 1;
+  let nan = false;
+  for (let r: usize = 0; r < rows; r++) {
+    const s = load<f32>(scales + (r << 2));
+    const zp = load<i32>(zps + (r << 2));
+    const x = src + ((r * len) << 2);
+    const q = dst + r * len * width;
+    const rowNaN = torch
+      ? quantizeKind<Torch>(kind, x, q, len, <f32>1.0 / s, zp, qmin, qmax)
+      : quantizeKind<Onnx>(kind, x, q, len, s, zp, qmin, qmax);
+    nan = nan || rowNaN;
+  }
+  return nan;
+}
+
+/** Four lanes with their own parameters (scale float32, zero point int32). */
+function int4e<M>(x: v128, s: v128, zp: v128, qmin: v128, qmax: v128, m: v128, mb: v128): v128 {
+  const z = f32x4.convert_i32x4_s(zp);
+  let t: v128;
+  if (sizeof<M>() === sizeof<Torch>())
+    t = f32x4.mul(x, f32x4.div(f32x4.splat(1.0), s)); // (one constant: cheap)
+  else t = f32x4.div(x, s);
+  t = f32x4.pmax(f32x4.pmin(t, f32x4.sub(qmax, z)), f32x4.sub(qmin, z));
+  return i32x4.add(f32x4.add(t, m), i32x4.sub(zp, mb));
+}
+
+function quantizeElems8<M, T>(
+  src: usize,
+  dst: usize,
+  n: usize,
+  ps: usize,
+  pz: usize,
+  lo: v128,
+  hi: v128,
+): bool {
+  const m = k(0);
+  let nan = i32x4.splat(0);
+  for (let i: usize = 0; i < n; i += 16) {
+    const o = i << 2;
+    const xa = v128.load(src + o);
+    const xb = v128.load(src + o, 16);
+    const xc = v128.load(src + o, 32);
+    const xd = v128.load(src + o, 48);
+    nan = v128.or(nan, nan4(xa, xb, xc, xd));
+    const a = int4e<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
+    const b = int4e<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
+    const c = int4e<M>(xc, v128.load(ps + o, 32), v128.load(pz + o, 32), lo, hi, m, m);
+    const d = int4e<M>(xd, v128.load(ps + o, 48), v128.load(pz + o, 48), lo, hi, m, m);
+    const ab = i16x8.narrow_i32x4_s(a, b);
+    const cd = i16x8.narrow_i32x4_s(c, d);
+    if (isSigned<T>()) v128.store(dst + i, i8x16.narrow_i16x8_s(ab, cd));
+    else v128.store(dst + i, i8x16.narrow_i16x8_u(ab, cd));
+  }
+  return v128.any_true(nan);
+}
+
+function quantizeElems16<M, T>(
+  src: usize,
+  dst: usize,
+  n: usize,
+  ps: usize,
+  pz: usize,
+  lo: v128,
+  hi: v128,
+): bool {
+  const m = k(0);
+  let nan = i32x4.splat(0);
+  for (let i: usize = 0; i < n; i += 8) {
+    const o = i << 2;
+    const xa = v128.load(src + o);
+    const xb = v128.load(src + o, 16);
+    nan = v128.or(nan, v128.or(f32x4.ne(xa, xa), f32x4.ne(xb, xb)));
+    const a = int4e<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
+    const b = int4e<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
+    if (isSigned<T>()) v128.store(dst + (i << 1), i16x8.narrow_i32x4_s(a, b));
+    else v128.store(dst + (i << 1), i16x8.narrow_i32x4_u(a, b));
+  }
+  return v128.any_true(nan);
+}
+
+function quantizeElemsKind<M>(
+  kind: i32,
+  src: usize,
+  dst: usize,
+  n: usize,
+  ps: usize,
+  pz: usize,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  const vl = f32x4.splat(<f32>qmin);
+  const vh = f32x4.splat(<f32>qmax);
+  if (kind === I8) return quantizeElems8<M, i8>(src, dst, n, ps, pz, vl, vh);
+  if (kind === U8) return quantizeElems8<M, u8>(src, dst, n, ps, pz, vl, vh);
+  if (kind === I16) return quantizeElems16<M, i16>(src, dst, n, ps, pz, vl, vh);
+  if (kind === U16) return quantizeElems16<M, u16>(src, dst, n, ps, pz, vl, vh);
+  return false;
+}
+
+/**
+ * Each value with its own parameters: scale at `ps + 4i` (float32), zero point at `pz + 4i`
+ * (int32). True when some x was NaN.
+ */
+export function quantizeElems(
+  torch: bool,
+  kind: i32,
+  src: usize,
+  dst: usize,
+  n: usize,
+  ps: usize,
+  pz: usize,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  if (torch) return quantizeElemsKind<Torch>(kind, src, dst, n, ps, pz, qmin, qmax);
+  return quantizeElemsKind<Onnx>(kind, src, dst, n, ps, pz, qmin, qmax);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake quantize and packed int4
+
+function fake<M>(
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: f32,
+  scaleOp: f32,
+  zp: i32,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  const vo = f32x4.splat(scaleOp);
+  const vs = f32x4.splat(s);
+  const vl = f32x4.splat(<f32>(qmin - zp));
+  const vh = f32x4.splat(<f32>(qmax - zp));
+  const m = k(0);
+  let nan = i32x4.splat(0);
+  for (let i: usize = 0; i < n; i += 8) {
+    const p = src + (i << 2);
+    const q = dst + (i << 2);
+    const xa = v128.load(p);
+    const xb = v128.load(p, 16);
+    nan = v128.or(nan, v128.or(f32x4.ne(xa, xa), f32x4.ne(xb, xb)));
+    // q - zp = rint(clamp(t, qmin - zp, qmax - zp)), exact; the product rounds once, as
+    // fround(fround(q - zp) * s).
+    v128.store(q, f32x4.mul(rounded4(scaled<M>(xa, vo), vl, vh, m), vs));
+    v128.store(q, f32x4.mul(rounded4(scaled<M>(xb, vo), vl, vh, m), vs), 16);
+  }
+  return v128.any_true(nan);
+}
+
+/**
+ * Fake quantize (quantize then dequantize) of float32 to float32; `inv` is used by PyTorch
+ * semantics. True when some x was NaN.
+ */
+export function fakeQuantize(
+  torch: bool,
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: f32,
+  inv: f32,
+  zp: i32,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  if (torch) return fake<Torch>(src, dst, n, s, inv, zp, qmin, qmax);
+  return fake<Onnx>(src, dst, n, s, s, zp, qmin, qmax);
+}
+
+function packPairs(v: v128): v128 {
+  // Little-endian i16 lane w = even | odd << 8: (w & 0x0F) | ((w >> 4) & 0xF0).
+  const lowNibble = v128.and(v, i16x8.splat(0x0f));
+  const highNibble = v128.and(i16x8.shr_u(v, 4), i16x8.splat(0xf0));
+  return v128.or(lowNibble, highNibble);
+}
+
+function packed4<M>(src: usize, dst: usize, n: usize, s: f32, zp: i32, qmin: i32, qmax: i32): bool {
+  const vs = f32x4.splat(s);
+  const vz = i32x4.splat(zp - MAGIC_BITS);
+  const vl = f32x4.splat(<f32>(qmin - zp));
+  const vh = f32x4.splat(<f32>(qmax - zp));
+  const m = k(0);
+  let nan = i32x4.splat(0);
+  for (let i: usize = 0; i < n; i += 32) {
+    const p = src + (i << 2);
+    const x0 = v128.load(p);
+    const x1 = v128.load(p, 16);
+    const x2 = v128.load(p, 32);
+    const x3 = v128.load(p, 48);
+    const x4 = v128.load(p, 64);
+    const x5 = v128.load(p, 80);
+    const x6 = v128.load(p, 96);
+    const x7 = v128.load(p, 112);
+    nan = v128.or(nan, v128.or(nan4(x0, x1, x2, x3), nan4(x4, x5, x6, x7)));
+    const a = i16x8.narrow_i32x4_s(int4<M>(x0, vs, vz, vl, vh, m), int4<M>(x1, vs, vz, vl, vh, m));
+    const b = i16x8.narrow_i32x4_s(int4<M>(x2, vs, vz, vl, vh, m), int4<M>(x3, vs, vz, vl, vh, m));
+    const c = i16x8.narrow_i32x4_s(int4<M>(x4, vs, vz, vl, vh, m), int4<M>(x5, vs, vz, vl, vh, m));
+    const d = i16x8.narrow_i32x4_s(int4<M>(x6, vs, vz, vl, vh, m), int4<M>(x7, vs, vz, vl, vh, m));
+    const first = packPairs(i8x16.narrow_i16x8_s(a, b));
+    const second = packPairs(i8x16.narrow_i16x8_s(c, d));
+    v128.store(dst + (i >> 1), i8x16.narrow_i16x8_u(first, second));
+  }
+  return v128.any_true(nan);
+}
+
+/**
+ * Quantize to 4-bit codes in [lo, hi] packed two per byte, the first in the low nibble. True when
+ * some x was NaN.
+ */
+export function quantizePacked4(
+  torch: bool,
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: f32,
+  zp: i32,
+  qmin: i32,
+  qmax: i32,
+): bool {
+  if (torch) return packed4<Torch>(src, dst, n, s, zp, qmin, qmax);
+  return packed4<Onnx>(src, dst, n, s, zp, qmin, qmax);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dequantize
+
+function deq4(q: v128, zp: v128, s: v128): v128 {
+  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(q, zp)), s);
+}
+
+function dequantize8<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): void {
+  for (let i: usize = 0; i < n; i += 16) {
+    const v = v128.load(src + i);
+    const q = dst + (i << 2);
+    let lo: v128, hi: v128;
+    if (isSigned<T>()) {
+      lo = i16x8.extend_low_i8x16_s(v);
+      hi = i16x8.extend_high_i8x16_s(v);
+    } else {
+      lo = i16x8.extend_low_i8x16_u(v);
+      hi = i16x8.extend_high_i8x16_u(v);
+    }
+    // After the 8 -> 16 extension every lane is a valid signed i16, so the signed 16 -> 32 extension is right.
+    v128.store(q, deq4(i32x4.extend_low_i16x8_s(lo), zp, s));
+    v128.store(q, deq4(i32x4.extend_high_i16x8_s(lo), zp, s), 16);
+    v128.store(q, deq4(i32x4.extend_low_i16x8_s(hi), zp, s), 32);
+    v128.store(q, deq4(i32x4.extend_high_i16x8_s(hi), zp, s), 48);
+  }
+}
+
+function dequantize16<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): void {
+  for (let i: usize = 0; i < n; i += 16) {
+    const a = v128.load(src + (i << 1));
+    const b = v128.load(src + (i << 1), 16);
+    const q = dst + (i << 2);
+    if (isSigned<T>()) {
+      v128.store(q, deq4(i32x4.extend_low_i16x8_s(a), zp, s));
+      v128.store(q, deq4(i32x4.extend_high_i16x8_s(a), zp, s), 16);
+      v128.store(q, deq4(i32x4.extend_low_i16x8_s(b), zp, s), 32);
+      v128.store(q, deq4(i32x4.extend_high_i16x8_s(b), zp, s), 48);
+    } else {
+      v128.store(q, deq4(i32x4.extend_low_i16x8_u(a), zp, s));
+      v128.store(q, deq4(i32x4.extend_high_i16x8_u(a), zp, s), 16);
+      v128.store(q, deq4(i32x4.extend_low_i16x8_u(b), zp, s), 32);
+      v128.store(q, deq4(i32x4.extend_high_i16x8_u(b), zp, s), 48);
+    }
+  }
+}
+
+/**
+ * Dequantize `n` codes of `kind` storage at `src` to float32 at `dst`: fround(fround(q - zp) * s).
+ * q - zp is an exact int32 and exactly representable in float32 for 8- and 16-bit codes, so ONNX
+ * and PyTorch semantics agree here.
+ */
+export function dequantize(kind: i32, src: usize, dst: usize, n: usize, s: f32, zp: i32): void {
+  const vs = f32x4.splat(s);
+  const vz = i32x4.splat(zp);
+  if (kind === I8) dequantize8<i8>(src, dst, n, vs, vz);
+  else if (kind === U8) dequantize8<u8>(src, dst, n, vs, vz);
+  else if (kind === I16) dequantize16<i16>(src, dst, n, vs, vz);
+  else if (kind === U16) dequantize16<u16>(src, dst, n, vs, vz);
+}
+
+/** Rows with one parameter each (see quantizeRows). */
+export function dequantizeRows(
+  kind: i32,
+  src: usize,
+  dst: usize,
+  rows: usize,
+  len: usize,
+  scales: usize,
+  zps: usize,
+): void {
+  const width: usize = kind >= I16 ? 2 : 1;
+  for (let r: usize = 0; r < rows; r++) {
+    const off = r * len;
+    dequantize(
+      kind,
+      src + off * width,
+      dst + (off << 2),
+      len,
+      load<f32>(scales + (r << 2)),
+      load<i32>(zps + (r << 2)),
+    );
+  }
+}
+
+function loadCodes4<T>(src: usize, i: usize): v128 {
+  if (sizeof<T>() === 1) {
+    if (isSigned<T>())
+      return i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(src + i)));
+    return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(src + i)));
+  }
+  if (isSigned<T>()) return i32x4.extend_low_i16x8_s(v128.load64_zero(src + (i << 1)));
+  return i32x4.extend_low_i16x8_u(v128.load64_zero(src + (i << 1)));
+}
+
+function dequantizeElemsT<T>(src: usize, dst: usize, n: usize, ps: usize, pz: usize): void {
+  for (let i: usize = 0; i < n; i += 4) {
+    const o = i << 2;
+    v128.store(dst + o, deq4(loadCodes4<T>(src, i), v128.load(pz + o), v128.load(ps + o)));
+  }
+}
+
+/** Each code with its own parameters (see quantizeElems). */
+export function dequantizeElems(
+  kind: i32,
+  src: usize,
+  dst: usize,
+  n: usize,
+  ps: usize,
+  pz: usize,
+): void {
+  if (kind === I8) dequantizeElemsT<i8>(src, dst, n, ps, pz);
+  else if (kind === U8) dequantizeElemsT<u8>(src, dst, n, ps, pz);
+  else if (kind === I16) dequantizeElemsT<i16>(src, dst, n, ps, pz);
+  else if (kind === U16) dequantizeElemsT<u16>(src, dst, n, ps, pz);
+}
+
+// ---------------------------------------------------------------------------------------------
+// float16 and bfloat16 (the rules of src/dtypes/floats.ts: nearest, ties to even; subnormals kept;
+// overflow to ±Infinity; every NaN to 0x7E00 / 0x7FC0 on encode and to 0x7FC00000 on decode).
+
+// The float16 conversions follow the FP16 library (M. Dukhan, fp16_ieee_from_fp32_value and
+// fp16_ieee_to_fp32_value): the float adder and multiplier do the rounding, so the lanes need no
+// per-range branches. NaN is then mapped to the canonical codes of src/dtypes/floats.ts.
+
+/** The constants of the float16 / bfloat16 conversions: broadcast loads from the table K. */
+const c_scaleToInf = 1;
+const c_scaleToZero = 2;
+const c_expMask = 3;
+const c_minBias = 4;
+const c_biasOffset = 5;
+const c_halfExp = 6;
+const c_halfMantissa = 7;
+const c_halfSign = 8;
+const c_halfNaN = 9;
+const c_sign = 10;
+const c_expOffset = 11;
+const c_expScale = 12;
+const c_cutoff = 13;
+const c_magicMask = 14;
+const c_half = 15;
+const c_magnitude = 16;
+const c_floatNaN = 17;
+const c_bfNaNFrom = 18;
+const c_bfNaN = 19;
+const c_bfInf = 20;
+const c_one = 21;
+
+/** float32 bits (i32x4) to float16 codes in the low 16 bits of each lane. */
+function toHalf4(
+  w: v128,
+  scaleToInf: v128,
+  scaleToZero: v128,
+  expMask: v128,
+  minBias: v128,
+  biasOffset: v128,
+  halfExp: v128,
+  halfMantissa: v128,
+  halfSign: v128,
+  halfNaN: v128,
+): v128 {
+  // |x| * 2^112 * 2^-110: |x| >= 2^16 overflows to Infinity; smaller values are scaled by 4, exactly.
+  const base = f32x4.mul(f32x4.mul(f32x4.abs(w), scaleToInf), scaleToZero);
+  const shl1 = i32x4.shl(w, 1);
+  // bias = max(exponent bits of 2|x|, 0x71000000) (unsigned); adding the float it encodes rounds
+  // the mantissa to 10 bits (or to the subnormal grid), nearest, ties to even.
+  const bias = i32x4.max_u(v128.and(shl1, expMask), minBias);
+  const rounded = f32x4.add(i32x4.add(i32x4.shr_u(bias, 1), biasOffset), base);
+  const expBits = v128.and(i32x4.shr_u(rounded, 13), halfExp);
+  const mantissaBits = v128.and(rounded, halfMantissa);
+  const sign = v128.and(i32x4.shr_u(w, 16), halfSign);
+  const h = v128.or(sign, i32x4.add(expBits, mantissaBits));
+  // NaN (2|x| bits above 0xFF000000): 0x7E00, sign dropped as the reference does.
+  return v128.bitselect(halfNaN, h, i32x4.gt_u(shl1, expMask));
+}
+
+/** float16 codes (i32x4, 0..0xFFFF) to float32 bits. */
+function fromHalf4(
+  h: v128,
+  signMask: v128,
+  expOffset: v128,
+  expScale: v128,
+  magicMask: v128,
+  half: v128,
+  cutoff: v128,
+  magnitudeMask: v128,
+  halfExp: v128,
+  floatNaN: v128,
+): v128 {
+  const w = i32x4.shl(h, 16);
+  const sign = v128.and(w, signMask);
+  const twoW = i32x4.add(w, w);
+  // Normal codes: rebias by moving the exponent into place and scaling by 2^-112 (exact).
+  const normal = f32x4.mul(i32x4.add(i32x4.shr_u(twoW, 4), expOffset), expScale);
+  // Subnormal codes: m * 2^-24 as (0.5 + m * 2^-24) - 0.5, exact.
+  const sub = f32x4.sub(v128.or(i32x4.shr_u(twoW, 17), magicMask), half);
+  const magnitude = v128.bitselect(sub, normal, i32x4.lt_u(twoW, cutoff));
+  const nan = i32x4.gt_u(v128.and(h, magnitudeMask), halfExp);
+  return v128.bitselect(floatNaN, v128.or(sign, magnitude), nan);
+}
+
+/** float32 bits to bfloat16 codes: add 0x7FFF plus the kept lsb, shift (nearest, ties to even). */
+function toBfloat4(u: v128, one: v128, roundBias: v128, infBits2: v128, bfNaN: v128): v128 {
+  const odd = v128.and(i32x4.shr_u(u, 16), one);
+  const r = i32x4.shr_u(i32x4.add(i32x4.add(u, roundBias), odd), 16);
+  return v128.bitselect(bfNaN, r, i32x4.gt_u(i32x4.shl(u, 1), infBits2));
+}
+
+function fromBfloat4(h: v128, magnitudeMask: v128, bfInf: v128, floatNaN: v128): v128 {
+  const nan = i32x4.gt_s(v128.and(h, magnitudeMask), bfInf);
+  return v128.bitselect(floatNaN, i32x4.shl(h, 16), nan);
+}
+
+/** float32 at `src` to float16 (`bf` false) or bfloat16 (`bf` true) codes at `dst`, 16 per iteration. */
+export function encodeHalf(bf: bool, src: usize, dst: usize, n: usize): void {
+  if (bf) {
+    const one = k(c_one);
+    const roundBias = k(c_magnitude);
+    const infBits2 = i32x4.shl(k(c_bfNaNFrom), 1);
+    const bfNaN = k(c_bfNaN);
+    for (let i: usize = 0; i < n; i += 16) {
+      const p = src + (i << 2);
+      const q = dst + (i << 1);
+      const a = toBfloat4(v128.load(p), one, roundBias, infBits2, bfNaN);
+      const b = toBfloat4(v128.load(p, 16), one, roundBias, infBits2, bfNaN);
+      const c = toBfloat4(v128.load(p, 32), one, roundBias, infBits2, bfNaN);
+      const d = toBfloat4(v128.load(p, 48), one, roundBias, infBits2, bfNaN);
+      v128.store(q, i16x8.narrow_i32x4_u(a, b));
+      v128.store(q, i16x8.narrow_i32x4_u(c, d), 16);
+    }
+  } else {
+    const k1 = k(c_scaleToInf);
+    const k2 = k(c_scaleToZero);
+    const k3 = k(c_expMask);
+    const k4 = k(c_minBias);
+    const k5 = k(c_biasOffset);
+    const k6 = k(c_halfExp);
+    const k7 = k(c_halfMantissa);
+    const k8 = k(c_halfSign);
+    const k9 = k(c_halfNaN);
+    for (let i: usize = 0; i < n; i += 16) {
+      const p = src + (i << 2);
+      const q = dst + (i << 1);
+      const a = toHalf4(v128.load(p), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      const b = toHalf4(v128.load(p, 16), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      const c = toHalf4(v128.load(p, 32), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      const d = toHalf4(v128.load(p, 48), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      v128.store(q, i16x8.narrow_i32x4_u(a, b));
+      v128.store(q, i16x8.narrow_i32x4_u(c, d), 16);
+    }
+  }
+}
+
+/** float16 / bfloat16 codes at `src` to float32 at `dst`, 16 per iteration. */
+export function decodeHalf(bf: bool, src: usize, dst: usize, n: usize): void {
+  if (bf) {
+    const mask = k(c_magnitude);
+    const inf = k(c_bfInf);
+    const nan = k(c_floatNaN);
+    for (let i: usize = 0; i < n; i += 16) {
+      const a = v128.load(src + (i << 1));
+      const b = v128.load(src + (i << 1), 16);
+      const q = dst + (i << 2);
+      v128.store(q, fromBfloat4(i32x4.extend_low_i16x8_u(a), mask, inf, nan));
+      v128.store(q, fromBfloat4(i32x4.extend_high_i16x8_u(a), mask, inf, nan), 16);
+      v128.store(q, fromBfloat4(i32x4.extend_low_i16x8_u(b), mask, inf, nan), 32);
+      v128.store(q, fromBfloat4(i32x4.extend_high_i16x8_u(b), mask, inf, nan), 48);
+    }
+  } else {
+    const k1 = k(c_sign);
+    const k2 = k(c_expOffset);
+    const k3 = k(c_expScale);
+    const k4 = k(c_magicMask);
+    const k5 = k(c_half);
+    const k6 = k(c_cutoff);
+    const k7 = k(c_magnitude);
+    const k8 = k(c_halfExp);
+    const k9 = k(c_floatNaN);
+    for (let i: usize = 0; i < n; i += 16) {
+      const a = v128.load(src + (i << 1));
+      const b = v128.load(src + (i << 1), 16);
+      const q = dst + (i << 2);
+      v128.store(q, fromHalf4(i32x4.extend_low_i16x8_u(a), k1, k2, k3, k4, k5, k6, k7, k8, k9));
+      v128.store(
+        q,
+        fromHalf4(i32x4.extend_high_i16x8_u(a), k1, k2, k3, k4, k5, k6, k7, k8, k9),
+        16,
+      );
+      v128.store(q, fromHalf4(i32x4.extend_low_i16x8_u(b), k1, k2, k3, k4, k5, k6, k7, k8, k9), 32);
+      v128.store(
+        q,
+        fromHalf4(i32x4.extend_high_i16x8_u(b), k1, k2, k3, k4, k5, k6, k7, k8, k9),
+        48,
+      );
+    }
+  }
+}

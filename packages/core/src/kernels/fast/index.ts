@@ -1,0 +1,123 @@
+/**
+ * The fast path: WebAssembly SIMD kernels (compiled from assembly/kernels.ts by AssemblyScript and
+ * embedded in this package as base64), with the reference kernels' signatures and bits.
+ *
+ * `loadFastKernels()` instantiates the module synchronously from the embedded bytes (no file, no
+ * network), once, and returns `undefined` where WebAssembly or its SIMD extension is missing, so a
+ * caller falls back to the reference kernels.
+ */
+import { KERNELS_WASM_BASE64 } from "../../generated/kernels-wasm.js";
+import { createFastKernels, type FastKernels, type KernelExports } from "./kernels.js";
+
+export type { FastKernels } from "./kernels.js";
+
+/** The part of the `WebAssembly` global the loader uses (injectable, for tests). */
+export interface WebAssemblyLike {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => unknown;
+  Instance: new (module: never, imports?: object) => { readonly exports: unknown };
+}
+
+export interface LoadFastKernelsOptions {
+  /** The WebAssembly implementation to use; defaults to `globalThis.WebAssembly`. */
+  readonly webAssembly?: WebAssemblyLike | undefined;
+  /** Elements per chunk streamed through WebAssembly memory (a multiple of 64); default 65536. */
+  readonly chunkSize?: number;
+}
+
+/** Elements per chunk by default: 256 KiB of float32 input, so a chunk stays in the L2 cache. */
+export const DEFAULT_CHUNK_SIZE = 65536;
+
+/**
+ * A minimal module using a SIMD instruction (i8x16.splat, i8x16.popcnt): it validates exactly
+ * where WebAssembly SIMD is supported (the probe of the wasm-feature-detect package).
+ */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
+  253, 98, 11,
+]);
+
+function globalWebAssembly(): WebAssemblyLike | undefined {
+  return (globalThis as { WebAssembly?: WebAssemblyLike }).WebAssembly;
+}
+
+/**
+ * True where WebAssembly with the SIMD extension is available (it validates a one-instruction
+ * SIMD module; `webAssembly` defaults to the global): Node >= 16.4, Chrome >= 91, Firefox >= 89,
+ * Safari >= 16.4.
+ *
+ * @example
+ * hasWasmSimd()
+ * // => true
+ */
+export function hasWasmSimd(
+  webAssembly: WebAssemblyLike | undefined = globalWebAssembly(),
+): boolean {
+  try {
+    return webAssembly?.validate(SIMD_PROBE) === true;
+  } catch {
+    return false;
+  }
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Decodes standard base64 (no dependency on atob or Buffer, so it runs anywhere). */
+function decodeBase64(text: string): Uint8Array {
+  const lookup = new Uint8Array(128);
+  for (let i = 0; i < BASE64.length; i++) lookup[BASE64.charCodeAt(i)] = i;
+  let end = text.length;
+  while (end > 0 && text[end - 1] === "=") end--;
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let bits = 0;
+  let count = 0;
+  let j = 0;
+  for (let i = 0; i < end; i++) {
+    bits = (bits << 6) | (lookup[text.charCodeAt(i)] as number);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out[j++] = (bits >> count) & 0xff;
+    }
+  }
+  return out;
+}
+
+let cached: FastKernels | undefined | null = null;
+
+/**
+ * Instantiates the fast kernels, or returns `undefined` where WebAssembly SIMD is missing.
+ *
+ * Synchronous (`new WebAssembly.Module` / `new WebAssembly.Instance` on the embedded bytes, about
+ * 12 KB). Without options the instance is created once and shared; options make a new one.
+ *
+ * @example
+ * const fast = loadFastKernels();
+ * const out = new Int8Array(3);
+ * fast?.quantizeOnnxTensor(new Float32Array([-1, 0.25, 1]), 0.5, 0, -128, 127, out);
+ * out
+ * // => Int8Array [ -2, 0, 2 ]
+ */
+export function loadFastKernels(options: LoadFastKernelsOptions = {}): FastKernels | undefined {
+  const shared = options.webAssembly === undefined && options.chunkSize === undefined;
+  if (shared && cached !== null) return cached;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 64 || chunkSize % 64 !== 0) {
+    throw new RangeError(
+      `loadFastKernels(): option 'chunkSize' must be a positive multiple of 64; received ${chunkSize}.`,
+    );
+  }
+  const webAssembly = options.webAssembly ?? globalWebAssembly();
+  let kernels: FastKernels | undefined;
+  if (webAssembly !== undefined && hasWasmSimd(webAssembly)) {
+    try {
+      const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+      const instance = new webAssembly.Instance(module as never, {});
+      kernels = createFastKernels(instance.exports as KernelExports, chunkSize);
+    } catch {
+      kernels = undefined;
+    }
+  }
+  if (shared) cached = kernels;
+  return kernels;
+}
