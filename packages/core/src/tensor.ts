@@ -126,7 +126,8 @@ export function toFloat64(
   return withShape(fn, arg, readTensor(fn, arg, value, Float64Array), shape);
 }
 
-function withShape<T extends Float32Array | Float64Array>(
+/** The tensor with `shape` instead of its own, after checking that the element counts agree. */
+export function withShape<T extends ArrayLike<number>>(
   fn: string,
   arg: string,
   tensor: Tensor<T>,

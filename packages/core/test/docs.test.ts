@@ -2,20 +2,13 @@
  * Every exported function and class of the package has a doc comment with a summary, `@throws`
  * where it validates, and an `@example` (which examples.test.ts runs).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
+import { sourceFiles } from "./show.js";
 
 const SRC = join(import.meta.dirname, "../src");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "generated" ? [] : sourceFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
-  });
-}
 
 /** The doc comment right above `export function name` or `export class name`, by name. */
 const docs = new Map<string, string>();

@@ -3,11 +3,11 @@
  * `// => shown` line checks the line above it, evaluated after the example's earlier lines with the
  * package's exports in scope.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
-import { evaluate, normalize, show } from "./show.js";
+import { evaluate, normalize, show, sourceFiles } from "./show.js";
 
 const SRC = join(import.meta.dirname, "../src");
 
@@ -15,14 +15,6 @@ interface Example {
   where: string;
   code: string[];
   shown: string;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "generated" ? [] : sourceFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
-  });
 }
 
 function examplesOf(file: string): Example[] {

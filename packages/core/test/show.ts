@@ -1,3 +1,15 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** Every .ts file under `dir`, generated code left out. */
+export function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "generated" ? [] : sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
 /** Prints a value the way the docs write it: `Int8Array [ 1, 2 ]`, `{ a: 1, b: "x" }`. */
 export function show(value: unknown): string {
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);

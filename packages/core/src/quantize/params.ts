@@ -6,7 +6,7 @@ import {
   isIntegerDType,
 } from "../dtypes/table.js";
 import type { ParamLayout } from "../kernels/reference.js";
-import { sizeOf, type Tensor, type TensorLike, toFloat32, toFloat64 } from "../tensor.js";
+import { type Tensor, type TensorLike, toFloat32, toFloat64, withShape } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
 
 /** Which framework's arithmetic to reproduce. See the package README for the exact formulas. */
@@ -210,7 +210,7 @@ export function toIntegers(
   const given = tensor ? value.data : value;
   if (given instanceof format.storage && format.bits >= 8) {
     const givenShape = tensor ? (source as Tensor<IntegerArray>).shape : [given.length];
-    return withShapeOf(fn, arg, { data: given, shape: givenShape }, shape);
+    return withShape(fn, arg, { data: given, shape: givenShape }, shape);
   }
   const read = toFloat64(fn, arg, source, shape);
   const data = new format.storage(read.data.length);
@@ -227,23 +227,4 @@ export function toIntegers(
     data[i] = v;
   }
   return { data, shape: read.shape };
-}
-
-function withShapeOf(
-  fn: string,
-  arg: string,
-  tensor: Tensor<IntegerArray>,
-  shape: readonly number[] | undefined,
-): Tensor<IntegerArray> {
-  if (shape === undefined) return tensor;
-  if (sizeOf(fn, "shape", shape) !== tensor.data.length) {
-    throw rangeError(
-      fn,
-      "shape",
-      `a shape of ${tensor.data.length} elements to match '${arg}'`,
-      shape,
-      `[${shape.join(", ")}]`,
-    );
-  }
-  return { data: tensor.data, shape: [...shape] };
 }
