@@ -70,7 +70,12 @@ export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { QuantParams, Semantics } from "./quantize/params.js";
 export { SEMANTICS } from "./quantize/params.js";
-export type { QuantizedTensor, QuantizeOptions } from "./quantize/quantize.js";
+export type {
+  DequantizeOptions,
+  QuantizeCallOptions,
+  QuantizedTensor,
+  QuantizeOptions,
+} from "./quantize/quantize.js";
 export { dequantize, quantize } from "./quantize/quantize.js";
 export type { QuantizeTrace } from "./quantize/trace.js";
 export { traceQuantize } from "./quantize/trace.js";

@@ -795,7 +795,7 @@ describe("errors", () => {
     expect(() =>
       encodeFloat("float8e5m2", [1], { saturation: false } as object),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: encodeFloat(): argument 'options' must be an object with no keys but 'saturate' and 'backend'; received an object with key "saturation".]`,
+      `[RangeError: encodeFloat(): argument 'options' must be an object with no keys but 'saturate', 'backend' and 'out'; received an object with key "saturation".]`,
     );
     expect(() =>
       encodeFloat("float16", [1], { saturate: true }),

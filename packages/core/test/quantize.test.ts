@@ -231,3 +231,31 @@ describe("backends", () => {
     );
   });
 });
+
+describe("caller's output arrays", () => {
+  const p = { dtype: "int8", scale: 0.5 } as const;
+
+  it("writes into `out` and returns it", () => {
+    const out = new Int8Array(3);
+    const q = quantize([1, -1, 100], p, { out });
+    expect(q.data).toBe(out);
+    expect(Array.from(out)).toEqual([2, -2, 127]);
+    const back = new Float32Array(3);
+    expect(dequantize(q, undefined, { out: back }).data).toBe(back);
+    expect(Array.from(back)).toEqual([1, -1, 63.5]);
+  });
+
+  it("rejects an output of the wrong type or length", () => {
+    expect(() => quantize([1], p, { out: new Uint8Array(1) })).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: quantize(): argument 'options.out' must be an Int8Array of length 1; received a Uint8Array of length 1.]`,
+    );
+    expect(() => quantize([1], p, { out: new Int8Array(2) })).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: quantize(): argument 'options.out' must be an Int8Array of length 1; received an Int8Array of length 2.]`,
+    );
+    expect(() =>
+      dequantize([1], p, { out: new Float64Array(1) as never }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: dequantize(): argument 'options.out' must be a Float32Array of length 1; received a Float64Array of length 1.]`,
+    );
+  });
+});

@@ -10,8 +10,10 @@
  * Encoding always starts from a float32 bit pattern, read through a shared Float32Array/Uint32Array
  * view, and rounds once from there: no float64 arithmetic, no intermediate format, no double rounding.
  */
+
 import { type Backend, kernelsFor } from "../kernels/select.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { outputArray } from "../validate/output.js";
 import type { FloatDType } from "./table.js";
 
 export type { FloatDType } from "./table.js";
@@ -137,6 +139,8 @@ export interface EncodeFloatOptions {
   saturate?: boolean;
   /** float16 and bfloat16: `"auto"` (default) uses the WebAssembly SIMD codec where it loads. */
   backend?: Backend;
+  /** Where to write the codes: the format's storage array, one element per value. */
+  out?: Uint16Array | Uint8Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,11 +474,11 @@ function saturateOption(fn: string, format: FloatFormat, options: unknown): bool
     throw typeError(fn, "options", "an object or undefined", options);
   }
   for (const key of Object.keys(options)) {
-    if (key !== "saturate" && key !== "backend") {
+    if (key !== "saturate" && key !== "backend" && key !== "out") {
       throw rangeError(
         fn,
         "options",
-        "an object with no keys but 'saturate' and 'backend'",
+        "an object with no keys but 'saturate', 'backend' and 'out'",
         options,
         `an object with key ${JSON.stringify(key)}`,
       );
@@ -594,7 +598,8 @@ export function encodeFloat<D extends FloatDType>(
   const format = floatFormat(fn, dtype);
   const src = float32BitsOf(fn, values);
   const saturate = saturateOption(fn, format, options);
-  const out = new format.storage(src.length);
+  const Storage = format.storage as new (n: number) => Uint16Array | Uint8Array;
+  const out = outputArray(fn, options?.out, Storage, src.length);
   const kernels = kernelsFor(fn, options?.backend);
   if (kernels.encodeHalf !== undefined && isHalf(format.name)) {
     const values32 = new Float32Array(src.buffer, src.byteOffset, src.length);
@@ -627,12 +632,12 @@ export function encodeFloat<D extends FloatDType>(
 export function decodeFloat(
   dtype: FloatDType,
   bits: ArrayLike<number>,
-  options: { backend?: Backend } = {},
+  options: { backend?: Backend; out?: Float32Array } = {},
 ): Float32Array {
   const fn = "decodeFloat";
   const format = floatFormat(fn, dtype);
   const codes = codesOf(fn, format, bits);
-  const out = new Float32Array(codes.length);
+  const out = outputArray(fn, options.out, Float32Array, codes.length);
   const kernels = kernelsFor(fn, options.backend);
   if (kernels.decodeHalf !== undefined && isHalf(format.name)) {
     kernels.decodeHalf(

@@ -2,6 +2,7 @@ import type { IntegerArray, IntegerDType } from "../dtypes/table.js";
 import { type Backend, kernelsFor } from "../kernels/select.js";
 import { type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { outputArray } from "../validate/output.js";
 import {
   checkDType,
   checkSemantics,
@@ -19,6 +20,21 @@ export interface QuantizeOptions {
   readonly shape?: readonly number[];
   /** `"auto"` (default): the WebAssembly SIMD kernels where they load; identical bits either way. */
   readonly backend?: Backend;
+}
+
+/** Options of {@link quantize}. */
+export interface QuantizeCallOptions extends QuantizeOptions {
+  /**
+   * Where to write the codes: the dtype's typed array with one element per input value. Reusing
+   * one output across calls spares the allocation (and its page faults) on large tensors.
+   */
+  readonly out?: IntegerArray;
+}
+
+/** Options of {@link dequantize}. */
+export interface DequantizeOptions extends QuantizeOptions {
+  /** Where to write the values: a Float32Array with one element per code. */
+  readonly out?: Float32Array;
 }
 
 /** Integer codes with everything needed to read them back. */
@@ -61,7 +77,7 @@ function paramsOf(
 export function quantize(
   x: TensorLike,
   params: QuantParams,
-  options: QuantizeOptions = {},
+  options: QuantizeCallOptions = {},
 ): QuantizedTensor {
   const fn = "quantize";
   const semantics = checkSemantics(fn, options.semantics);
@@ -69,7 +85,14 @@ export function quantize(
   const input = toFloat32(fn, "x", x, options.shape);
   const resolved = resolveParams(fn, params, input.shape);
   const { format, scales, zeroPoints, layout } = resolved;
-  const out = new format.storage(input.data.length);
+  const out = outputArray(
+    fn,
+    options.out,
+    format.storage as new (
+      n: number,
+    ) => IntegerArray,
+    input.data.length,
+  );
   const pytorch = semantics === "pytorch";
   const nan =
     layout === undefined
@@ -115,7 +138,7 @@ export function quantize(
 export function dequantize(
   q: QuantizedTensor | TensorLike,
   params?: QuantParams,
-  options: QuantizeOptions = {},
+  options: DequantizeOptions = {},
 ): Tensor<Float32Array> {
   const fn = "dequantize";
   let p: QuantParams;
@@ -140,7 +163,7 @@ export function dequantize(
   const codes = toIntegers(fn, "q", q, format, options.shape);
   const { scales, zeroPoints, layout } = resolveParams(fn, p, codes.shape);
   const kernels = kernelsFor(fn, options.backend);
-  const out = new Float32Array(codes.data.length);
+  const out = outputArray(fn, options.out, Float32Array, codes.data.length);
   const pytorch = semantics === "pytorch";
   if (layout === undefined) {
     const kernel = pytorch ? kernels.dequantizePytorchTensor : kernels.dequantizeOnnxTensor;

@@ -13,12 +13,16 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) {
     const length = (value as unknown as { length?: number }).length;
-    const name = value.constructor.name;
-    const article = /^[AEIOU]/i.test(name) ? "an" : "a";
-    return `${article} ${name}${length === undefined ? "" : ` of length ${length}`}`;
+    const name = withArticle(value.constructor.name);
+    return `${name}${length === undefined ? "" : ` of length ${length}`}`;
   }
   const name = (value as object).constructor?.name;
   return name && name !== "Object" ? `a ${name}` : "an object";
+}
+
+/** "an Int8Array", "a Uint8Array" (said "you-int"), "a Float32Array". */
+export function withArticle(name: string): string {
+  return `${/^[AEIO]/i.test(name) ? "an" : "a"} ${name}`;
 }
 
 function message(fn: string, arg: string, expected: string, received: string): string {

@@ -1,0 +1,45 @@
+/** Seeded benchmark data: the same values for every implementation in a run. */
+
+/** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n standard normal values (Box-Muller) from a seeded PRNG, as float32. */
+export function normalValues(n: number, seed: number): Float32Array {
+  const random = mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = 1 - random();
+    const v = random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+/** Symmetric int8 scale for values: fround(max|x| / 127). */
+export function symmetricScale(x: Float32Array, from = 0, to = x.length): number {
+  let m = 0;
+  for (let i = from; i < to; i++) {
+    const a = Math.abs(x[i] as number);
+    if (a > m) m = a;
+  }
+  return Math.fround(m / 127);
+}
+
+/** Per-row symmetric scales of x seen as [rows, x.length / rows]. */
+export function rowScales(x: Float32Array, rows: number): Float32Array {
+  const cols = x.length / rows;
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = symmetricScale(x, r * cols, (r + 1) * cols);
+  return out;
+}

@@ -1,0 +1,366 @@
+/**
+ * The implementations under comparison. Each prepares a runner for an operation on the run's data
+ * (or says why it cannot), and the runner does what a user's call does: it takes the user's array
+ * and returns a typed array.
+ *
+ * quantlab and quantlab-reference are @quantlab/core's public functions, called exactly as a user
+ * calls them (`quantize(x, params)`, `dequantize(q)`, `encodeFloat("float16", x)`, ...), with their
+ * validation and their output allocation; quantlab-reference passes `{ backend: "reference" }`.
+ */
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import {
+  type Backend,
+  decodeFloat,
+  dequantize,
+  encodeFloat,
+  loadFastKernels,
+  quantize,
+} from "@quantlab/core";
+import type { Tensor as OrtTensor } from "onnxruntime-node";
+import { castModel, DataType, dequantizeLinearModel, quantizeLinearModel } from "./onnx-model.js";
+
+export const OPS = [
+  "quantize-int8",
+  "dequantize-int8",
+  "quantize-int8-axis",
+  "float16-encode",
+  "float16-decode",
+] as const;
+export type Op = (typeof OPS)[number];
+
+export const IMPLS = [
+  "copy",
+  "quantlab",
+  "quantlab-reference",
+  "plain-js",
+  "onnxruntime",
+  "tfjs-cpu",
+  "tfjs-wasm",
+] as const;
+export type ImplName = (typeof IMPLS)[number];
+
+/** Bytes read and written per value (the parameters of the per-axis case are negligible). */
+export const BYTES_PER_VALUE: Record<Op, number> = {
+  "quantize-int8": 4 + 1,
+  "dequantize-int8": 1 + 4,
+  "quantize-int8-axis": 4 + 1,
+  "float16-encode": 4 + 2,
+  "float16-decode": 2 + 4,
+};
+
+/** The data of one size, shared by every implementation. */
+export interface OpData {
+  readonly n: number;
+  /** Seeded normal values. */
+  readonly x: Float32Array;
+  /** Symmetric per-tensor int8 scale, zero point 0. */
+  readonly scale: number;
+  /** x quantized to int8 (reference kernel), the input of dequantize. */
+  readonly q: Int8Array;
+  /** x seen as [rows, rows] for the per-axis case (axis 0). */
+  readonly rows: number;
+  readonly rowScales: Float32Array;
+  /** x encoded as float16, the input of float16-decode. */
+  readonly half: Uint16Array;
+}
+
+export type Runner = () => ArrayLike<number> | Promise<ArrayLike<number>>;
+
+/**
+ * How outputs are obtained: `false` (the default run) writes into an output array allocated once,
+ * where the implementation's API allows it (copy, plain-js, onnxruntime); `true` allocates a new
+ * output array on every call (then fresh pages are zeroed and faulted in on every call). quantlab
+ * and quantlab-reference take the output through their `out` option; tfjs allocates on every call
+ * either way: its API returns a new tensor.
+ */
+export type Alloc = boolean;
+
+/** An output array: a new one per call, or the same one every time. */
+function output<T>(alloc: Alloc, make: () => T): () => T {
+  if (alloc) return make;
+  const once = make();
+  return () => once;
+}
+
+export interface Impl {
+  readonly name: ImplName;
+  /** A runner, or the reason this implementation cannot run `op`. */
+  prepare(op: Op, data: OpData, alloc: Alloc): Promise<Runner | string>;
+  dispose?(): Promise<void>;
+}
+
+function copyImpl(): Impl {
+  return {
+    name: "copy",
+    async prepare(op, data) {
+      const src = op === "dequantize-int8" ? data.q : op === "float16-decode" ? data.half : data.x;
+      const dst = src.slice();
+      return () => {
+        dst.set(src as never);
+        return dst;
+      };
+    },
+  };
+}
+
+function quantlabImpl(fast: boolean): Impl {
+  const name = fast ? "quantlab" : "quantlab-reference";
+  // quantlab calls with the default backend, as users do ("auto" picks the fast kernels; prepare()
+  // checks that they load, so the figures cannot quietly be the reference's). Outputs go through
+  // the public `out` option: one array reused, or a new one per call with --alloc.
+  const backend: Backend | undefined = fast ? undefined : "reference";
+  return {
+    name,
+    async prepare(op, data, alloc) {
+      if (fast && loadFastKernels() === undefined) return "WebAssembly SIMD is not available";
+      const { n, x, scale, half } = data;
+      switch (op) {
+        case "quantize-int8": {
+          const params = { dtype: "int8", scale } as const;
+          const next = output(alloc, () => new Int8Array(n));
+          return () => quantize(x, params, { backend, out: next() }).data;
+        }
+        case "dequantize-int8": {
+          // The QuantizedTensor a user holds: quantize()'s result (its codes are data.q).
+          const q = quantize(x, { dtype: "int8", scale }, { backend: "reference" });
+          const next = output(alloc, () => new Float32Array(n));
+          return () => dequantize(q, undefined, { backend, out: next() }).data;
+        }
+        case "quantize-int8-axis": {
+          const params = { dtype: "int8", scale: data.rowScales, axis: 0 } as const;
+          const shape = [data.rows, n / data.rows];
+          const next = output(alloc, () => new Int8Array(n));
+          return () => quantize(x, params, { shape, backend, out: next() }).data;
+        }
+        case "float16-encode": {
+          const next = output(alloc, () => new Uint16Array(n));
+          return () => encodeFloat("float16", x, { backend, out: next() });
+        }
+        case "float16-decode": {
+          const next = output(alloc, () => new Float32Array(n));
+          return () => decodeFloat("float16", half, { backend, out: next() });
+        }
+      }
+    },
+  };
+}
+
+function plainImpl(): Impl {
+  return {
+    name: "plain-js",
+    async prepare(op, data, alloc) {
+      const { n, x, scale, q } = data;
+      switch (op) {
+        case "quantize-int8": {
+          const next = output(alloc, () => new Int8Array(n));
+          return () => {
+            const out = next();
+            for (let i = 0; i < n; i++) {
+              const v = Math.round((x[i] as number) / scale);
+              // biome-ignore lint/complexity/useMathMinMax: the plain loop a user would write, at its fastest.
+              out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+            }
+            return out;
+          };
+        }
+        case "dequantize-int8": {
+          const next = output(alloc, () => new Float32Array(n));
+          return () => {
+            const out = next();
+            for (let i = 0; i < n; i++) out[i] = ((q[i] as number) - 0) * scale;
+            return out;
+          };
+        }
+        case "quantize-int8-axis": {
+          const cols = n / data.rows;
+          const next = output(alloc, () => new Int8Array(n));
+          return () => {
+            const out = next();
+            for (let r = 0; r < data.rows; r++) {
+              const s = data.rowScales[r] as number;
+              for (let i = r * cols; i < (r + 1) * cols; i++) {
+                const v = Math.round((x[i] as number) / s);
+                // biome-ignore lint/complexity/useMathMinMax: the plain loop a user would write, at its fastest.
+                out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+              }
+            }
+            return out;
+          };
+        }
+        default:
+          return "plain JavaScript has no float16 type (Node 20 has no Float16Array)";
+      }
+    },
+  };
+}
+
+async function onnxruntimeImpl(): Promise<Impl> {
+  const ort = await import("onnxruntime-node");
+  const sessions: { release(): Promise<void> }[] = [];
+  const options = {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: "sequential" as const,
+    graphOptimizationLevel: "all" as const,
+  };
+  async function session(model: Uint8Array) {
+    const s = await ort.InferenceSession.create(model, options);
+    sessions.push(s);
+    return s;
+  }
+  return {
+    name: "onnxruntime",
+    async prepare(op, data, alloc) {
+      const { n, x, scale, q, half } = data;
+      const one = Float32Array.of(scale);
+      const zero = new Int8Array(1);
+      // Without `alloc`, the output is a pre-allocated tensor passed as the run's fetch.
+      type OrtType = "int8" | "float32" | "float16";
+      const runner = (
+        s: Awaited<ReturnType<typeof session>>,
+        input: OrtTensor,
+        type: OrtType,
+        make: () => Int8Array | Float32Array | Uint16Array,
+        dims: readonly number[],
+      ): Runner => {
+        if (alloc) return async () => (await s.run({ x: input })).y?.data as ArrayLike<number>;
+        const out = make();
+        const fetches = { y: new ort.Tensor(type, out as never, dims) };
+        return async () => {
+          await s.run({ x: input }, fetches);
+          return out;
+        };
+      };
+      switch (op) {
+        case "quantize-int8": {
+          const s = await session(quantizeLinearModel([n], one, zero));
+          return runner(s, new ort.Tensor("float32", x, [n]), "int8", () => new Int8Array(n), [n]);
+        }
+        case "dequantize-int8": {
+          const s = await session(dequantizeLinearModel([n], one, zero));
+          return runner(s, new ort.Tensor("int8", q, [n]), "float32", () => new Float32Array(n), [
+            n,
+          ]);
+        }
+        case "quantize-int8-axis": {
+          const shape = [data.rows, n / data.rows];
+          const s = await session(
+            quantizeLinearModel(shape, data.rowScales, new Int8Array(data.rows), 0),
+          );
+          return runner(
+            s,
+            new ort.Tensor("float32", x, shape),
+            "int8",
+            () => new Int8Array(n),
+            shape,
+          );
+        }
+        case "float16-encode": {
+          const s = await session(castModel([n], DataType.FLOAT, DataType.FLOAT16));
+          return runner(s, new ort.Tensor("float32", x, [n]), "float16", () => new Uint16Array(n), [
+            n,
+          ]);
+        }
+        case "float16-decode": {
+          const s = await session(castModel([n], DataType.FLOAT16, DataType.FLOAT));
+          return runner(
+            s,
+            new ort.Tensor("float16", half, [n]),
+            "float32",
+            () => new Float32Array(n),
+            [n],
+          );
+        }
+      }
+    },
+    async dispose() {
+      for (const s of sessions) await s.release();
+    },
+  };
+}
+
+async function tfjsImpl(backend: "cpu" | "wasm"): Promise<Impl | string> {
+  const tf = await import("@tensorflow/tfjs-core");
+  if (backend === "cpu") {
+    await import("@tensorflow/tfjs-backend-cpu");
+  } else {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    // The backend's .wasm files ship in its package: point it at them on disk (no network).
+    const require = createRequire(import.meta.url);
+    const dir = join(
+      dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")),
+      "dist",
+    );
+    wasm.setWasmPaths(`${dir}/`);
+  }
+  try {
+    const ok = await tf.setBackend(backend);
+    if (!ok) return `tf.setBackend("${backend}") failed`;
+    await tf.ready();
+  } catch (error) {
+    return `the ${backend} backend did not load: ${(error as Error).message}`;
+  }
+  const name = backend === "cpu" ? "tfjs-cpu" : "tfjs-wasm";
+  return {
+    name,
+    async prepare(op, data) {
+      const { n, x, scale, q } = data;
+      switch (op) {
+        case "quantize-int8":
+          // tfjs has no int8 dtype: the closest sequence ends in int32.
+          return () =>
+            tf.tidy(() => {
+              const t = tf.tensor1d(x, "float32");
+              return tf
+                .cast(tf.clipByValue(tf.add(tf.round(tf.div(t, scale)), 0), -128, 127), "int32")
+                .dataSync();
+            });
+        case "dequantize-int8":
+          return () =>
+            tf.tidy(() => {
+              // No int8 dtype either: widen the codes to int32 first.
+              const t = tf.tensor1d(Int32Array.from(q), "int32");
+              return tf.mul(tf.sub(tf.cast(t, "float32"), 0), scale).dataSync();
+            });
+        case "quantize-int8-axis": {
+          const cols = n / data.rows;
+          const s = tf.tensor2d(data.rowScales, [data.rows, 1]);
+          return () =>
+            tf.tidy(() => {
+              const t = tf.tensor2d(x, [data.rows, cols], "float32");
+              return tf
+                .cast(tf.clipByValue(tf.add(tf.round(tf.div(t, s)), 0), -128, 127), "int32")
+                .dataSync();
+            });
+        }
+        default:
+          return "tfjs has no float16 dtype";
+      }
+    },
+  };
+}
+
+/** Creates an implementation, or says why it cannot run here. */
+export async function createImpl(name: ImplName): Promise<Impl | string> {
+  switch (name) {
+    case "copy":
+      return copyImpl();
+    case "quantlab":
+      return quantlabImpl(true);
+    case "quantlab-reference":
+      return quantlabImpl(false);
+    case "plain-js":
+      return plainImpl();
+    case "onnxruntime":
+      try {
+        return await onnxruntimeImpl();
+      } catch (error) {
+        return `onnxruntime-node did not load: ${(error as Error).message}`;
+      }
+    case "tfjs-cpu":
+      return tfjsImpl("cpu");
+    case "tfjs-wasm":
+      return tfjsImpl("wasm");
+  }
+}

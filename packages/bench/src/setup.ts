@@ -1,0 +1,56 @@
+/**
+ * The run's data for one size, and the reference outputs every implementation is checked against:
+ * @quantlab/core's public functions with `{ backend: "reference" }` (the plain TypeScript kernels).
+ */
+
+import { decodeFloat, dequantize, encodeFloat, quantize } from "@quantlab/core";
+import { normalValues, rowScales, symmetricScale } from "./data.js";
+import type { Op, OpData } from "./impls.js";
+
+export function makeData(n: number, seed: number): OpData {
+  const x = normalValues(n, seed);
+  const scale = symmetricScale(x);
+  const q = quantize(x, { dtype: "int8", scale }, { backend: "reference" }).data as Int8Array;
+  const rows = Math.round(Math.sqrt(n));
+  if (rows * rows !== n)
+    throw new RangeError(`bench: size ${n} is not a square (the per-axis case is [rows, rows])`);
+  const half = encodeFloat("float16", x, { backend: "reference" });
+  return { n, x, scale, q, rows, rowScales: rowScales(x, rows), half };
+}
+
+const cache = new WeakMap<OpData, Map<Op, ArrayLike<number>>>();
+
+/** quantlab-reference's output for op on data (computed once). */
+export function referenceOutput(op: Op, data: OpData): ArrayLike<number> {
+  let byOp = cache.get(data);
+  if (byOp === undefined) {
+    byOp = new Map();
+    cache.set(data, byOp);
+  }
+  const hit = byOp.get(op);
+  if (hit !== undefined) return hit;
+  let out: ArrayLike<number>;
+  switch (op) {
+    case "quantize-int8":
+      out = data.q;
+      break;
+    case "dequantize-int8":
+      out = dequantize(data.q, { dtype: "int8", scale: data.scale }, { backend: "reference" }).data;
+      break;
+    case "quantize-int8-axis":
+      out = quantize(
+        data.x,
+        { dtype: "int8", scale: data.rowScales, axis: 0 },
+        { shape: [data.rows, data.n / data.rows], backend: "reference" },
+      ).data;
+      break;
+    case "float16-encode":
+      out = data.half;
+      break;
+    case "float16-decode":
+      out = decodeFloat("float16", data.half, { backend: "reference" });
+      break;
+  }
+  byOp.set(op, out);
+  return out;
+}

@@ -1,0 +1,152 @@
+/**
+ * The fast kernels in a real browser: headless Chromium loads the built @quantlab/core ESM from a
+ * local HTTP server (127.0.0.1, no other network), instantiates the embedded WebAssembly module and
+ * must give the bytes that the reference kernels give in Node.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as reference from "../../core/dist/kernels/reference.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const coreDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "core");
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript",
+  ".html": "text/html",
+  ".map": "application/json",
+};
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>fast kernels</title>
+<script type="module">
+  import * as core from "/dist/index.js";
+  import { loadFastKernels, hasWasmSimd } from "/dist/kernels/fast/index.js";
+  window.run = (values, scale, zeroPoint) => {
+    const fast = loadFastKernels();
+    if (!fast) return { simd: hasWasmSimd(), loaded: false };
+    const x = Float32Array.from(values);
+    const q = new Int8Array(x.length);
+    fast.quantizeOnnxTensor(x, scale, zeroPoint, -128, 127, q);
+    const qt = new Uint8Array(x.length);
+    fast.quantizePytorchTensor(x, scale, zeroPoint, 0, 255, qt);
+    const d = new Float32Array(x.length);
+    fast.dequantizeOnnxTensor(q, scale, zeroPoint, d);
+    const h = new Uint16Array(x.length);
+    fast.encodeFloat16(x, h);
+    return {
+      simd: hasWasmSimd(),
+      loaded: true,
+      coreExports: Object.keys(core).length,
+      q: Array.from(q),
+      qt: Array.from(qt),
+      d: Array.from(new Uint32Array(d.buffer)),
+      h: Array.from(h),
+    };
+  };
+  window.ready = true;
+</script>`;
+
+let server: Server;
+let origin = "";
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
+    if (path === "/" || path === "/index.html") {
+      res.writeHead(200, { "content-type": "text/html" }).end(PAGE);
+      return;
+    }
+    const file = join(coreDir, path);
+    if (!path.startsWith("/dist/") || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res
+      .writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" })
+      .end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe.skipIf(!existsSync(CHROMIUM))("in headless Chromium", () => {
+  it("loads the fast kernels from the built ESM and gives the reference's bytes", async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`${origin}/`);
+      await page.waitForFunction(
+        () => (globalThis as unknown as { ready?: boolean }).ready === true,
+      );
+      // Ties, bounds, specials and ordinary values; 1000 values cross many vector groups.
+      const scale = Math.fround(0.05);
+      const values: number[] = [
+        0,
+        -0,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        1e30,
+        -1e30,
+        1e-40,
+      ];
+      for (let i = 0; values.length < 1000; i++)
+        values.push(Math.fround(((i % 300) - 150 + (i % 2 ? 0.5 : 0.37)) * scale));
+      const result = await page.evaluate(
+        ([v, s]) =>
+          (globalThis as unknown as { run: (v: number[], s: number, z: number) => unknown }).run(
+            v as number[],
+            s as number,
+            3,
+          ),
+        [values, scale] as const,
+      );
+      expect(errors).toEqual([]);
+      const r = result as {
+        simd: boolean;
+        loaded: boolean;
+        coreExports: number;
+        q: number[];
+        qt: number[];
+        d: number[];
+        h: number[];
+      };
+      expect(r.simd).toBe(true);
+      expect(r.loaded).toBe(true);
+      expect(r.coreExports).toBeGreaterThan(10);
+      const x = Float32Array.from(values);
+      const q = new Int8Array(x.length);
+      reference.quantizeOnnxTensor(x, scale, 3, -128, 127, q);
+      expect(r.q).toEqual(Array.from(q));
+      const qt = new Uint8Array(x.length);
+      reference.quantizePytorchTensor(x, scale, 3, 0, 255, qt);
+      expect(r.qt).toEqual(Array.from(qt));
+      const d = new Float32Array(x.length);
+      reference.dequantizeOnnxTensor(q, scale, 3, d);
+      expect(r.d).toEqual(Array.from(new Uint32Array(d.buffer)));
+      const { float32ToFloat16Bits } = await import("@quantlab/core");
+      expect(r.h).toEqual(Array.from(x, (v) => float32ToFloat16Bits(v)));
+    } finally {
+      await browser.close();
+    }
+  });
+});
