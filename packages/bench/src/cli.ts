@@ -200,12 +200,12 @@ async function main(): Promise<void> {
     keepHeap,
     outputs: args.includes("--alloc")
       ? "allocated per call"
-      : "allocated once, except quantlab, quantlab-reference and tfjs (per call: their APIs return a new array)",
+      : "allocated once (quantlab through its public `out` option), except tfjs (per call: its API returns a new tensor)",
     seconds: (performance.now() - started) / 1000,
     notes: [
       "valuesPerSecond and gbPerSecond at the median time; gbPerSecond counts input + output bytes (1 GB = 1e9 B).",
       "copy is TypedArray.prototype.set of the op's input into a preallocated array (2x the input's bytes).",
-      "quantlab: @quantlab/core's public functions as users call them (quantize(x, params), dequantize(q), quantize(x, { ...params, axis }, { shape }), encodeFloat/decodeFloat('float16', ...)), validation and a new output array per call included; quantlab-reference: the same calls with { backend: 'reference' }.",
+      "quantlab: @quantlab/core's public functions as users call them (quantize(x, params, { out }), dequantize(q, undefined, { out }), quantize(x, { ...params, axis }, { shape, out }), encodeFloat/decodeFloat('float16', ..., { out })), validation included; quantlab-reference: the same calls with { backend: 'reference' }.",
       "mismatches: output values that differ, bit for bit, from quantlab-reference's (-1: not compared).",
     ],
   };
@@ -310,7 +310,7 @@ function formatBreakdown(r: BreakdownReport): string {
 
 function formatMemory(r: MemoryReport): string {
   return [
-    `memory: fast quantize (int8) of ${sizeName(r.size)} float32 values`,
+    `memory: quantize(x, { dtype: "int8", scale }, { out }) (fast path) of ${sizeName(r.size)} float32 values`,
     `  input ${format(r.inputMiB, 0)} MiB + output ${format(r.outputMiB, 0)} MiB (allocated and touched before the run)`,
     `  RSS before the run ${format(r.rssBeforeRunMiB, 1)} MiB, peak RSS after ${format(r.peakRssAfterRunMiB, 1)} MiB`,
     `  growth during the run ${format(r.growthMiB, 1)} MiB (limit ${r.limitMiB} MiB): ${r.withinLimit ? "within" : "OVER"}`,
