@@ -37,6 +37,7 @@ const STEPS = [
       await setup.ensureInstall(state.env);
       state.python = await setup.ensureJupyter();
       say(`Jupyter through ${state.python}`);
+      say(`Chromium at ${await setup.ensureChromium()}`);
     },
   ],
   ["build", () => setup.buildPackages(state.env)],

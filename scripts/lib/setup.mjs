@@ -164,6 +164,30 @@ export async function ensureJupyter() {
   );
 }
 
+/** Where the browser tests find Chromium (override with CHROMIUM_PATH or CHROMIUM). */
+export const CHROMIUM = process.env.CHROMIUM_PATH || process.env.CHROMIUM || "/usr/bin/chromium";
+
+/**
+ * Makes sure Chromium is there for the tests that render in a browser (plot's PNG renderer, the
+ * fast path in a page). On Debian/Ubuntu as root it installs Debian's chromium; elsewhere it stops
+ * with what to install.
+ */
+export async function ensureChromium() {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  const debian = existsSync("/etc/debian_version") && existsSync("/usr/bin/apt-get");
+  if (debian && process.getuid?.() === 0 && CHROMIUM === "/usr/bin/chromium") {
+    say("installing Chromium from Debian packages, for the browser tests");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    await run("apt-get", ["update", "-q"], { env });
+    await run("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], { env });
+    if (existsSync(CHROMIUM)) return CHROMIUM;
+  }
+  throw new UserError(
+    `Chromium is missing at ${CHROMIUM}: the browser tests need it. Install it (Debian: ` +
+      "`sudo apt-get install chromium`), or set CHROMIUM to its path.",
+  );
+}
+
 /** Environment for turbo: no telemetry, no update notice, no color codes in a log file. */
 export function turboEnv(env) {
   const plain = !process.stdout.isTTY && !env.FORCE_COLOR ? { NO_COLOR: "1" } : {};
