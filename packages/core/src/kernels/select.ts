@@ -30,6 +30,16 @@ export interface Kernels {
     qmax: number,
     out: Float32Array,
   ): number;
+  /** int4/uint4 codes packed two per byte in one pass; undefined where the backend has none. */
+  readonly quantizeInt4Packed?: (
+    pytorch: boolean,
+    x: Float32Array,
+    scale: number,
+    zeroPoint: number,
+    qmin: number,
+    qmax: number,
+    out: Uint8Array,
+  ) => number;
   /** float16 and bfloat16 only; undefined where the backend has no array codec (reference). */
   readonly encodeHalf?: (dtype: "float16" | "bfloat16", x: Float32Array, out: Uint16Array) => void;
   readonly decodeHalf?: (
