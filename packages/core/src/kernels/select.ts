@@ -2,7 +2,6 @@
  * Which kernels run: the WebAssembly SIMD fast path where it loads, the plain TypeScript reference
  * elsewhere or when asked. Both give identical bits (the conformance suite runs on each).
  */
-import type { IntegerArray } from "../dtypes/table.js";
 import { typeError } from "../validate/errors.js";
 import { loadFastKernels } from "./fast/index.js";
 import * as reference from "./reference.js";
@@ -132,5 +131,3 @@ export function kernelsFor(fn: string, backend: unknown): Kernels {
 export function activeBackend(): "fast" | "reference" {
   return kernelsFor("activeBackend", "auto").name;
 }
-
-export type { IntegerArray };
