@@ -37,6 +37,7 @@ const quantize: Op = (c, backend) => {
   const q = core.quantize(float32Data(input), params(c.params as GoldenParams), {
     semantics: c.semantics as core.Semantics,
     shape: input.shape,
+    backend,
   });
   return first(
     () =>

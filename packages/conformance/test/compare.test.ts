@@ -44,3 +44,45 @@ describe("the runner can fail", () => {
     );
   });
 });
+
+describe("the backend reaches the core", () => {
+  // An unknown backend must surface as a failure in every op that takes one: proof it is passed on.
+  const input = { dtype: "float32", shape: [1], data: [1] };
+  const params = { dtype: "int8", scale: 1, zeroPoint: 0 };
+  const cases = [
+    {
+      id: "q",
+      op: "quantize",
+      semantics: "onnx",
+      input,
+      params,
+      expected: { dtype: "int8", shape: [1], data: [1] },
+    },
+    {
+      id: "d",
+      op: "dequantize",
+      semantics: "onnx",
+      input: { ...input, dtype: "int8" },
+      params,
+      expected: input,
+    },
+    {
+      id: "c",
+      op: "cast",
+      to: "float16",
+      input,
+      expected: { dtype: "uint16", shape: [1], data: [15360] },
+    },
+    {
+      id: "f",
+      op: "decode",
+      from: "float16",
+      input: { dtype: "uint16", shape: [1], data: [15360] },
+      expected: input,
+    },
+  ];
+  it.each(cases.map((c) => [c.op, c] as const))("%s", (_, c) => {
+    expect(runCase(c, "reference").failure).toBeUndefined();
+    expect(runCase(c, "gpu" as never).failure).toMatch(/options.backend/);
+  });
+});
