@@ -38,6 +38,7 @@ const STEPS = [
       state.python = await setup.ensureJupyter();
       say(`Jupyter through ${state.python}`);
       say(`Chromium at ${await setup.ensureChromium()}`);
+      say(`golden reference results in ${setup.ensureGolden()}`);
     },
   ],
   ["build", () => setup.buildPackages(state.env)],

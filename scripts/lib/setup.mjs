@@ -164,6 +164,16 @@ export async function ensureJupyter() {
   );
 }
 
+/** The golden reference results the tests compare with: QUANTLAB_GOLDEN, else ../shared/golden. */
+export function ensureGolden() {
+  const dir = process.env.QUANTLAB_GOLDEN || join(ROOT, "..", "shared", "golden");
+  if (existsSync(dir)) return dir;
+  throw new UserError(
+    `The golden reference results are missing at ${dir}: they live in ../shared/golden beside ` +
+      "the repository. Put them there, or set QUANTLAB_GOLDEN to their folder.",
+  );
+}
+
 /** Where the browser tests find Chromium (override with CHROMIUM_PATH or CHROMIUM). */
 export const CHROMIUM = process.env.CHROMIUM_PATH || process.env.CHROMIUM || "/usr/bin/chromium";
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * quantlab-conformance [--backend auto|fast|reference] [FILE|DIR ...]: runs golden cases (default
- * ../shared/golden) through @quantlab/core and prints per-suite counts, every failure, and
- * `N passed, N failed`. Exits 1 on any failure; an op the core does not support is a failure.
+ * $QUANTLAB_GOLDEN, else ../shared/golden beside the repository) through @quantlab/core and
+ * prints per-suite counts, every failure, and `N passed, N failed`. Exits 1 on any failure; an op the core does not support is a failure.
  */
 import { basename } from "node:path";
 import { activeBackend, BACKENDS, type Backend } from "@quantlab/core";
-import { loadSuites } from "./golden.js";
+import { goldenDir, loadSuites } from "./golden.js";
 import { runSuite } from "./run.js";
 
 function parse(argv: string[]): { backend: Backend; paths: string[] } {
@@ -31,11 +31,20 @@ function parse(argv: string[]): { backend: Backend; paths: string[] } {
       paths.push(arg);
     }
   }
-  return { backend, paths: paths.length > 0 ? paths : ["../shared/golden"] };
+  return { backend, paths: paths.length > 0 ? paths : [goldenDir()] };
 }
 
-const { backend, paths } = parse(process.argv.slice(2));
-const suites = loadSuites(paths);
+function start(): { backend: Backend; suites: ReturnType<typeof loadSuites> } {
+  try {
+    const { backend, paths } = parse(process.argv.slice(2));
+    return { backend, suites: loadSuites(paths) };
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+}
+
+const { backend, suites } = start();
 const kernels = backend === "auto" ? `auto: ${activeBackend()}` : backend;
 console.log(`backend ${kernels}`);
 

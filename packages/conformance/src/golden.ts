@@ -1,6 +1,14 @@
 /** Reading the golden files: see ../shared/golden/README.md for the format. */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+
+/**
+ * The golden folder: `QUANTLAB_GOLDEN`, else ../shared/golden beside the repository (where CI
+ * puts it; this file is packages/conformance/{src,dist}/golden.*).
+ */
+export function goldenDir(): string {
+  return process.env.QUANTLAB_GOLDEN ?? join(import.meta.dirname, "../../../../shared/golden");
+}
 
 export type JsonFloat = number | "NaN" | "Infinity" | "-Infinity" | "-0";
 
@@ -47,6 +55,12 @@ export function float32Data(tensor: GoldenTensor): Float32Array {
 export function loadSuites(paths: readonly string[]): GoldenSuite[] {
   const files: string[] = [];
   for (const path of paths) {
+    if (!existsSync(path)) {
+      throw new Error(
+        `conformance: ${path} not found. The golden reference results live in ../shared/golden ` +
+          "beside the repository; set QUANTLAB_GOLDEN to their folder, or name files and folders.",
+      );
+    }
     if (statSync(path).isDirectory()) {
       for (const name of readdirSync(path).sort()) {
         if (name.endsWith(".json")) files.push(join(path, name));

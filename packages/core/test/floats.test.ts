@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -17,23 +18,12 @@ import {
   isFloatDType,
   roundToFloat,
 } from "../src/dtypes/floats.js";
+import { goldenFile } from "./golden.js";
 
 // ---------------------------------------------------------------------------------------------
-// Golden file. Core has no @types/node (its src runs in browsers), so node:fs and node:url are
-// imported dynamically with the little typing this file needs.
+// Golden file.
 
-const NODE_FS = "node:fs";
-const NODE_URL = "node:url";
-const { readFileSync } = (await import(NODE_FS)) as {
-  readFileSync(path: string, encoding: "utf8"): string;
-};
-const { fileURLToPath } = (await import(NODE_URL)) as {
-  fileURLToPath(url: string): string;
-};
-const here = (import.meta as unknown as { url: string }).url;
-const testDir = fileURLToPath(here).replace(/[\\/][^\\/]*$/, "");
-// shared/ sits beside the repository (as it does for CI): <repo>/../shared/golden
-const goldenPath = `${testDir}/../../../../shared/golden/float-casts.json`;
+const goldenPath = goldenFile("float-casts.json");
 
 type JsonFloat = number | "NaN" | "Infinity" | "-Infinity" | "-0";
 interface Tensor<T> {
