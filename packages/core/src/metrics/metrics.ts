@@ -25,8 +25,10 @@ function readPair(fn: string, x: TensorLike, y: TensorLike): Pair {
   return [a, b];
 }
 
-function nonEmpty(fn: string, [a]: Pair): void {
-  if (a.length === 0) throw rangeError(fn, "x", "a non-empty tensor", a, "an empty tensor");
+function readNonEmpty(fn: string, x: TensorLike, y: TensorLike): Pair {
+  const pair = readPair(fn, x, y);
+  if (pair[0].length === 0) throw rangeError(fn, "x", "a non-empty tensor", x, "an empty tensor");
+  return pair;
 }
 
 /**
@@ -65,6 +67,28 @@ function sumOf(values: Float64Array, f: (v: number, i: number) => number): numbe
   return s;
 }
 
+// The summary metrics of a validated, non-empty pair, in float64.
+const mse = ([a, b]: Pair) => sumOf(a, (v, i) => ((b[i] as number) - v) ** 2) / a.length;
+const meanAbs = ([a, b]: Pair) => sumOf(a, (v, i) => Math.abs((b[i] as number) - v)) / a.length;
+
+function maxAbs([a, b]: Pair): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++)
+    max = Math.max(max, Math.abs((b[i] as number) - (a[i] as number)));
+  return max;
+}
+
+function sqnr([a, b]: Pair): number {
+  const signal = Math.sqrt(sumOf(a, (v) => v * v));
+  const noise = Math.sqrt(sumOf(a, (v, i) => (v - (b[i] as number)) ** 2));
+  return 20 * Math.log10(signal / noise);
+}
+
+function cosine([a, b]: Pair): number {
+  const dot = sumOf(a, (v, i) => v * (b[i] as number));
+  return dot / (Math.sqrt(sumOf(a, (v) => v * v)) * Math.sqrt(sumOf(b, (v) => v * v)));
+}
+
 /**
  * Mean squared error, `Σ (y - x)² / n`.
  * @throws {RangeError} for an empty tensor, mismatched lengths, NaN or ±Infinity.
@@ -73,10 +97,7 @@ function sumOf(values: Float64Array, f: (v: number, i: number) => number): numbe
  * // => 0.125
  */
 export function meanSquaredError(x: TensorLike, y: TensorLike): number {
-  const pair = readPair("meanSquaredError", x, y);
-  nonEmpty("meanSquaredError", pair);
-  const [a, b] = pair;
-  return sumOf(a, (v, i) => ((b[i] as number) - v) ** 2) / a.length;
+  return mse(readNonEmpty("meanSquaredError", x, y));
 }
 
 /**
@@ -87,10 +108,7 @@ export function meanSquaredError(x: TensorLike, y: TensorLike): number {
  * // => 0.5
  */
 export function rootMeanSquaredError(x: TensorLike, y: TensorLike): number {
-  const pair = readPair("rootMeanSquaredError", x, y);
-  nonEmpty("rootMeanSquaredError", pair);
-  const [a, b] = pair;
-  return Math.sqrt(sumOf(a, (v, i) => ((b[i] as number) - v) ** 2) / a.length);
+  return Math.sqrt(mse(readNonEmpty("rootMeanSquaredError", x, y)));
 }
 
 /**
@@ -101,13 +119,7 @@ export function rootMeanSquaredError(x: TensorLike, y: TensorLike): number {
  * // => 1
  */
 export function maxAbsoluteError(x: TensorLike, y: TensorLike): number {
-  const pair = readPair("maxAbsoluteError", x, y);
-  nonEmpty("maxAbsoluteError", pair);
-  const [a, b] = pair;
-  let max = 0;
-  for (let i = 0; i < a.length; i++)
-    max = Math.max(max, Math.abs((b[i] as number) - (a[i] as number)));
-  return max;
+  return maxAbs(readNonEmpty("maxAbsoluteError", x, y));
 }
 
 /**
@@ -118,10 +130,7 @@ export function maxAbsoluteError(x: TensorLike, y: TensorLike): number {
  * // => 0.5
  */
 export function meanAbsoluteError(x: TensorLike, y: TensorLike): number {
-  const pair = readPair("meanAbsoluteError", x, y);
-  nonEmpty("meanAbsoluteError", pair);
-  const [a, b] = pair;
-  return sumOf(a, (v, i) => Math.abs((b[i] as number) - v)) / a.length;
+  return meanAbs(readNonEmpty("meanAbsoluteError", x, y));
 }
 
 /**
@@ -133,12 +142,7 @@ export function meanAbsoluteError(x: TensorLike, y: TensorLike): number {
  * // => 20
  */
 export function sqnrDb(x: TensorLike, y: TensorLike): number {
-  const pair = readPair("sqnrDb", x, y);
-  nonEmpty("sqnrDb", pair);
-  const [a, b] = pair;
-  const signal = Math.sqrt(sumOf(a, (v) => v * v));
-  const noise = Math.sqrt(sumOf(a, (v, i) => (v - (b[i] as number)) ** 2));
-  return 20 * Math.log10(signal / noise);
+  return sqnr(readNonEmpty("sqnrDb", x, y));
 }
 
 /**
@@ -150,12 +154,7 @@ export function sqnrDb(x: TensorLike, y: TensorLike): number {
  * // => 0.7071067811865475
  */
 export function cosineSimilarity(x: TensorLike, y: TensorLike): number {
-  const pair = readPair("cosineSimilarity", x, y);
-  nonEmpty("cosineSimilarity", pair);
-  const [a, b] = pair;
-  const dot = sumOf(a, (v, i) => v * (b[i] as number));
-  const norms = Math.sqrt(sumOf(a, (v) => v * v)) * Math.sqrt(sumOf(b, (v) => v * v));
-  return dot / norms;
+  return cosine(readNonEmpty("cosineSimilarity", x, y));
 }
 
 /** Every summary metric at once. */
@@ -177,12 +176,14 @@ export interface ErrorSummary {
  * // => 0.5
  */
 export function errorSummary(x: TensorLike, y: TensorLike): ErrorSummary {
+  const pair = readNonEmpty("errorSummary", x, y);
+  const meanSquared = mse(pair);
   return {
-    mse: meanSquaredError(x, y),
-    rmse: rootMeanSquaredError(x, y),
-    maxAbs: maxAbsoluteError(x, y),
-    meanAbs: meanAbsoluteError(x, y),
-    sqnrDb: sqnrDb(x, y),
-    cosine: cosineSimilarity(x, y),
+    mse: meanSquared,
+    rmse: Math.sqrt(meanSquared),
+    maxAbs: maxAbs(pair),
+    meanAbs: meanAbs(pair),
+    sqnrDb: sqnr(pair),
+    cosine: cosine(pair),
   };
 }
