@@ -11,26 +11,21 @@ import { join, resolve } from "node:path";
 import { serve } from "./lib/serve.mjs";
 import { exitWith, parseArgs, ROOT, rel, say, since, UserError } from "./lib/util.mjs";
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+// playwright-core is a devDependency of packages/plot, whose PNG renderer has the Chromium flags.
+const requireFromPlot = createRequire(join(ROOT, "packages", "plot", "package.json"));
 
-function loadPlaywright() {
-  // playwright-core is a devDependency of packages/plot.
-  const require = createRequire(join(ROOT, "packages", "plot", "package.json"));
+function load(id, hint) {
   try {
-    return require("playwright-core");
+    return requireFromPlot(id);
   } catch {
-    throw new UserError("playwright-core is missing: run `pnpm install` (npm start does it).");
+    throw new UserError(`${id} is missing: ${hint}.`);
   }
 }
+
+const loadPlaywright = () => load("playwright-core", "run `pnpm install` (npm start does it)");
+const plotNode = () => load("@quantlab/plot/node", "build the packages first (npm start does it)");
+const chromiumPath = () =>
+  process.env.CHROMIUM_PATH || process.env.CHROMIUM || plotNode().DEFAULT_CHROMIUM;
 
 async function shoot(context, url, file) {
   const problems = [];
@@ -96,8 +91,11 @@ async function main() {
       `${rel(site)}/index.html is missing: run \`npm start -- --no-serve\` first.`,
     );
   }
-  if (!existsSync(CHROMIUM)) {
-    throw new UserError(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM).`);
+  const chromiumBinary = chromiumPath();
+  if (!existsSync(chromiumBinary)) {
+    throw new UserError(
+      `${chromiumBinary} is missing: apt-get install -y chromium (or set CHROMIUM_PATH).`,
+    );
   }
   const pages = options.only
     ? [options.only]
@@ -114,9 +112,9 @@ async function main() {
   try {
     // A persistent context is how playwright takes a fresh --user-data-dir.
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: chromiumBinary,
       headless: true,
-      args: ARGS,
+      args: [...plotNode().CHROMIUM_ARGS],
       viewport: { width: 1200, height: 900 },
     });
     for (const name of pages) {
