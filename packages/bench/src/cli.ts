@@ -122,6 +122,12 @@ function targets(results: Result[], size: number): Target[] {
     ratio(d?.valuesPerSecond, get("plain-js", "dequantize-int8")?.valuesPerSecond),
     5,
   );
+  // One pass over the input, as for int8: its time within 1.3 times quantize-int8's.
+  add(
+    "quantize-int4-packed speed vs quantize-int8",
+    ratio(get("quantlab", "quantize-int4-packed")?.valuesPerSecond, q?.valuesPerSecond),
+    Math.round(100 / 1.3) / 100,
+  );
   return list;
 }
 

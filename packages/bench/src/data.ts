@@ -26,14 +26,14 @@ export function normalValues(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** Symmetric int8 scale for values: fround(max|x| / 127). */
-export function symmetricScale(x: Float32Array, from = 0, to = x.length): number {
+/** Symmetric scale for values: fround(max|x| / qmax), int8's 127 by default. */
+export function symmetricScale(x: Float32Array, from = 0, to = x.length, qmax = 127): number {
   let m = 0;
   for (let i = from; i < to; i++) {
     const a = Math.abs(x[i] as number);
     if (a > m) m = a;
   }
-  return Math.fround(m / 127);
+  return Math.fround(m / qmax);
 }
 
 /** Per-row symmetric scales of x seen as [rows, x.length / rows]. */

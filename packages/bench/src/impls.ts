@@ -16,6 +16,7 @@ import {
   encodeFloat,
   loadFastKernels,
   quantize,
+  quantizePacked,
 } from "@quantlab/core";
 import type { Tensor as OrtTensor } from "onnxruntime-node";
 import { castModel, DataType, dequantizeLinearModel, quantizeLinearModel } from "./onnx-model.js";
@@ -24,6 +25,7 @@ export const OPS = [
   "quantize-int8",
   "dequantize-int8",
   "quantize-int8-axis",
+  "quantize-int4-packed",
   "float16-encode",
   "float16-decode",
 ] as const;
@@ -45,6 +47,7 @@ export const BYTES_PER_VALUE: Record<Op, number> = {
   "quantize-int8": 4 + 1,
   "dequantize-int8": 1 + 4,
   "quantize-int8-axis": 4 + 1,
+  "quantize-int4-packed": 4 + 0.5,
   "float16-encode": 4 + 2,
   "float16-decode": 2 + 4,
 };
@@ -61,6 +64,8 @@ export interface OpData {
   /** x seen as [rows, rows] for the per-axis case (axis 0). */
   readonly rows: number;
   readonly rowScales: Float32Array;
+  /** Symmetric per-tensor int4 scale, fround(max|x| / 7). */
+  readonly scale4: number;
   /** x encoded as float16, the input of float16-decode. */
   readonly half: Uint16Array;
 }
@@ -133,6 +138,11 @@ function quantlabImpl(fast: boolean): Impl {
           const next = output(alloc, () => new Int8Array(n));
           return () => quantize(x, params, { shape, backend, out: next() }).data;
         }
+        case "quantize-int4-packed": {
+          const params = { dtype: "int4", scale: data.scale4 } as const;
+          const next = output(alloc, () => new Uint8Array(Math.ceil(n / 2)));
+          return () => quantizePacked(x, params, { backend, out: next() }).data;
+        }
         case "float16-encode": {
           const next = output(alloc, () => new Uint16Array(n));
           return () => encodeFloat("float16", x, { backend, out: next() });
@@ -184,6 +194,23 @@ function plainImpl(): Impl {
                 // biome-ignore lint/complexity/useMathMinMax: the plain loop a user would write, at its fastest.
                 out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
               }
+            }
+            return out;
+          };
+        }
+        case "quantize-int4-packed": {
+          const s4 = data.scale4;
+          const next = output(alloc, () => new Uint8Array(Math.ceil(n / 2)));
+          return () => {
+            const out = next();
+            for (let i = 0; i < n; i += 2) {
+              const a = Math.round((x[i] as number) / s4);
+              const b = i + 1 < n ? Math.round((x[i + 1] as number) / s4) : 0;
+              // biome-ignore lint/complexity/useMathMinMax: the plain loop a user would write, at its fastest.
+              const qa = a < -8 ? -8 : a > 7 ? 7 : a;
+              // biome-ignore lint/complexity/useMathMinMax: the plain loop a user would write, at its fastest.
+              const qb = b < -8 ? -8 : b > 7 ? 7 : b;
+              out[i >> 1] = (qa & 15) | ((qb & 15) << 4);
             }
             return out;
           };
@@ -256,6 +283,11 @@ async function onnxruntimeImpl(): Promise<Impl> {
             shape,
           );
         }
+        case "quantize-int4-packed":
+          // Its QuantizeLinear to int4 runs, but the binding cannot hand the tensor back: the
+          // output crashes the process (allocation failure), a fetch is refused ("Tensor.type is
+          // not supported: int4").
+          return "onnxruntime-node's JavaScript binding has no int4 tensors";
         case "float16-encode": {
           const s = await session(castModel([n], DataType.FLOAT, DataType.FLOAT16));
           return runner(s, new ort.Tensor("float32", x, [n]), "float16", () => new Uint16Array(n), [
@@ -334,6 +366,8 @@ async function tfjsImpl(backend: "cpu" | "wasm"): Promise<Impl | string> {
                 .dataSync();
             });
         }
+        case "quantize-int4-packed":
+          return "tfjs has no int4 dtype";
         default:
           return "tfjs has no float16 dtype";
       }

@@ -3,7 +3,7 @@
  * @quantlab/core's public functions with `{ backend: "reference" }` (the plain TypeScript kernels).
  */
 
-import { decodeFloat, dequantize, encodeFloat, quantize } from "@quantlab/core";
+import { decodeFloat, dequantize, encodeFloat, quantize, quantizePacked } from "@quantlab/core";
 import { normalValues, rowScales, symmetricScale } from "./data.js";
 import type { Op, OpData } from "./impls.js";
 
@@ -15,7 +15,8 @@ export function makeData(n: number, seed: number): OpData {
   if (rows * rows !== n)
     throw new RangeError(`bench: size ${n} is not a square (the per-axis case is [rows, rows])`);
   const half = encodeFloat("float16", x, { backend: "reference" });
-  return { n, x, scale, q, rows, rowScales: rowScales(x, rows), half };
+  const scale4 = symmetricScale(x, 0, n, 7);
+  return { n, x, scale, q, rows, rowScales: rowScales(x, rows), scale4, half };
 }
 
 const cache = new WeakMap<OpData, Map<Op, ArrayLike<number>>>();
@@ -42,6 +43,13 @@ export function referenceOutput(op: Op, data: OpData): ArrayLike<number> {
         data.x,
         { dtype: "int8", scale: data.rowScales, axis: 0 },
         { shape: [data.rows, data.n / data.rows], backend: "reference" },
+      ).data;
+      break;
+    case "quantize-int4-packed":
+      out = quantizePacked(
+        data.x,
+        { dtype: "int4", scale: data.scale4 },
+        { backend: "reference" },
       ).data;
       break;
     case "float16-encode":

@@ -68,7 +68,7 @@ export {
 } from "./params/range.js";
 export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
-export type { PackedTensor } from "./quantize/packed.js";
+export type { PackedTensor, QuantizePackedOptions } from "./quantize/packed.js";
 export { dequantizePacked, quantizePacked } from "./quantize/packed.js";
 export type { QuantParams, Semantics } from "./quantize/params.js";
 export { SEMANTICS } from "./quantize/params.js";

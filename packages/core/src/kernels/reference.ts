@@ -85,6 +85,49 @@ export function dequantizePytorchTensor(
   for (let i = 0; i < q.length; i++) out[i] = fround(fround(q[i]) - zp) * scale;
 }
 
+/**
+ * ONNX QuantizeLinear to int4/uint4, packed two per byte in the same pass: the first code in the
+ * low nibble, an odd tail's high nibble 0 (`out` holds `ceil(n / 2)` bytes).
+ */
+export function quantizeInt4PackedOnnx(
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Uint8Array,
+): number {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    if (Number.isNaN(v)) return i;
+    const q = roundHalfEven(fround(v / scale)) + zeroPoint;
+    const nibble = (q < qmin ? qmin : q > qmax ? qmax : q) & 0xf;
+    out[i >> 1] = i & 1 ? (out[i >> 1] as number) | (nibble << 4) : nibble;
+  }
+  return -1;
+}
+
+/** PyTorch quantize_val to int4/uint4, packed as {@link quantizeInt4PackedOnnx}. */
+export function quantizeInt4PackedPytorch(
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Uint8Array,
+): number {
+  const inv = fround(1 / scale);
+  const zp = fround(zeroPoint);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    if (Number.isNaN(v)) return i;
+    const q = fround(zp + roundHalfEven(fround(v * inv)));
+    const nibble = (q < qmin ? qmin : q > qmax ? qmax : q) & 0xf;
+    out[i >> 1] = i & 1 ? (out[i >> 1] as number) | (nibble << 4) : nibble;
+  }
+  return -1;
+}
+
 /** Per-axis and blocked quantization: the per-tensor formulas with the parameters of each element. */
 export function quantizeLayout(
   pytorch: boolean,

@@ -29,8 +29,8 @@ export interface Kernels {
     qmax: number,
     out: Float32Array,
   ): number;
-  /** int4/uint4 codes packed two per byte in one pass; undefined where the backend has none. */
-  readonly quantizeInt4Packed?: (
+  /** int4/uint4 codes packed two per byte (the first in the low nibble), in one pass. */
+  readonly quantizeInt4Packed: (
     pytorch: boolean,
     x: Float32Array,
     scale: number,
@@ -48,11 +48,26 @@ export interface Kernels {
   ) => void;
 }
 
-const REFERENCE: Kernels = {
+/** The reference backend: every member of {@link Kernels}, no more (test/kernels.test.ts). */
+export const REFERENCE: Kernels = {
   name: "reference",
-  ...reference,
+  quantizeOnnxTensor: reference.quantizeOnnxTensor,
+  quantizePytorchTensor: reference.quantizePytorchTensor,
+  dequantizeOnnxTensor: reference.dequantizeOnnxTensor,
+  dequantizePytorchTensor: reference.dequantizePytorchTensor,
+  quantizeLayout: reference.quantizeLayout,
+  dequantizeLayout: reference.dequantizeLayout,
   fakeQuantizeTensor: (pytorch, x, scale, zeroPoint, qmin, qmax, out) =>
     (pytorch ? reference.fakeQuantizePytorchTensor : reference.fakeQuantizeOnnxTensor)(
+      x,
+      scale,
+      zeroPoint,
+      qmin,
+      qmax,
+      out,
+    ),
+  quantizeInt4Packed: (pytorch, x, scale, zeroPoint, qmin, qmax, out) =>
+    (pytorch ? reference.quantizeInt4PackedPytorch : reference.quantizeInt4PackedOnnx)(
       x,
       scale,
       zeroPoint,
@@ -64,7 +79,8 @@ const REFERENCE: Kernels = {
 
 let fast: Kernels | null | undefined;
 
-function fastKernels(): Kernels | undefined {
+/** The fast backend's kernels, or undefined where WebAssembly SIMD does not load. */
+export function fastKernels(): Kernels | undefined {
   if (fast === undefined) {
     const k = loadFastKernels();
     fast =
@@ -88,6 +104,8 @@ function fastKernels(): Kernels | undefined {
                 out,
                 pytorch,
               ) as unknown as number,
+            quantizeInt4Packed: (pytorch, x, scale, zeroPoint, qmin, qmax, out) =>
+              k.quantizeInt4PackedTensor(x, scale, zeroPoint, qmin, qmax, out, pytorch),
             encodeHalf: (dtype, x, out) =>
               dtype === "float16" ? k.encodeFloat16(x, out) : k.encodeBfloat16(x, out),
             decodeHalf: (dtype, bits, out) =>

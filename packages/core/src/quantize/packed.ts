@@ -3,8 +3,15 @@ import { packInt4Kernel, unpackInt4Kernel } from "../integer/pack.js";
 import { kernelsFor } from "../kernels/select.js";
 import { type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { outputArray } from "../validate/output.js";
 import { checkSemantics, type QuantParams, resolveParams } from "./params.js";
 import { dequantize, type QuantizedTensor, type QuantizeOptions, quantize } from "./quantize.js";
+
+/** Options of {@link quantizePacked}. */
+export interface QuantizePackedOptions extends QuantizeOptions {
+  /** Where to write the bytes: a Uint8Array of `ceil(n / 2)` elements, reused across calls. */
+  readonly out?: Uint8Array;
+}
 
 /** int4 or uint4 codes packed two per byte (ONNX order: the first in the low nibble). */
 export interface PackedTensor extends Omit<QuantizedTensor, "data" | "dtype"> {
@@ -34,7 +41,7 @@ function checkInt4(fn: string, dtype: unknown): Int4DType {
 export function quantizePacked(
   x: TensorLike,
   params: QuantParams,
-  options: QuantizeOptions = {},
+  options: QuantizePackedOptions = {},
 ): PackedTensor {
   const fn = "quantizePacked";
   const dtype = checkInt4(fn, params?.dtype);
@@ -43,8 +50,8 @@ export function quantizePacked(
   const input = toFloat32(fn, "x", x, options.shape);
   const resolved = resolveParams(fn, params, input.shape);
   const n = input.data.length;
-  const out = new Uint8Array(Math.ceil(n / 2));
-  if (resolved.layout === undefined && kernels.quantizeInt4Packed !== undefined) {
+  const out = outputArray(fn, options.out, Uint8Array, Math.ceil(n / 2));
+  if (resolved.layout === undefined) {
     const { format, scales, zeroPoints } = resolved;
     const scale = scales[0] as number;
     const zeroPoint = zeroPoints[0] as number;
