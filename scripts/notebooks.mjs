@@ -19,6 +19,7 @@ async function main() {
     : nb.listNotebooks();
   const { env } = setup.ensurePnpm();
   const python = await setup.ensureJupyter();
+  setup.checkMathJax();
   nb.writeKernelSpec();
   await phase("notebooks", () => nb.buildSite({ python, env, siteDir, notebooks }));
   console.log(`open ${rel(siteDir)}/index.html`);

@@ -12,6 +12,7 @@ if (major < 20) {
 const { exitWith, parseArgs, phase, rel, say, since, UserError } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
+const { TASKS } = await import("./lib/tasks.mjs");
 const { join } = await import("node:path");
 
 const SITE = join(nb.BUILD_DIR, "site");
@@ -31,9 +32,11 @@ async function main() {
   const python = await phase("jupyter", async () => {
     const found = await setup.ensureJupyter();
     say(`Jupyter through ${found}`);
+    const mathjax = setup.checkMathJax();
+    if (mathjax) say(`MathJax from ${mathjax}`);
     return found;
   });
-  await phase("build packages", () => setup.buildPackages(env));
+  await phase("build packages", () => TASKS.build.run(env, []));
   await phase("tslab kernel", async () => {
     const specDir = nb.writeKernelSpec();
     await nb.registerKernel(python, specDir);

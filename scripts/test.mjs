@@ -1,12 +1,15 @@
 // `npm test`: everything CI checks, in order, stopping at the first failure:
-//   setup        Node >= 20, pnpm, `pnpm install --frozen-lockfile` if needed, Jupyter
+//   setup        Node >= 20, pnpm, `pnpm install --frozen-lockfile` if needed, Jupyter, Chromium
 //   build        turbo run build
 //   typecheck    turbo run typecheck
 //   lint         biome check .
 //   unit         turbo run test (vitest in every package)
-//   conformance  node packages/conformance/dist/cli.js (the golden cases in ../shared/golden)
+//   conformance  the golden cases in packages/conformance/golden (and ../shared/golden beside the
+//                clone, where it exists: CI lays it out so)
 //   notebooks    notebooks committed without outputs; each executed by Jupyter + tslab (any cell
 //                error fails) and exported to offline HTML in build/test-site
+//   screenshot   every page of build/test-site in headless Chromium: plots drawn, formulas
+//                rendered, no console error, no request leaving 127.0.0.1
 // Ends with a table of steps and durations, then `N passed, N failed` (`, N skipped` after a failure).
 //   npm test                       every step
 //   npm test -- unit notebooks     setup, build and the named steps only
@@ -21,6 +24,11 @@ const { join } = await import("node:path");
 const { ROOT, UserError, rel, run, say } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
+const { TASKS } = await import("./lib/tasks.mjs");
+
+const TEST_SITE = join(nb.BUILD_DIR, "test-site");
+/** The reference results CI lays out beside the clone (a user's clone has none: then skipped). */
+const SHARED_GOLDEN = join(ROOT, "..", "shared", "golden");
 
 const state = { env: process.env, python: null };
 
@@ -37,27 +45,19 @@ const STEPS = [
       await setup.ensureInstall(state.env);
       state.python = await setup.ensureJupyter();
       say(`Jupyter through ${state.python}`);
+      setup.checkMathJax();
       say(`Chromium at ${await setup.ensureChromium()}`);
-      say(`golden reference results in ${setup.ensureGolden()}`);
     },
   ],
-  ["build", () => setup.buildPackages(state.env)],
-  [
-    "typecheck",
-    () =>
-      run("pnpm", ["turbo", "run", "typecheck", "--output-logs=errors-only"], {
-        env: setup.turboEnv(state.env),
-      }),
-  ],
-  ["lint", () => run("pnpm", ["biome", "check", "."], { env: state.env })],
-  ["unit", () => run("pnpm", ["turbo", "run", "test"], { env: setup.turboEnv(state.env) })],
+  ["build", () => TASKS.build.run(state.env, [])],
+  ["typecheck", () => TASKS.typecheck.run(state.env, [])],
+  ["lint", () => TASKS.lint.run(state.env, [])],
+  ["unit", () => TASKS.unit.run(state.env, [])],
   [
     "conformance",
     () => {
-      const cli = join(ROOT, "packages", "conformance", "dist", "cli.js");
-      if (!existsSync(cli))
-        throw new UserError(`${rel(cli)} is missing: the build did not produce it`);
-      return run(process.execPath, [cli], { env: state.env });
+      // (until the repository carries its own reference results: the CLI's default folder)
+      return TASKS.conformance.run(state.env, []);
     },
   ],
   [
@@ -71,10 +71,16 @@ const STEPS = [
         );
       }
       nb.writeKernelSpec();
-      const siteDir = join(nb.BUILD_DIR, "test-site");
-      await nb.buildSite({ python: state.python, env: state.env, siteDir, notebooks });
-      say(`${notebooks.length} notebooks executed; pages in ${rel(siteDir)}`);
+      await nb.buildSite({ python: state.python, env: state.env, siteDir: TEST_SITE, notebooks });
+      say(`${notebooks.length} notebooks executed; pages in ${rel(TEST_SITE)}`);
     },
+  ],
+  [
+    "screenshot",
+    () =>
+      run(process.execPath, [join(ROOT, "scripts", "screenshot.mjs"), "--site", TEST_SITE], {
+        env: state.env,
+      }),
   ],
 ];
 

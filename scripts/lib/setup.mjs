@@ -3,23 +3,13 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ROOT, run, say, UserError } from "./util.mjs";
+import { ROOT, rel, run, say, UserError } from "./util.mjs";
+import { ensureVenv, venvPython, venvReady } from "./venv.mjs";
 
 const MIN_NODE_MAJOR = 20;
 
-/** Debian packages that provide Jupyter (nbconvert + nbclient + ipykernel) and a local MathJax. */
-export const APT_PACKAGES = [
-  "jupyter-notebook",
-  "jupyter-nbconvert",
-  "python3-nbconvert",
-  "python3-nbclient",
-  "python3-ipykernel",
-  "jupyter-client",
-  "libjs-mathjax",
-];
-
-/** Where Debian's libjs-mathjax puts MathJax 2 (override with MATHJAX_DIR). */
-export const MATHJAX_DIR = process.env.MATHJAX_DIR || "/usr/share/javascript/mathjax";
+/** MathJax 2.7 for the formulas in the HTML pages: the `mathjax` npm package (or MATHJAX_DIR). */
+export const MATHJAX_DIR = process.env.MATHJAX_DIR || join(ROOT, "node_modules", "mathjax");
 
 /** Stops unless this Node is recent enough. */
 export function checkNode() {
@@ -103,75 +93,68 @@ const STAMP = join(ROOT, "node_modules", ".quantlab-install.sha256");
 /**
  * Runs `pnpm install --frozen-lockfile` unless node_modules was installed from the same
  * lockfile and package.json files (a fingerprint kept in node_modules). Returns true if it ran.
+ * With `quiet`, says nothing when there is nothing to do, and sends pnpm's output to stderr.
  */
-export async function ensureInstall(env) {
+export async function ensureInstall(env, { quiet = false } = {}) {
   const fingerprint = installFingerprint();
   const installed = existsSync(join(ROOT, "node_modules", ".modules.yaml"));
   if (installed && existsSync(STAMP) && readFileSync(STAMP, "utf8").trim() === fingerprint) {
-    say("dependencies up to date");
+    if (!quiet) say("dependencies up to date");
     return false;
   }
   say(installed ? "lockfile or package.json changed: pnpm install" : "pnpm install");
   await run("pnpm", ["install", "--frozen-lockfile", "--config.confirmModulesPurge=false"], {
     env,
+    toStderr: quiet,
   });
   writeFileSync(STAMP, `${fingerprint}\n`);
   return true;
 }
 
-const JUPYTER_MODULES = "import nbformat, nbconvert, nbclient, ipykernel, jupyter_client";
+/** Jupyter's requirements for the project's own venv (build/venv/jupyter). */
+export const JUPYTER_REQUIREMENTS = join(ROOT, "scripts", "requirements", "jupyter.txt");
 
-function pythonWithJupyter() {
-  const candidates = [process.env.QUANTLAB_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean);
-  return candidates.find((python) => spawnSync(python, ["-c", JUPYTER_MODULES]).status === 0);
-}
+// A usable Jupyter has these modules, with nbconvert 7 and nbclient 0.7 or newer (what the HTML
+// template and the runner are written for); Debian 12's nbconvert 6.5 does not qualify.
+const JUPYTER_PROBE =
+  "import nbformat, nbconvert, nbclient, ipykernel, jupyter_client, sys\n" +
+  "v = lambda m: tuple(int(p) for p in m.__version__.split('.')[:2])\n" +
+  "sys.exit(0 if v(nbconvert) >= (7, 0) and v(nbclient) >= (0, 7) else 1)";
+
+const usable = (python) => spawnSync(python, ["-c", JUPYTER_PROBE]).status === 0;
 
 /**
- * Returns a Python that can run Jupyter (nbconvert, nbclient, ipykernel). On Debian/Ubuntu as
- * root it installs the Debian packages when they (or MathJax) are missing; elsewhere it stops
- * with what to install.
+ * Returns a Python that runs Jupyter (nbconvert, nbclient, ipykernel): QUANTLAB_PYTHON if set (it
+ * must qualify), else the project's venv build/venv/jupyter if it is ready, else a usable system
+ * python3, else it makes that venv and installs scripts/requirements/jupyter.txt into it with pip.
  */
 export async function ensureJupyter() {
-  let python = pythonWithJupyter();
-  const hasMathJax = existsSync(join(MATHJAX_DIR, "MathJax.js"));
-  if (python && hasMathJax) return python;
-
-  const debian = existsSync("/etc/debian_version") && existsSync("/usr/bin/apt-get");
-  const root = process.getuid?.() === 0;
-  const aptLine = `apt-get install -y --no-install-recommends ${APT_PACKAGES.join(" ")}`;
-  if (debian && root) {
-    say(`installing Jupyter from Debian packages: ${APT_PACKAGES.join(" ")}`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    await run("apt-get", ["update", "-q"], { env });
-    await run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...APT_PACKAGES], {
-      env,
-    });
-    python = pythonWithJupyter();
-    if (python) return python;
-    throw new UserError("Jupyter is still missing after apt-get install: see the output above.");
+  const chosen = process.env.QUANTLAB_PYTHON;
+  if (chosen) {
+    if (usable(chosen)) return chosen;
+    throw new UserError(
+      `QUANTLAB_PYTHON=${chosen} cannot run Jupyter: it needs nbformat, nbconvert >= 7, ` +
+        "nbclient >= 0.7, ipykernel and jupyter_client. Install them for it " +
+        `(\`${chosen} -m pip install -r ${rel(JUPYTER_REQUIREMENTS)}\`), or unset QUANTLAB_PYTHON ` +
+        "to let npm start install them into build/venv/jupyter.",
+    );
   }
-  if (python) {
-    say(`warning: no MathJax at ${MATHJAX_DIR}: formulas in the HTML pages will show as TeX`);
-    say("  (install Debian's libjs-mathjax, or set MATHJAX_DIR to a MathJax 2.7 folder)");
-    return python;
-  }
-  throw new UserError(
-    debian
-      ? `Jupyter is missing. Install it, then run this again:\n  sudo ${aptLine}`
-      : "Jupyter is missing: install nbconvert, nbclient and ipykernel for a Python 3\n" +
-          "  (e.g. `python3 -m pip install nbconvert nbclient ipykernel`), then run this again;\n" +
-          "  set QUANTLAB_PYTHON=/path/to/python3 if that Python is not the first python3 on PATH.",
-  );
+  const venv = venvPython("jupyter");
+  if (venvReady("jupyter", JUPYTER_REQUIREMENTS) && usable(venv)) return venv;
+  const system = ["python3", "/usr/bin/python3"].find(usable);
+  if (system) return system;
+  say("no usable Jupyter found: installing JupyterLab, nbclient, nbconvert and ipykernel with pip");
+  const python = await ensureVenv("jupyter", JUPYTER_REQUIREMENTS);
+  if (usable(python)) return python;
+  throw new UserError(`${rel(python)} still cannot run Jupyter after pip install: see above.`);
 }
 
-/** The golden reference results the tests compare with: QUANTLAB_GOLDEN, else ../shared/golden. */
-export function ensureGolden() {
-  const dir = process.env.QUANTLAB_GOLDEN || join(ROOT, "..", "shared", "golden");
-  if (existsSync(dir)) return dir;
-  throw new UserError(
-    `The golden reference results are missing at ${dir}: they live in ../shared/golden beside ` +
-      "the repository. Put them there, or set QUANTLAB_GOLDEN to their folder.",
-  );
+/** Says where the HTML pages' MathJax comes from, or warns that formulas will show as TeX. */
+export function checkMathJax() {
+  if (existsSync(join(MATHJAX_DIR, "MathJax.js"))) return MATHJAX_DIR;
+  say(`warning: no MathJax at ${MATHJAX_DIR}: formulas in the HTML pages will show as TeX`);
+  say("  (run `pnpm install`, or set MATHJAX_DIR to a MathJax 2.7 folder)");
+  return null;
 }
 
 /** Where the browser tests find Chromium (override with CHROMIUM_PATH or CHROMIUM). */
@@ -179,14 +162,15 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || process.env.CHROMIUM || "/u
 
 /**
  * Makes sure Chromium is there for the tests that render in a browser (plot's PNG renderer, the
- * fast path in a page). On Debian/Ubuntu as root it installs Debian's chromium; elsewhere it stops
- * with what to install.
+ * fast path in a page, the site). There is no pip or npm route to a browser that works offline, so
+ * on Debian/Ubuntu as root it installs Debian's chromium with apt-get (and says so); elsewhere it
+ * stops with what to install.
  */
 export async function ensureChromium() {
   if (existsSync(CHROMIUM)) return CHROMIUM;
   const debian = existsSync("/etc/debian_version") && existsSync("/usr/bin/apt-get");
   if (debian && process.getuid?.() === 0 && CHROMIUM === "/usr/bin/chromium") {
-    say("installing Chromium from Debian packages, for the browser tests");
+    say("installing Chromium with apt-get (Debian's chromium package), for the browser tests");
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     await run("apt-get", ["update", "-q"], { env });
     await run("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], { env });
@@ -202,9 +186,4 @@ export async function ensureChromium() {
 export function turboEnv(env) {
   const plain = !process.stdout.isTTY && !env.FORCE_COLOR ? { NO_COLOR: "1" } : {};
   return { ...env, ...plain, TURBO_TELEMETRY_DISABLED: "1", TURBO_NO_UPDATE_NOTIFIER: "1" };
-}
-
-/** Builds every package (turbo caches: a second run with no change is quick). */
-export async function buildPackages(env) {
-  await run("pnpm", ["turbo", "run", "build", "--output-logs=errors-only"], { env: turboEnv(env) });
 }

@@ -37,20 +37,20 @@ export async function phase(name, fn) {
 }
 
 /**
- * Runs a command with inherited stdio (or captured, with `capture: true`).
- * Resolves to { code, stdout, stderr }; rejects with a UserError on a nonzero exit unless
- * `allowFailure` is set.
+ * Runs a command with inherited stdio (or captured, with `capture: true`; or with its stdout sent
+ * to our stderr, with `toStderr: true`). Resolves to { code, stdout, stderr }; rejects with a
+ * UserError on a nonzero exit unless `allowFailure` is set.
  */
 export function run(
   command,
   args,
-  { env = process.env, cwd = ROOT, capture = false, allowFailure = false } = {},
+  { env = process.env, cwd = ROOT, capture = false, allowFailure = false, toStderr = false } = {},
 ) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
       env,
-      stdio: capture ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+      stdio: capture ? ["ignore", "pipe", "pipe"] : ["ignore", toStderr ? 2 : "inherit", "inherit"],
     });
     let stdout = "";
     let stderr = "";

@@ -21,6 +21,20 @@ export function basePython() {
 /** The python executable of venv `name` (it may not exist yet). */
 export const venvPython = (name) => join(VENV_HOME, name, "bin", "python");
 
+const stampOf = (name) => join(VENV_HOME, name, ".quantlab-requirements.sha256");
+const hashOf = (requirements) =>
+  createHash("sha256").update(readFileSync(requirements)).digest("hex");
+
+/** Whether build/venv/<name> exists and holds exactly `requirements` as last installed. */
+export function venvReady(name, requirements) {
+  const stamp = stampOf(name);
+  return (
+    existsSync(venvPython(name)) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8").trim() === hashOf(requirements)
+  );
+}
+
 /**
  * Returns the python of build/venv/<name>, creating the venv and installing `requirements` (a
  * pip requirements file) into it when it is missing or the file changed since the last install.
@@ -28,11 +42,7 @@ export const venvPython = (name) => join(VENV_HOME, name, "bin", "python");
 export async function ensureVenv(name, requirements) {
   const dir = join(VENV_HOME, name);
   const python = venvPython(name);
-  const stamp = join(dir, ".quantlab-requirements.sha256");
-  const hash = createHash("sha256").update(readFileSync(requirements)).digest("hex");
-  if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === hash) {
-    return python;
-  }
+  if (venvReady(name, requirements)) return python;
   const base = basePython();
   if (!base) {
     throw new UserError(
@@ -46,8 +56,22 @@ export async function ensureVenv(name, requirements) {
     await run(base, ["-m", "venv", dir]);
   }
   say(`pip install -r ${rel(requirements)} into ${rel(dir)}`);
-  const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1" };
-  await run(python, ["-m", "pip", "install", "-q", "-r", requirements], { env });
-  writeFileSync(stamp, `${hash}\n`);
+  // One retry, not pip's five with backoff: where an index is unreachable (an offline machine
+  // with a local index beside it), five retries per package add minutes.
+  const env = { PIP_RETRIES: "1", ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1" };
+  const start = performance.now();
+  const result = await run(python, ["-m", "pip", "install", "-q", "-r", requirements], {
+    env,
+    capture: true,
+    allowFailure: true,
+  });
+  if (result.code !== 0) {
+    throw new UserError(
+      `pip install -r ${rel(requirements)} failed (exit code ${result.code}):\n` +
+        `${result.stdout}${result.stderr}`.trim(),
+    );
+  }
+  writeFileSync(stampOf(name), `${hashOf(requirements)}\n`);
+  say(`installed in ${((performance.now() - start) / 1000).toFixed(1)}s`);
   return python;
 }
