@@ -5,30 +5,14 @@
  * The fast kernels stream a tensor through a fixed buffer in WebAssembly memory, chunk by chunk:
  * copy a chunk in, run the SIMD loop, copy the codes out. Each stage is timed alone here, over the
  * whole tensor, with the same chunking and buffer layout as src/kernels/fast/kernels.ts (input at
- * bufferBase(), output after it), through the module's raw exports. Those are captured with public
- * API only: loadFastKernels() takes the WebAssembly implementation to use, and the one given here
+ * bufferBase(), output after it), through the module's raw exports. Those are captured through
+ * @quantlab/core/kernels: loadFastKernels() takes the WebAssembly implementation to use, and the one given here
  * records the instance it creates. Then the public calls (validation, output allocation) and the
  * allocation alone, so that what the kernels cost and what the API adds can be told apart.
  */
-import { dequantize, loadFastKernels, quantize, type WebAssemblyLike } from "@quantlab/core";
+import { dequantize, quantize } from "@quantlab/core";
+import { type KernelExports, loadFastKernels, type WebAssemblyLike } from "@quantlab/core/kernels";
 import { normalValues, symmetricScale } from "./data.js";
-
-/** The raw exports used here (see packages/core/assembly/kernels.ts). */
-interface RawExports {
-  readonly memory: { readonly buffer: ArrayBuffer };
-  bufferBase(): number;
-  quantizeOnnx(
-    kind: number,
-    src: number,
-    dst: number,
-    n: number,
-    s: number,
-    zp: number,
-    qmin: number,
-    qmax: number,
-  ): number;
-  dequantize(kind: number, src: number, dst: number, n: number, s: number, zp: number): void;
-}
 
 export interface Stage {
   readonly op: "quantize-int8" | "dequantize-int8" | "allocation";
@@ -69,12 +53,12 @@ function time(run: () => unknown, setup?: () => void): { medianMs: number; minMs
 /** The fast kernels, and the raw exports of the instance they run on. */
 function instrumentedKernels() {
   const real = (globalThis as unknown as { WebAssembly: WebAssemblyLike }).WebAssembly;
-  let raw: RawExports | undefined;
+  let raw: KernelExports | undefined;
   class RecordingInstance {
     readonly exports: unknown;
     constructor(module: never, imports?: object) {
       this.exports = new real.Instance(module, imports).exports;
-      raw = this.exports as RawExports;
+      raw = this.exports as KernelExports;
     }
   }
   const webAssembly: WebAssemblyLike = {
@@ -138,7 +122,8 @@ export function breakdown(n: number): BreakdownReport {
     "stage 2, kernel: the SIMD loop on a chunk in cache (f32x4.div, NaN mask), n / chunk times",
     5 * n,
     time(() => {
-      for (let off = 0; off < n; off += C) raw.quantizeOnnx(0, IN, OUT, C, scale, 0, -128, 127);
+      for (let off = 0; off < n; off += C)
+        raw.quantizeTensor(0, 0, IN, OUT, C, scale, 0, -128, 127);
     }),
   );
   const codes = new Int8Array(n);
@@ -160,9 +145,9 @@ export function breakdown(n: number): BreakdownReport {
   });
   add(
     "quantize-int8",
-    "kernels: fast.quantizeOnnxTensor into a preallocated Int8Array",
+    "kernels: fast.quantizeTensor into a preallocated Int8Array",
     5 * n,
-    time(() => fast.quantizeOnnxTensor(x, scale, 0, -128, 127, codes)),
+    time(() => fast.quantizeTensor("onnx", x, scale, 0, -128, 127, codes)),
   );
   const params = { dtype: "int8", scale } as const;
   add(
@@ -197,7 +182,7 @@ export function breakdown(n: number): BreakdownReport {
     "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
     5 * n,
     time(() => {
-      for (let off = 0; off < n; off += C) raw.dequantize(0, IN, OUT, C, scale, 0);
+      for (let off = 0; off < n; off += C) raw.dequantizeTensor(0, IN, OUT, C, scale, 0);
     }),
   );
   add(
@@ -218,9 +203,9 @@ export function breakdown(n: number): BreakdownReport {
   });
   add(
     "dequantize-int8",
-    "kernels: fast.dequantizeOnnxTensor into a preallocated Float32Array",
+    "kernels: fast.dequantizeTensor into a preallocated Float32Array",
     5 * n,
-    time(() => fast.dequantizeOnnxTensor(q.data, scale, 0, deq)),
+    time(() => fast.dequantizeTensor("onnx", q.data, scale, 0, deq)),
   );
   add(
     "dequantize-int8",

@@ -14,10 +14,10 @@ import {
   decodeFloat,
   dequantize,
   encodeFloat,
-  loadFastKernels,
   quantize,
   quantizePacked,
 } from "@quantlab/core";
+import { loadFastKernels } from "@quantlab/core/kernels";
 import type { Tensor as OrtTensor } from "onnxruntime-node";
 import { castModel, DataType, dequantizeLinearModel, quantizeLinearModel } from "./onnx-model.js";
 

@@ -3,7 +3,8 @@
  * Input and output are allocated and touched first; the run then may add only the module's fixed
  * working buffer (WebAssembly memory never grows with the tensor).
  */
-import { loadFastKernels, quantize } from "@quantlab/core";
+import { quantize } from "@quantlab/core";
+import { loadFastKernels } from "@quantlab/core/kernels";
 import type { MemoryReport } from "./cli.js";
 import { countMismatches } from "./measure.js";
 

@@ -8,9 +8,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { referenceKernels as reference } from "@quantlab/core/kernels";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as reference from "../../core/dist/kernels/reference.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const coreDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "core");
@@ -23,19 +23,19 @@ const TYPES: Record<string, string> = {
 const PAGE = `<!doctype html><meta charset="utf-8"><title>fast kernels</title>
 <script type="module">
   import * as core from "/dist/index.js";
-  import { loadFastKernels, hasWasmSimd } from "/dist/kernels/fast/index.js";
+  import { loadFastKernels, hasWasmSimd } from "/dist/kernels/index.js";
   window.run = (values, scale, zeroPoint) => {
     const fast = loadFastKernels();
     if (!fast) return { simd: hasWasmSimd(), loaded: false };
     const x = Float32Array.from(values);
     const q = new Int8Array(x.length);
-    fast.quantizeOnnxTensor(x, scale, zeroPoint, -128, 127, q);
+    fast.quantizeTensor("onnx", x, scale, zeroPoint, -128, 127, q);
     const qt = new Uint8Array(x.length);
-    fast.quantizePytorchTensor(x, scale, zeroPoint, 0, 255, qt);
+    fast.quantizeTensor("pytorch", x, scale, zeroPoint, 0, 255, qt);
     const d = new Float32Array(x.length);
-    fast.dequantizeOnnxTensor(q, scale, zeroPoint, d);
+    fast.dequantizeTensor("onnx", q, scale, zeroPoint, d);
     const h = new Uint16Array(x.length);
-    fast.encodeFloat16(x, h);
+    fast.encodeHalf("float16", x, h);
     return {
       simd: hasWasmSimd(),
       loaded: true,
@@ -135,13 +135,13 @@ describe.skipIf(!existsSync(CHROMIUM))("in headless Chromium", () => {
       expect(r.coreExports).toBeGreaterThan(10);
       const x = Float32Array.from(values);
       const q = new Int8Array(x.length);
-      reference.quantizeOnnxTensor(x, scale, 3, -128, 127, q);
+      reference.quantizeTensor("onnx", x, scale, 3, -128, 127, q);
       expect(r.q).toEqual(Array.from(q));
       const qt = new Uint8Array(x.length);
-      reference.quantizePytorchTensor(x, scale, 3, 0, 255, qt);
+      reference.quantizeTensor("pytorch", x, scale, 3, 0, 255, qt);
       expect(r.qt).toEqual(Array.from(qt));
       const d = new Float32Array(x.length);
-      reference.dequantizeOnnxTensor(q, scale, 3, d);
+      reference.dequantizeTensor("onnx", q, scale, 3, d);
       expect(r.d).toEqual(Array.from(new Uint32Array(d.buffer)));
       const { float32ToFloat16Bits } = await import("@quantlab/core");
       expect(r.h).toEqual(Array.from(x, (v) => float32ToFloat16Bits(v)));

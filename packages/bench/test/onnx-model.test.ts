@@ -1,7 +1,8 @@
 /** The hand-written ONNX models load in onnxruntime and agree with quantlab's reference kernels. */
+
+import { referenceKernels as reference } from "@quantlab/core/kernels";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import * as reference from "../../core/dist/kernels/reference.js";
 import { normalValues, rowScales, symmetricScale } from "../src/data.js";
 import {
   castModel,
@@ -24,7 +25,7 @@ describe("onnx models for the benchmark", () => {
     );
     const codes = (await q.run({ x: new ort.Tensor("float32", x, [n]) })).y?.data as Int8Array;
     const expected = new Int8Array(n);
-    reference.quantizeOnnxTensor(x, scale, 0, -128, 127, expected);
+    reference.quantizeTensor("onnx", x, scale, 0, -128, 127, expected);
     expect(Array.from(codes)).toEqual(Array.from(expected));
 
     const d = await ort.InferenceSession.create(
@@ -34,7 +35,7 @@ describe("onnx models for the benchmark", () => {
     const back = (await d.run({ x: new ort.Tensor("int8", expected, [n]) })).y
       ?.data as Float32Array;
     const expectedBack = new Float32Array(n);
-    reference.dequantizeOnnxTensor(expected, scale, 0, expectedBack);
+    reference.dequantizeTensor("onnx", expected, scale, 0, expectedBack);
     expect(Array.from(back)).toEqual(Array.from(expectedBack));
 
     const scales = rowScales(x, 64);
@@ -54,7 +55,16 @@ describe("onnx models for the benchmark", () => {
       axisStride: 1,
       innerStride: 0,
     };
-    reference.quantizeLayout(false, x, scales, new Int32Array(64), layout, -128, 127, expectedRows);
+    reference.quantizeLayout(
+      "onnx",
+      x,
+      scales,
+      new Int32Array(64),
+      layout,
+      -128,
+      127,
+      expectedRows,
+    );
     expect(Array.from(rows)).toEqual(Array.from(expectedRows));
   });
 

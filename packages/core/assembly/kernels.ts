@@ -31,6 +31,8 @@
 // `T` the storage type; AssemblyScript evaluates `sizeof<M>()` and `isSigned<T>()` at compile time,
 // so each instantiation is a branch-free loop.
 
+import { KIND_INT8, KIND_INT16, KIND_UINT8, KIND_UINT16 } from "../src/kernels/fast/abi";
+
 type Onnx = u8;
 type Torch = u16;
 
@@ -89,18 +91,18 @@ function scaled<M>(x: v128, s: v128): v128 {
 const MAGIC_BITS: i32 = 0x4b400000;
 
 /** rint(clamp(t, lo, hi)) as integer-valued float32 (lo, hi integers of magnitude < 2^22). */
-function rounded4(t: v128, lo: v128, hi: v128, m: v128): v128 {
+function roundedLanes(t: v128, lo: v128, hi: v128, m: v128): v128 {
   return f32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(t, hi), lo), m), m);
 }
 
 /** Four lanes: rint(clamp(x / s, lo, hi)) + zp as int32; `zpm` holds zp - bits(MAGIC). */
-function int4<M>(x: v128, s: v128, zpm: v128, lo: v128, hi: v128, m: v128): v128 {
+function quantizeLanes<M>(x: v128, s: v128, zpm: v128, lo: v128, hi: v128, m: v128): v128 {
   const t = f32x4.pmax(f32x4.pmin(scaled<M>(x, s), hi), lo);
   return i32x4.add(f32x4.add(t, m), zpm);
 }
 
 /** All-ones lanes where any of a, b, c, d is NaN (NaN is the only value not equal to itself). */
-function nan4(a: v128, b: v128, c: v128, d: v128): v128 {
+function anyNaN(a: v128, b: v128, c: v128, d: v128): v128 {
   return v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d)));
 }
 
@@ -122,11 +124,11 @@ function quantize8<M, T>(
     const xb = v128.load(p, 16);
     const xc = v128.load(p, 32);
     const xd = v128.load(p, 48);
-    nan = v128.or(nan, nan4(xa, xb, xc, xd));
-    const a = int4<M>(xa, s, zp, lo, hi, m);
-    const b = int4<M>(xb, s, zp, lo, hi, m);
-    const c = int4<M>(xc, s, zp, lo, hi, m);
-    const d = int4<M>(xd, s, zp, lo, hi, m);
+    nan = v128.or(nan, anyNaN(xa, xb, xc, xd));
+    const a = quantizeLanes<M>(xa, s, zp, lo, hi, m);
+    const b = quantizeLanes<M>(xb, s, zp, lo, hi, m);
+    const c = quantizeLanes<M>(xc, s, zp, lo, hi, m);
+    const d = quantizeLanes<M>(xd, s, zp, lo, hi, m);
     const ab = i16x8.narrow_i32x4_s(a, b);
     const cd = i16x8.narrow_i32x4_s(c, d);
     if (isSigned<T>()) v128.store(dst + i, i8x16.narrow_i16x8_s(ab, cd));
@@ -154,11 +156,11 @@ function quantize16<M, T>(
     const xb = v128.load(p, 16);
     const xc = v128.load(p, 32);
     const xd = v128.load(p, 48);
-    nan = v128.or(nan, nan4(xa, xb, xc, xd));
-    const a = int4<M>(xa, s, zp, lo, hi, m);
-    const b = int4<M>(xb, s, zp, lo, hi, m);
-    const c = int4<M>(xc, s, zp, lo, hi, m);
-    const d = int4<M>(xd, s, zp, lo, hi, m);
+    nan = v128.or(nan, anyNaN(xa, xb, xc, xd));
+    const a = quantizeLanes<M>(xa, s, zp, lo, hi, m);
+    const b = quantizeLanes<M>(xb, s, zp, lo, hi, m);
+    const c = quantizeLanes<M>(xc, s, zp, lo, hi, m);
+    const d = quantizeLanes<M>(xd, s, zp, lo, hi, m);
     if (isSigned<T>()) {
       v128.store(q, i16x8.narrow_i32x4_s(a, b));
       v128.store(q, i16x8.narrow_i32x4_s(c, d), 16);
@@ -170,11 +172,11 @@ function quantize16<M, T>(
   return v128.any_true(nan);
 }
 
-// Storage kinds, as numbered by the JS side.
-const I8 = 0;
-const U8 = 1;
-const I16 = 2;
-const U16 = 3;
+// Storage kinds: src/kernels/fast/abi.ts numbers them for both sides.
+const I8 = KIND_INT8;
+const U8 = KIND_UINT8;
+const I16 = KIND_INT16;
+const U16 = KIND_UINT16;
 
 /**
  * `qmin`, `qmax` are the dtype's bounds; the clamp works on t with bounds qmin - zp, qmax - zp.
@@ -202,10 +204,12 @@ function quantizeKind<M>(
 }
 
 /**
- * Per-tensor ONNX QuantizeLinear of `n` float32 at `src` into `kind` storage at `dst`. Returns 1
- * when some x was NaN (its code is then unspecified), else 0; so do all the quantize kernels.
+ * Per-tensor quantize of `n` float32 at `src` into `kind` storage at `dst`: ONNX QuantizeLinear, or
+ * PyTorch's quantize_val with `torch` (then the product with fround(1 / s), an f32 division here).
+ * Returns 1 when some x was NaN (its code is then unspecified), else 0; so do all the quantize kernels.
  */
-export function quantizeOnnx(
+export function quantizeTensor(
+  torch: bool,
   kind: i32,
   src: usize,
   dst: usize,
@@ -215,30 +219,17 @@ export function quantizeOnnx(
   qmin: i32,
   qmax: i32,
 ): bool {
+  if (torch) return quantizeKind<Torch>(kind, src, dst, n, <f32>1.0 / s, zp, qmin, qmax);
   return quantizeKind<Onnx>(kind, src, dst, n, s, zp, qmin, qmax);
 }
 
-/** Per-tensor PyTorch quantize_val; `inv` is fround(1 / s). */
-export function quantizeTorch(
-  kind: i32,
-  src: usize,
-  dst: usize,
-  n: usize,
-  inv: f32,
-  zp: i32,
-  qmin: i32,
-  qmax: i32,
-): bool {
-  return quantizeKind<Torch>(kind, src, dst, n, inv, zp, qmin, qmax);
-}
-
 /**
- * Rows with one parameter each: `rows` rows of `len` values, row r uses scale `scales[r]` (float32)
+ * Per-axis and blocked layouts as rows with one parameter each: `rows` rows of `len` values, row r uses scale `scales[r]` (float32)
  * and zero point `zps[r]` (int32). Rows are written in order, each in whole vectors: a row's
  * overshoot is overwritten by the next row (and its overshoot reads the next row's values, which
  * belong to the same call: the NaN flag is the call's).
  */
-export function quantizeRows(
+export function quantizeLayoutRows(
   torch: bool,
   kind: i32,
   src: usize,
@@ -266,7 +257,15 @@ export function quantizeRows(
 }
 
 /** Four lanes with their own parameters (scale float32, zero point int32). */
-function int4e<M>(x: v128, s: v128, zp: v128, qmin: v128, qmax: v128, m: v128, mb: v128): v128 {
+function quantizeLanesEach<M>(
+  x: v128,
+  s: v128,
+  zp: v128,
+  qmin: v128,
+  qmax: v128,
+  m: v128,
+  mb: v128,
+): v128 {
   const z = f32x4.convert_i32x4_s(zp);
   let t: v128;
   if (sizeof<M>() === sizeof<Torch>())
@@ -293,11 +292,11 @@ function quantizeElems8<M, T>(
     const xb = v128.load(src + o, 16);
     const xc = v128.load(src + o, 32);
     const xd = v128.load(src + o, 48);
-    nan = v128.or(nan, nan4(xa, xb, xc, xd));
-    const a = int4e<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
-    const b = int4e<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
-    const c = int4e<M>(xc, v128.load(ps + o, 32), v128.load(pz + o, 32), lo, hi, m, m);
-    const d = int4e<M>(xd, v128.load(ps + o, 48), v128.load(pz + o, 48), lo, hi, m, m);
+    nan = v128.or(nan, anyNaN(xa, xb, xc, xd));
+    const a = quantizeLanesEach<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
+    const b = quantizeLanesEach<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
+    const c = quantizeLanesEach<M>(xc, v128.load(ps + o, 32), v128.load(pz + o, 32), lo, hi, m, m);
+    const d = quantizeLanesEach<M>(xd, v128.load(ps + o, 48), v128.load(pz + o, 48), lo, hi, m, m);
     const ab = i16x8.narrow_i32x4_s(a, b);
     const cd = i16x8.narrow_i32x4_s(c, d);
     if (isSigned<T>()) v128.store(dst + i, i8x16.narrow_i16x8_s(ab, cd));
@@ -322,8 +321,8 @@ function quantizeElems16<M, T>(
     const xa = v128.load(src + o);
     const xb = v128.load(src + o, 16);
     nan = v128.or(nan, v128.or(f32x4.ne(xa, xa), f32x4.ne(xb, xb)));
-    const a = int4e<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
-    const b = int4e<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
+    const a = quantizeLanesEach<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
+    const b = quantizeLanesEach<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
     if (isSigned<T>()) v128.store(dst + (i << 1), i16x8.narrow_i32x4_s(a, b));
     else v128.store(dst + (i << 1), i16x8.narrow_i32x4_u(a, b));
   }
@@ -353,7 +352,7 @@ function quantizeElemsKind<M>(
  * Each value with its own parameters: scale at `ps + 4i` (float32), zero point at `pz + 4i`
  * (int32). True when some x was NaN.
  */
-export function quantizeElems(
+export function quantizeLayoutElems(
   torch: bool,
   kind: i32,
   src: usize,
@@ -395,28 +394,27 @@ function fake<M>(
     nan = v128.or(nan, v128.or(f32x4.ne(xa, xa), f32x4.ne(xb, xb)));
     // q - zp = rint(clamp(t, qmin - zp, qmax - zp)), exact; the product rounds once, as
     // fround(fround(q - zp) * s).
-    v128.store(q, f32x4.mul(rounded4(scaled<M>(xa, vo), vl, vh, m), vs));
-    v128.store(q, f32x4.mul(rounded4(scaled<M>(xb, vo), vl, vh, m), vs), 16);
+    v128.store(q, f32x4.mul(roundedLanes(scaled<M>(xa, vo), vl, vh, m), vs));
+    v128.store(q, f32x4.mul(roundedLanes(scaled<M>(xb, vo), vl, vh, m), vs), 16);
   }
   return v128.any_true(nan);
 }
 
 /**
- * Fake quantize (quantize then dequantize) of float32 to float32; `inv` is used by PyTorch
- * semantics. True when some x was NaN.
+ * Fake quantize (quantize then dequantize) of float32 to float32, ONNX's or (`torch`) PyTorch's
+ * arithmetic. True when some x was NaN.
  */
-export function fakeQuantize(
+export function fakeQuantizeTensor(
   torch: bool,
   src: usize,
   dst: usize,
   n: usize,
   s: f32,
-  inv: f32,
   zp: i32,
   qmin: i32,
   qmax: i32,
 ): bool {
-  if (torch) return fake<Torch>(src, dst, n, s, inv, zp, qmin, qmax);
+  if (torch) return fake<Torch>(src, dst, n, s, <f32>1.0 / s, zp, qmin, qmax);
   return fake<Onnx>(src, dst, n, s, s, zp, qmin, qmax);
 }
 
@@ -444,11 +442,23 @@ function packed4<M>(src: usize, dst: usize, n: usize, s: f32, zp: i32, qmin: i32
     const x5 = v128.load(p, 80);
     const x6 = v128.load(p, 96);
     const x7 = v128.load(p, 112);
-    nan = v128.or(nan, v128.or(nan4(x0, x1, x2, x3), nan4(x4, x5, x6, x7)));
-    const a = i16x8.narrow_i32x4_s(int4<M>(x0, vs, vz, vl, vh, m), int4<M>(x1, vs, vz, vl, vh, m));
-    const b = i16x8.narrow_i32x4_s(int4<M>(x2, vs, vz, vl, vh, m), int4<M>(x3, vs, vz, vl, vh, m));
-    const c = i16x8.narrow_i32x4_s(int4<M>(x4, vs, vz, vl, vh, m), int4<M>(x5, vs, vz, vl, vh, m));
-    const d = i16x8.narrow_i32x4_s(int4<M>(x6, vs, vz, vl, vh, m), int4<M>(x7, vs, vz, vl, vh, m));
+    nan = v128.or(nan, v128.or(anyNaN(x0, x1, x2, x3), anyNaN(x4, x5, x6, x7)));
+    const a = i16x8.narrow_i32x4_s(
+      quantizeLanes<M>(x0, vs, vz, vl, vh, m),
+      quantizeLanes<M>(x1, vs, vz, vl, vh, m),
+    );
+    const b = i16x8.narrow_i32x4_s(
+      quantizeLanes<M>(x2, vs, vz, vl, vh, m),
+      quantizeLanes<M>(x3, vs, vz, vl, vh, m),
+    );
+    const c = i16x8.narrow_i32x4_s(
+      quantizeLanes<M>(x4, vs, vz, vl, vh, m),
+      quantizeLanes<M>(x5, vs, vz, vl, vh, m),
+    );
+    const d = i16x8.narrow_i32x4_s(
+      quantizeLanes<M>(x6, vs, vz, vl, vh, m),
+      quantizeLanes<M>(x7, vs, vz, vl, vh, m),
+    );
     const first = packPairs(i8x16.narrow_i16x8_s(a, b));
     const second = packPairs(i8x16.narrow_i16x8_s(c, d));
     v128.store(dst + (i >> 1), i8x16.narrow_i16x8_u(first, second));
@@ -460,7 +470,7 @@ function packed4<M>(src: usize, dst: usize, n: usize, s: f32, zp: i32, qmin: i32
  * Quantize to 4-bit codes in [lo, hi] packed two per byte, the first in the low nibble. True when
  * some x was NaN.
  */
-export function quantizePacked4(
+export function quantizeInt4Packed(
   torch: bool,
   src: usize,
   dst: usize,
@@ -470,14 +480,14 @@ export function quantizePacked4(
   qmin: i32,
   qmax: i32,
 ): bool {
-  if (torch) return packed4<Torch>(src, dst, n, s, zp, qmin, qmax);
+  if (torch) return packed4<Torch>(src, dst, n, <f32>1.0 / s, zp, qmin, qmax);
   return packed4<Onnx>(src, dst, n, s, zp, qmin, qmax);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dequantize
 
-function deq4(q: v128, zp: v128, s: v128): v128 {
+function dequantizeLanes(q: v128, zp: v128, s: v128): v128 {
   return f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(q, zp)), s);
 }
 
@@ -494,10 +504,10 @@ function dequantize8<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): vo
       hi = i16x8.extend_high_i8x16_u(v);
     }
     // After the 8 -> 16 extension every lane is a valid signed i16, so the signed 16 -> 32 extension is right.
-    v128.store(q, deq4(i32x4.extend_low_i16x8_s(lo), zp, s));
-    v128.store(q, deq4(i32x4.extend_high_i16x8_s(lo), zp, s), 16);
-    v128.store(q, deq4(i32x4.extend_low_i16x8_s(hi), zp, s), 32);
-    v128.store(q, deq4(i32x4.extend_high_i16x8_s(hi), zp, s), 48);
+    v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(lo), zp, s));
+    v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(lo), zp, s), 16);
+    v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(hi), zp, s), 32);
+    v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(hi), zp, s), 48);
   }
 }
 
@@ -507,15 +517,15 @@ function dequantize16<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): v
     const b = v128.load(src + (i << 1), 16);
     const q = dst + (i << 2);
     if (isSigned<T>()) {
-      v128.store(q, deq4(i32x4.extend_low_i16x8_s(a), zp, s));
-      v128.store(q, deq4(i32x4.extend_high_i16x8_s(a), zp, s), 16);
-      v128.store(q, deq4(i32x4.extend_low_i16x8_s(b), zp, s), 32);
-      v128.store(q, deq4(i32x4.extend_high_i16x8_s(b), zp, s), 48);
+      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(a), zp, s));
+      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(a), zp, s), 16);
+      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(b), zp, s), 32);
+      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(b), zp, s), 48);
     } else {
-      v128.store(q, deq4(i32x4.extend_low_i16x8_u(a), zp, s));
-      v128.store(q, deq4(i32x4.extend_high_i16x8_u(a), zp, s), 16);
-      v128.store(q, deq4(i32x4.extend_low_i16x8_u(b), zp, s), 32);
-      v128.store(q, deq4(i32x4.extend_high_i16x8_u(b), zp, s), 48);
+      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_u(a), zp, s));
+      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_u(a), zp, s), 16);
+      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_u(b), zp, s), 32);
+      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_u(b), zp, s), 48);
     }
   }
 }
@@ -525,7 +535,14 @@ function dequantize16<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): v
  * q - zp is an exact int32 and exactly representable in float32 for 8- and 16-bit codes, so ONNX
  * and PyTorch semantics agree here.
  */
-export function dequantize(kind: i32, src: usize, dst: usize, n: usize, s: f32, zp: i32): void {
+export function dequantizeTensor(
+  kind: i32,
+  src: usize,
+  dst: usize,
+  n: usize,
+  s: f32,
+  zp: i32,
+): void {
   const vs = f32x4.splat(s);
   const vz = i32x4.splat(zp);
   if (kind === I8) dequantize8<i8>(src, dst, n, vs, vz);
@@ -534,8 +551,8 @@ export function dequantize(kind: i32, src: usize, dst: usize, n: usize, s: f32, 
   else if (kind === U16) dequantize16<u16>(src, dst, n, vs, vz);
 }
 
-/** Rows with one parameter each (see quantizeRows). */
-export function dequantizeRows(
+/** Rows with one parameter each (see quantizeLayoutRows). */
+export function dequantizeLayoutRows(
   kind: i32,
   src: usize,
   dst: usize,
@@ -547,7 +564,7 @@ export function dequantizeRows(
   const width: usize = kind >= I16 ? 2 : 1;
   for (let r: usize = 0; r < rows; r++) {
     const off = r * len;
-    dequantize(
+    dequantizeTensor(
       kind,
       src + off * width,
       dst + (off << 2),
@@ -571,12 +588,15 @@ function loadCodes4<T>(src: usize, i: usize): v128 {
 function dequantizeElemsT<T>(src: usize, dst: usize, n: usize, ps: usize, pz: usize): void {
   for (let i: usize = 0; i < n; i += 4) {
     const o = i << 2;
-    v128.store(dst + o, deq4(loadCodes4<T>(src, i), v128.load(pz + o), v128.load(ps + o)));
+    v128.store(
+      dst + o,
+      dequantizeLanes(loadCodes4<T>(src, i), v128.load(pz + o), v128.load(ps + o)),
+    );
   }
 }
 
-/** Each code with its own parameters (see quantizeElems). */
-export function dequantizeElems(
+/** Each code with its own parameters (see quantizeLayoutElems). */
+export function dequantizeLayoutElems(
   kind: i32,
   src: usize,
   dst: usize,
@@ -622,7 +642,7 @@ const c_bfInf = 20;
 const c_one = 21;
 
 /** float32 bits (i32x4) to float16 codes in the low 16 bits of each lane. */
-function toHalf4(
+function toHalfLanes(
   w: v128,
   scaleToInf: v128,
   scaleToZero: v128,
@@ -650,7 +670,7 @@ function toHalf4(
 }
 
 /** float16 codes (i32x4, 0..0xFFFF) to float32 bits. */
-function fromHalf4(
+function fromHalfLanes(
   h: v128,
   signMask: v128,
   expOffset: v128,
@@ -675,13 +695,13 @@ function fromHalf4(
 }
 
 /** float32 bits to bfloat16 codes: add 0x7FFF plus the kept lsb, shift (nearest, ties to even). */
-function toBfloat4(u: v128, one: v128, roundBias: v128, infBits2: v128, bfNaN: v128): v128 {
+function toBfloatLanes(u: v128, one: v128, roundBias: v128, infBits2: v128, bfNaN: v128): v128 {
   const odd = v128.and(i32x4.shr_u(u, 16), one);
   const r = i32x4.shr_u(i32x4.add(i32x4.add(u, roundBias), odd), 16);
   return v128.bitselect(bfNaN, r, i32x4.gt_u(i32x4.shl(u, 1), infBits2));
 }
 
-function fromBfloat4(h: v128, magnitudeMask: v128, bfInf: v128, floatNaN: v128): v128 {
+function fromBfloatLanes(h: v128, magnitudeMask: v128, bfInf: v128, floatNaN: v128): v128 {
   const nan = i32x4.gt_s(v128.and(h, magnitudeMask), bfInf);
   return v128.bitselect(floatNaN, i32x4.shl(h, 16), nan);
 }
@@ -696,10 +716,10 @@ export function encodeHalf(bf: bool, src: usize, dst: usize, n: usize): void {
     for (let i: usize = 0; i < n; i += 16) {
       const p = src + (i << 2);
       const q = dst + (i << 1);
-      const a = toBfloat4(v128.load(p), one, roundBias, infBits2, bfNaN);
-      const b = toBfloat4(v128.load(p, 16), one, roundBias, infBits2, bfNaN);
-      const c = toBfloat4(v128.load(p, 32), one, roundBias, infBits2, bfNaN);
-      const d = toBfloat4(v128.load(p, 48), one, roundBias, infBits2, bfNaN);
+      const a = toBfloatLanes(v128.load(p), one, roundBias, infBits2, bfNaN);
+      const b = toBfloatLanes(v128.load(p, 16), one, roundBias, infBits2, bfNaN);
+      const c = toBfloatLanes(v128.load(p, 32), one, roundBias, infBits2, bfNaN);
+      const d = toBfloatLanes(v128.load(p, 48), one, roundBias, infBits2, bfNaN);
       v128.store(q, i16x8.narrow_i32x4_u(a, b));
       v128.store(q, i16x8.narrow_i32x4_u(c, d), 16);
     }
@@ -716,10 +736,10 @@ export function encodeHalf(bf: bool, src: usize, dst: usize, n: usize): void {
     for (let i: usize = 0; i < n; i += 16) {
       const p = src + (i << 2);
       const q = dst + (i << 1);
-      const a = toHalf4(v128.load(p), k1, k2, k3, k4, k5, k6, k7, k8, k9);
-      const b = toHalf4(v128.load(p, 16), k1, k2, k3, k4, k5, k6, k7, k8, k9);
-      const c = toHalf4(v128.load(p, 32), k1, k2, k3, k4, k5, k6, k7, k8, k9);
-      const d = toHalf4(v128.load(p, 48), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      const a = toHalfLanes(v128.load(p), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      const b = toHalfLanes(v128.load(p, 16), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      const c = toHalfLanes(v128.load(p, 32), k1, k2, k3, k4, k5, k6, k7, k8, k9);
+      const d = toHalfLanes(v128.load(p, 48), k1, k2, k3, k4, k5, k6, k7, k8, k9);
       v128.store(q, i16x8.narrow_i32x4_u(a, b));
       v128.store(q, i16x8.narrow_i32x4_u(c, d), 16);
     }
@@ -736,10 +756,10 @@ export function decodeHalf(bf: bool, src: usize, dst: usize, n: usize): void {
       const a = v128.load(src + (i << 1));
       const b = v128.load(src + (i << 1), 16);
       const q = dst + (i << 2);
-      v128.store(q, fromBfloat4(i32x4.extend_low_i16x8_u(a), mask, inf, nan));
-      v128.store(q, fromBfloat4(i32x4.extend_high_i16x8_u(a), mask, inf, nan), 16);
-      v128.store(q, fromBfloat4(i32x4.extend_low_i16x8_u(b), mask, inf, nan), 32);
-      v128.store(q, fromBfloat4(i32x4.extend_high_i16x8_u(b), mask, inf, nan), 48);
+      v128.store(q, fromBfloatLanes(i32x4.extend_low_i16x8_u(a), mask, inf, nan));
+      v128.store(q, fromBfloatLanes(i32x4.extend_high_i16x8_u(a), mask, inf, nan), 16);
+      v128.store(q, fromBfloatLanes(i32x4.extend_low_i16x8_u(b), mask, inf, nan), 32);
+      v128.store(q, fromBfloatLanes(i32x4.extend_high_i16x8_u(b), mask, inf, nan), 48);
     }
   } else {
     const k1 = k(c_sign);
@@ -755,16 +775,20 @@ export function decodeHalf(bf: bool, src: usize, dst: usize, n: usize): void {
       const a = v128.load(src + (i << 1));
       const b = v128.load(src + (i << 1), 16);
       const q = dst + (i << 2);
-      v128.store(q, fromHalf4(i32x4.extend_low_i16x8_u(a), k1, k2, k3, k4, k5, k6, k7, k8, k9));
+      v128.store(q, fromHalfLanes(i32x4.extend_low_i16x8_u(a), k1, k2, k3, k4, k5, k6, k7, k8, k9));
       v128.store(
         q,
-        fromHalf4(i32x4.extend_high_i16x8_u(a), k1, k2, k3, k4, k5, k6, k7, k8, k9),
+        fromHalfLanes(i32x4.extend_high_i16x8_u(a), k1, k2, k3, k4, k5, k6, k7, k8, k9),
         16,
       );
-      v128.store(q, fromHalf4(i32x4.extend_low_i16x8_u(b), k1, k2, k3, k4, k5, k6, k7, k8, k9), 32);
       v128.store(
         q,
-        fromHalf4(i32x4.extend_high_i16x8_u(b), k1, k2, k3, k4, k5, k6, k7, k8, k9),
+        fromHalfLanes(i32x4.extend_low_i16x8_u(b), k1, k2, k3, k4, k5, k6, k7, k8, k9),
+        32,
+      );
+      v128.store(
+        q,
+        fromHalfLanes(i32x4.extend_high_i16x8_u(b), k1, k2, k3, k4, k5, k6, k7, k8, k9),
         48,
       );
     }

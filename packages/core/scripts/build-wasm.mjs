@@ -10,6 +10,8 @@ import asc from "assemblyscript/asc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "assembly", "kernels.ts");
+// The constants both sides share (assembly/kernels.ts imports them): part of the hash too.
+const abi = join(root, "src", "kernels", "fast", "abi.ts");
 const target = join(root, "src", "generated", "kernels-wasm.ts");
 
 // No imports: --use abort= drops the abort import (with --noAssert nothing calls it anyway).
@@ -27,7 +29,7 @@ const options = [
   "1",
 ];
 
-const text = readFileSync(source, "utf8");
+const text = readFileSync(source, "utf8") + readFileSync(abi, "utf8");
 const version = JSON.parse(
   readFileSync(join(root, "node_modules", "assemblyscript", "package.json"), "utf8"),
 ).version;

@@ -10,9 +10,14 @@ import { sourceFiles } from "./show.js";
 
 const SRC = join(import.meta.dirname, "../src");
 
-/** The doc comment right above `export function name` or `export class name`, by name. */
+/**
+ * The doc comment right above `export function name` or `export class name`, by name. Kernels share
+ * some names with the public functions (kernels/integer.ts' packInt4): the public one wins.
+ */
 const docs = new Map<string, string>();
-for (const file of sourceFiles(SRC)) {
+const kernelsFirst = (file: string) => (file.includes("/kernels/") ? 0 : 1);
+const files = sourceFiles(SRC).sort((a, b) => kernelsFirst(a) - kernelsFirst(b));
+for (const file of files) {
   const text = readFileSync(file, "utf8");
   const declaration = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export (?:function|class) (\w+)/g;
   for (const match of text.matchAll(declaration)) docs.set(match[2] as string, match[1] as string);

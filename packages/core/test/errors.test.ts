@@ -42,6 +42,25 @@ describe("bad input to quantize", () => {
       `[RangeError: quantize(): argument 'params.scale' must be a finite number > 0 (as float32); received 1e-46.]`,
     );
   });
+  it("a scale whose float32 reciprocal overflows, with PyTorch's arithmetic (it multiplies by it)", () => {
+    const tiny = { dtype: "int8", scale: 2e-39 } as const; // fround(1 / 2e-39) is Infinity
+    expect(() =>
+      quantize([0, 1], tiny, { semantics: "pytorch" }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: quantize(): argument 'params.scale' must be a float32 whose reciprocal is finite (above about 2.94e-39) with "pytorch" semantics; received 2e-39.]`,
+    );
+    expect(() =>
+      quantize([0, 1], { ...tiny, scale: [1, 2e-39], axis: 0 }, { semantics: "pytorch" }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: quantize(): argument 'params.scale[1]' must be a float32 whose reciprocal is finite (above about 2.94e-39) with "pytorch" semantics; received 2.0000004306106665e-39.]`,
+    );
+    // ONNX divides: the same scale is fine there, and 0 stays at the zero point.
+    expect(Array.from(quantize([0, 2e-39], tiny).data)).toEqual([0, 1]);
+    // dequantize never takes the reciprocal.
+    expect(Array.from(dequantize([2], tiny, { semantics: "pytorch" }).data)).toEqual([
+      Math.fround(2 * Math.fround(2e-39)),
+    ]);
+  });
   it("zero point out of range or fractional", () => {
     expect(() =>
       quantize([1], { dtype: "int8", scale: 1, zeroPoint: 128 }),
@@ -62,11 +81,11 @@ describe("bad input to quantize", () => {
   it("unknown dtype and semantics", () => {
     // @ts-expect-error: a dtype the core does not have
     expect(() => quantize([1], { dtype: "int7", scale: 1 })).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: quantize(): argument 'params.dtype' must be an integer dtype ("int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"); received "int7".]`,
+      `[RangeError: quantize(): argument 'params.dtype' must be one of "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received "int7".]`,
     );
     // @ts-expect-error: a semantics the core does not have
     expect(() => quantize([1], p, { semantics: "tflite" })).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: quantize(): argument 'semantics' must be one of "onnx", "pytorch"; received "tflite".]`,
+      `[RangeError: quantize(): argument 'options.semantics' must be one of "onnx", "pytorch"; received "tflite".]`,
     );
   });
   it("x of the wrong kind, ragged, or with a wrong shape", () => {

@@ -1,23 +1,24 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  bfloat16BitsToFloat32,
-  float16BitsToFloat32,
-  float32ToBfloat16Bits,
-  float32ToFloat16Bits,
-} from "../src/dtypes/floats.js";
 import type { IntegerArray } from "../src/dtypes/table.js";
 import { KERNELS_WASM_BASE64 } from "../src/generated/kernels-wasm.js";
+import type { KernelExports } from "../src/kernels/fast/exports.js";
+import { createFastKernels } from "../src/kernels/fast/kernels.js";
 import {
   DEFAULT_CHUNK_SIZE,
   type FastKernels,
   hasWasmSimd,
   loadFastKernels,
   type WebAssemblyLike,
-} from "../src/kernels/fast/index.js";
-import { createFastKernels, type KernelExports } from "../src/kernels/fast/kernels.js";
-import type { ParamLayout } from "../src/kernels/reference.js";
-import * as reference from "../src/kernels/reference.js";
+} from "../src/kernels/fast/load.js";
+import {
+  bfloat16BitsToFloat32,
+  float16BitsToFloat32,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+} from "../src/kernels/floats.js";
+import { referenceKernels as reference } from "../src/kernels/reference.js";
+import type { ParamLayout } from "../src/tensor.js";
 
 const fround = Math.fround;
 
@@ -127,6 +128,10 @@ const scaleArb = fc.oneof(
     .filter((s) => s > 0),
 );
 
+/** A scale the public functions accept with these semantics (PyTorch needs a finite reciprocal). */
+const accepted = (pytorch: boolean, scale: number) =>
+  !pytorch || fround(1 / scale) < Number.POSITIVE_INFINITY;
+
 /** Inputs around everything that decides a code: ties, neighbours of ties, bounds, specials. */
 function valueArb(s: number, zp: number, qmin: number, qmax: number): fc.Arbitrary<number> {
   const k = fc.integer({ min: qmin - zp - 4, max: qmax - zp + 4 });
@@ -224,7 +229,7 @@ describe("loading", () => {
 
   it("documents its load example", () => {
     const out = new Int8Array(3);
-    fast.quantizeOnnxTensor(new Float32Array([-1, 0.25, 1]), 0.5, 0, -128, 127, out);
+    fast.quantizeTensor("onnx", new Float32Array([-1, 0.25, 1]), 0.5, 0, -128, 127, out);
     expect(Array.from(out)).toEqual([-2, 0, 2]);
   });
 });
@@ -232,16 +237,22 @@ describe("loading", () => {
 describe.each(FORMATS)("quantize to $name: same bits as the reference", (format) => {
   for (const semantics of ["onnx", "pytorch"] as const) {
     it(`${semantics}: random and adversarial inputs`, () => {
-      const ref =
-        semantics === "onnx" ? reference.quantizeOnnxTensor : reference.quantizePytorchTensor;
       fc.assert(
         fc.property(caseArb(format), ({ scale, zeroPoint, x }) => {
+          fc.pre(accepted(semantics === "pytorch", scale));
           const expected = new format.storage(x.length);
-          ref(x, scale, zeroPoint, format.min, format.max, expected);
+          reference.quantizeTensor(
+            semantics,
+            x,
+            scale,
+            zeroPoint,
+            format.min,
+            format.max,
+            expected,
+          );
           for (const k of [fast, small]) {
             const actual = new format.storage(x.length);
-            const kernel = semantics === "onnx" ? k.quantizeOnnxTensor : k.quantizePytorchTensor;
-            kernel(x, scale, zeroPoint, format.min, format.max, actual);
+            k.quantizeTensor(semantics, x, scale, zeroPoint, format.min, format.max, actual);
             expectSameBits(actual, expected, () => `scale ${scale}, zp ${zeroPoint}`);
           }
         }),
@@ -261,17 +272,10 @@ describe.each(FORMATS)("quantize to $name: same bits as the reference", (format)
           q.set(values);
           for (const semantics of ["onnx", "pytorch"] as const) {
             const expected = new Float32Array(q.length);
-            (semantics === "onnx"
-              ? reference.dequantizeOnnxTensor
-              : reference.dequantizePytorchTensor)(q, scale, zeroPoint, expected);
+            reference.dequantizeTensor(semantics, q, scale, zeroPoint, expected);
             for (const k of [fast, small]) {
               const actual = new Float32Array(q.length);
-              (semantics === "onnx" ? k.dequantizeOnnxTensor : k.dequantizePytorchTensor)(
-                q,
-                scale,
-                zeroPoint,
-                actual,
-              );
+              k.dequantizeTensor(semantics, q, scale, zeroPoint, actual);
               expectSameBits(
                 actual,
                 expected,
@@ -304,24 +308,11 @@ describe("quantize at the extremes", () => {
           }
           const x = Float32Array.from(values);
           for (const semantics of ["onnx", "pytorch"] as const) {
+            if (!accepted(semantics === "pytorch", scale)) continue;
             const expected = new format.storage(x.length);
             const actual = new format.storage(x.length);
-            (semantics === "onnx" ? reference.quantizeOnnxTensor : reference.quantizePytorchTensor)(
-              x,
-              scale,
-              zp,
-              format.min,
-              format.max,
-              expected,
-            );
-            (semantics === "onnx" ? fast.quantizeOnnxTensor : fast.quantizePytorchTensor)(
-              x,
-              scale,
-              zp,
-              format.min,
-              format.max,
-              actual,
-            );
+            reference.quantizeTensor(semantics, x, scale, zp, format.min, format.max, expected);
+            fast.quantizeTensor(semantics, x, scale, zp, format.min, format.max, actual);
             expectSameBits(
               actual,
               expected,
@@ -336,9 +327,9 @@ describe("quantize at the extremes", () => {
   it("rounds exact ties to even, with the zero point added after rounding", () => {
     const x = Float32Array.from([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5]);
     const out = new Int8Array(x.length);
-    fast.quantizeOnnxTensor(x, 1, 1, -128, 127, out);
+    fast.quantizeTensor("onnx", x, 1, 1, -128, 127, out);
     expect(Array.from(out)).toEqual([-1, -1, 1, 1, 3, 3, 5]);
-    fast.quantizePytorchTensor(x, 1, 1, -128, 127, out);
+    fast.quantizeTensor("pytorch", x, 1, 1, -128, 127, out);
     expect(Array.from(out)).toEqual([-1, -1, 1, 1, 3, 3, 5]);
   });
 
@@ -346,9 +337,9 @@ describe("quantize at the extremes", () => {
     // -10 / s is -127.49999237 in float32 (-> -127); -10 * fround(1 / s) is -127.5 (-> -128).
     const s = fround(20 / 255);
     const out = new Int8Array(1);
-    fast.quantizeOnnxTensor(Float32Array.of(-10), s, 0, -128, 127, out);
+    fast.quantizeTensor("onnx", Float32Array.of(-10), s, 0, -128, 127, out);
     expect(out[0]).toBe(-127);
-    fast.quantizePytorchTensor(Float32Array.of(-10), s, 0, -128, 127, out);
+    fast.quantizeTensor("pytorch", Float32Array.of(-10), s, 0, -128, 127, out);
     expect(out[0]).toBe(-128);
   });
 
@@ -356,18 +347,18 @@ describe("quantize at the extremes", () => {
     const x = Float32Array.from([1e10, -1e10, 2.5, 3.5, Number.POSITIVE_INFINITY]);
     const expected = new Int32Array(x.length);
     const actual = new Int32Array(x.length);
-    reference.quantizeOnnxTensor(x, 1, 7, -(2 ** 31), 2 ** 31 - 1, expected);
-    fast.quantizeOnnxTensor(x, 1, 7, -(2 ** 31), 2 ** 31 - 1, actual);
+    reference.quantizeTensor("onnx", x, 1, 7, -(2 ** 31), 2 ** 31 - 1, expected);
+    fast.quantizeTensor("onnx", x, 1, 7, -(2 ** 31), 2 ** 31 - 1, actual);
     expect(Array.from(actual)).toEqual(Array.from(expected));
     const deq = new Float32Array(3);
-    fast.dequantizeOnnxTensor([1, 2, 3], 0.5, 1, deq);
+    fast.dequantizeTensor("onnx", [1, 2, 3], 0.5, 1, deq);
     expect(Array.from(deq)).toEqual([0, 0.5, 1]);
   });
 
   it("returns the first NaN's index, without trapping", () => {
     const x = Float32Array.from({ length: 40 }, (_, i) => (i % 3 === 2 ? Number.NaN : i));
-    expect(fast.quantizeOnnxTensor(x, 1, 0, -128, 127, new Int8Array(40))).toBe(2);
-    expect(fast.quantizePytorchTensor(x, 1, 0, 0, 65535, new Uint16Array(40))).toBe(2);
+    expect(fast.quantizeTensor("onnx", x, 1, 0, -128, 127, new Int8Array(40))).toBe(2);
+    expect(fast.quantizeTensor("pytorch", x, 1, 0, 0, 65535, new Uint16Array(40))).toBe(2);
   });
 });
 
@@ -395,33 +386,33 @@ describe("chunking boundaries", () => {
         for (const format of FORMATS) {
           const expected = new format.storage(n);
           const actual = new format.storage(n).fill(99);
-          reference.quantizeOnnxTensor(x, s, 3, format.min, format.max, expected);
-          k.quantizeOnnxTensor(x, s, 3, format.min, format.max, actual);
+          reference.quantizeTensor("onnx", x, s, 3, format.min, format.max, expected);
+          k.quantizeTensor("onnx", x, s, 3, format.min, format.max, actual);
           expectSameBits(actual, expected, () => `quantize ${format.name} n=${n}`);
-          reference.quantizePytorchTensor(x, s, 3, format.min, format.max, expected);
-          k.quantizePytorchTensor(x, s, 3, format.min, format.max, actual);
+          reference.quantizeTensor("pytorch", x, s, 3, format.min, format.max, expected);
+          k.quantizeTensor("pytorch", x, s, 3, format.min, format.max, actual);
           expectSameBits(actual, expected, () => `quantize pytorch ${format.name} n=${n}`);
           const d0 = new Float32Array(n);
           const d1 = new Float32Array(n);
-          reference.dequantizeOnnxTensor(expected, s, 3, d0);
-          k.dequantizeOnnxTensor(expected, s, 3, d1);
+          reference.dequantizeTensor("onnx", expected, s, 3, d0);
+          k.dequantizeTensor("onnx", expected, s, 3, d1);
           expectSameBits(d1, d0, () => `dequantize ${format.name} n=${n}`);
         }
         const h0 = new Uint16Array(n);
         const h1 = new Uint16Array(n);
         for (let i = 0; i < n; i++) h0[i] = float32ToFloat16Bits(x[i] as number);
-        k.encodeFloat16(x, h1);
+        k.encodeHalf("float16", x, h1);
         expectSameBits(h1, h0, () => `float16 encode n=${n}`);
         const f0 = Float32Array.from(h0, float16BitsToFloat32);
         const f1 = new Float32Array(n);
-        k.decodeFloat16(h0, f1);
+        k.decodeHalf("float16", h0, f1);
         expectSameBits(f1, f0, () => `float16 decode n=${n}`);
         const b0 = Uint16Array.from(x, float32ToBfloat16Bits);
         const b1 = new Uint16Array(n);
-        k.encodeBfloat16(x, b1);
+        k.encodeHalf("bfloat16", x, b1);
         expectSameBits(b1, b0, () => `bfloat16 encode n=${n}`);
         const g1 = new Float32Array(n);
-        k.decodeBfloat16(b0, g1);
+        k.decodeHalf("bfloat16", b0, g1);
         expectSameBits(
           g1,
           Float32Array.from(b0, bfloat16BitsToFloat32),
@@ -440,9 +431,11 @@ describe("fake quantize and packed int4", () => {
         fc.constantFrom(...FORMATS),
         fc.boolean(),
         ({ scale, x }, format, pytorch) => {
+          fc.pre(accepted(pytorch, scale));
           const zp = Math.max(format.min, Math.min(format.max, 3));
           const codes = new Int32Array(x.length);
-          (pytorch ? reference.quantizePytorchTensor : reference.quantizeOnnxTensor)(
+          reference.quantizeTensor(
+            pytorch ? "pytorch" : "onnx",
             x,
             scale,
             zp,
@@ -451,10 +444,11 @@ describe("fake quantize and packed int4", () => {
             codes,
           );
           const expected = new Float32Array(x.length);
-          reference.dequantizeOnnxTensor(codes, scale, zp, expected);
+          reference.dequantizeTensor("onnx", codes, scale, zp, expected);
           for (const k of [fast, small]) {
             const actual = new Float32Array(x.length);
-            k.fakeQuantizeTensor(x, scale, zp, format.min, format.max, actual, pytorch);
+            const semantics = pytorch ? "pytorch" : "onnx";
+            k.fakeQuantizeTensor(semantics, x, scale, zp, format.min, format.max, actual);
             expectSameBits(
               actual,
               expected,
@@ -471,8 +465,10 @@ describe("fake quantize and packed int4", () => {
     for (const format of FORMATS.filter((f) => f.name.endsWith("4"))) {
       fc.assert(
         fc.property(caseArb(format), fc.boolean(), ({ scale, zeroPoint, x }, pytorch) => {
+          fc.pre(accepted(pytorch, scale));
           const codes = new Int8Array(x.length);
-          (pytorch ? reference.quantizePytorchTensor : reference.quantizeOnnxTensor)(
+          reference.quantizeTensor(
+            pytorch ? "pytorch" : "onnx",
             x,
             scale,
             zeroPoint,
@@ -485,14 +481,14 @@ describe("fake quantize and packed int4", () => {
             expected[i >> 1] |= ((codes[i] as number) & 0xf) << ((i & 1) * 4);
           for (const k of [fast, small]) {
             const actual = new Uint8Array(expected.length).fill(0xff);
-            k.quantizeInt4PackedTensor(
+            k.quantizeInt4Packed(
+              pytorch ? "pytorch" : "onnx",
               x,
               scale,
               zeroPoint,
               format.min,
               format.max,
               actual,
-              pytorch,
             );
             expectSameBits(
               actual,
@@ -505,7 +501,7 @@ describe("fake quantize and packed int4", () => {
       );
     }
     const out = new Uint8Array(2);
-    fast.quantizeInt4PackedTensor(Float32Array.from([1, -1, 7]), 1, 0, -8, 7, out);
+    fast.quantizeInt4Packed("onnx", Float32Array.from([1, -1, 7]), 1, 0, -8, 7, out);
     expect(Array.from(out)).toEqual([0xf1, 0x07]);
   });
 });
@@ -578,9 +574,10 @@ describe("per-axis and blocked layouts", () => {
           ),
           fc.boolean(),
           ({ layout, scales, zeroPoints, x }, pytorch) => {
+            fc.pre(scales.every((s) => accepted(pytorch, s)));
             const expected = new format.storage(x.length);
             reference.quantizeLayout(
-              pytorch,
+              pytorch ? "pytorch" : "onnx",
               x,
               scales,
               zeroPoints,
@@ -590,11 +587,18 @@ describe("per-axis and blocked layouts", () => {
               expected,
             );
             const d0 = new Float32Array(x.length);
-            reference.dequantizeLayout(pytorch, expected, scales, zeroPoints, layout, d0);
+            reference.dequantizeLayout(
+              pytorch ? "pytorch" : "onnx",
+              expected,
+              scales,
+              zeroPoints,
+              layout,
+              d0,
+            );
             for (const k of [fast, small]) {
               const actual = new format.storage(x.length);
               k.quantizeLayout(
-                pytorch,
+                pytorch ? "pytorch" : "onnx",
                 x,
                 scales,
                 zeroPoints,
@@ -609,7 +613,14 @@ describe("per-axis and blocked layouts", () => {
                 () => `quantize ${JSON.stringify(layout)} pytorch=${pytorch}`,
               );
               const d1 = new Float32Array(x.length);
-              k.dequantizeLayout(pytorch, expected, scales, zeroPoints, layout, d1);
+              k.dequantizeLayout(
+                pytorch ? "pytorch" : "onnx",
+                expected,
+                scales,
+                zeroPoints,
+                layout,
+                d1,
+              );
               expectSameBits(
                 d1,
                 d0,
@@ -645,9 +656,9 @@ describe("per-axis and blocked layouts", () => {
         innerStride: 0,
       };
       const expected = new Int8Array(n);
-      reference.quantizeLayout(false, x, scales, zps, layout, -128, 127, expected);
+      reference.quantizeLayout("onnx", x, scales, zps, layout, -128, 127, expected);
       const actual = new Int8Array(n);
-      small.quantizeLayout(false, x, scales, zps, layout, -128, 127, actual);
+      small.quantizeLayout("onnx", x, scales, zps, layout, -128, 127, actual);
       expectSameBits(actual, expected, () => `[${rows}, ${cols}]`);
     }
   });
@@ -657,9 +668,9 @@ describe("float16 and bfloat16 codecs", () => {
   it("decode every one of the 65536 codes to the reference's bits", () => {
     const codes = Uint16Array.from({ length: 65536 }, (_, i) => i);
     const f = new Float32Array(65536);
-    fast.decodeFloat16(codes, f);
+    fast.decodeHalf("float16", codes, f);
     expectSameBits(f, Float32Array.from(codes, float16BitsToFloat32), () => "float16");
-    fast.decodeBfloat16(codes, f);
+    fast.decodeHalf("bfloat16", codes, f);
     expectSameBits(f, Float32Array.from(codes, bfloat16BitsToFloat32), () => "bfloat16");
     // NaN codes decode to the float32 NaN 0x7FC00000 (sign dropped).
     expect(new Uint32Array(Float32Array.from([f[0xffc1] as number]).buffer)[0]).toBe(0x7fc00000);
@@ -682,9 +693,9 @@ describe("float16 and bfloat16 codecs", () => {
     }
     const x = new Float32Array(bits.buffer);
     const h = new Uint16Array(x.length);
-    fast.encodeFloat16(x, h);
+    fast.encodeHalf("float16", x, h);
     expectSameBits(h, Uint16Array.from(x, float32ToFloat16Bits), () => "float16");
-    fast.encodeBfloat16(x, h);
+    fast.encodeHalf("bfloat16", x, h);
     expectSameBits(h, Uint16Array.from(x, float32ToBfloat16Bits), () => "bfloat16");
   });
 });
@@ -728,17 +739,19 @@ interface QuantizeCall {
 const S = fround(0.05);
 
 function tensorCall(format: Format, pytorch: boolean): QuantizeCall {
-  const ref = pytorch ? reference.quantizePytorchTensor : reference.quantizeOnnxTensor;
+  const semantics = pytorch ? "pytorch" : "onnx";
   return {
-    name: `${pytorch ? "pytorch" : "onnx"} ${format.name}`,
+    name: `${semantics} ${format.name}`,
     run(k, x) {
       const out = new format.storage(x.length);
-      const kernel = pytorch ? k.quantizePytorchTensor : k.quantizeOnnxTensor;
-      return { nan: kernel(x, S, 3, format.min, format.max, out), out };
+      return { nan: k.quantizeTensor(semantics, x, S, 3, format.min, format.max, out), out };
     },
     expected(x) {
       const out = new format.storage(x.length);
-      return { nan: ref(x, S, 3, format.min, format.max, out), out };
+      return {
+        nan: reference.quantizeTensor(semantics, x, S, 3, format.min, format.max, out),
+        out,
+      };
     },
   };
 }
@@ -780,13 +793,25 @@ function layoutCall(cols: number, axis: 0 | 1, pytorch: boolean): QuantizeCall {
     run(k, x) {
       const { layout, scales, zps } = params(x);
       const out = new Int8Array(x.length);
-      return { nan: k.quantizeLayout(pytorch, x, scales, zps, layout, -128, 127, out), out };
+      return {
+        nan: k.quantizeLayout(pytorch ? "pytorch" : "onnx", x, scales, zps, layout, -128, 127, out),
+        out,
+      };
     },
     expected(x) {
       const { layout, scales, zps } = params(x);
       const out = new Int8Array(x.length);
       return {
-        nan: reference.quantizeLayout(pytorch, x, scales, zps, layout, -128, 127, out),
+        nan: reference.quantizeLayout(
+          pytorch ? "pytorch" : "onnx",
+          x,
+          scales,
+          zps,
+          layout,
+          -128,
+          127,
+          out,
+        ),
         out,
       };
     },
@@ -798,12 +823,13 @@ function fakeCall(pytorch: boolean): QuantizeCall {
     name: `fake ${pytorch ? "pytorch" : "onnx"}`,
     run(k, x) {
       const out = new Float32Array(x.length);
-      return { nan: k.fakeQuantizeTensor(x, S, 3, -128, 127, out, pytorch), out };
+      const semantics = pytorch ? "pytorch" : "onnx";
+      return { nan: k.fakeQuantizeTensor(semantics, x, S, 3, -128, 127, out), out };
     },
     expected(x) {
       const out = new Float32Array(x.length);
-      const ref = pytorch ? reference.fakeQuantizePytorchTensor : reference.fakeQuantizeOnnxTensor;
-      return { nan: ref(x, S, 3, -128, 127, out), out };
+      const semantics = pytorch ? "pytorch" : "onnx";
+      return { nan: reference.fakeQuantizeTensor(semantics, x, S, 3, -128, 127, out), out };
     },
   };
 }
@@ -813,12 +839,11 @@ function packedCall(pytorch: boolean): QuantizeCall {
     name: `packed int4 ${pytorch ? "pytorch" : "onnx"}`,
     run(k, x) {
       const out = new Uint8Array((x.length + 1) >> 1);
-      return { nan: k.quantizeInt4PackedTensor(x, S, 0, -8, 7, out, pytorch), out };
+      return { nan: k.quantizeInt4Packed(pytorch ? "pytorch" : "onnx", x, S, 0, -8, 7, out), out };
     },
     expected(x) {
       const codes = new Int8Array(x.length);
-      const ref = pytorch ? reference.quantizePytorchTensor : reference.quantizeOnnxTensor;
-      const nan = ref(x, S, 0, -8, 7, codes);
+      const nan = reference.quantizeTensor(pytorch ? "pytorch" : "onnx", x, S, 0, -8, 7, codes);
       const out = new Uint8Array((x.length + 1) >> 1);
       for (let i = 0; i < x.length; i++)
         out[i >> 1] |= ((codes[i] as number) & 0xf) << ((i & 1) * 4);
@@ -988,11 +1013,11 @@ describe("NaN: the first NaN's index, fused into the kernels", () => {
         x[383] = Number.NaN;
         for (const k of [fast, small]) {
           expect(
-            k.quantizeLayout(false, x, scales, zps, layout, -128, 127, new Int8Array(384)),
+            k.quantizeLayout("onnx", x, scales, zps, layout, -128, 127, new Int8Array(384)),
           ).toBe(at);
         }
         const ref = reference.quantizeLayout(
-          false,
+          "onnx",
           x,
           scales,
           zps,
@@ -1006,25 +1031,25 @@ describe("NaN: the first NaN's index, fused into the kernels", () => {
     }
   });
 
-  it("finds the first NaN on the reference fallbacks (int32 codes, a scale that is not float32)", () => {
+  it("finds the first NaN on the reference fallback (int32 codes)", () => {
     const x = Float32Array.from([1, 2, Number.NaN, 4, Number.NaN]);
-    expect(fast.quantizeOnnxTensor(x, 1, 0, -(2 ** 31), 2 ** 31 - 1, new Int32Array(5))).toBe(2);
-    expect(fast.quantizePytorchTensor(x, 0.1, 0, -128, 127, new Int8Array(5))).toBe(2);
-    expect(fast.fakeQuantizeTensor(x, 0.1, 0, -128, 127, new Float32Array(5))).toBe(2);
-    expect(fast.quantizeInt4PackedTensor(x, 0.1, 0, -8, 7, new Uint8Array(3))).toBe(2);
+    const int32 = [-(2 ** 31), 2 ** 31 - 1] as const;
+    expect(fast.quantizeTensor("onnx", x, 1, 0, ...int32, new Int32Array(5))).toBe(2);
+    expect(fast.fakeQuantizeTensor("pytorch", x, 1, 0, ...int32, new Float32Array(5))).toBe(2);
     const layout = axisLayout(5, 5, 0);
     expect(
       fast.quantizeLayout(
-        false,
+        "pytorch",
         x,
-        Float32Array.of(0),
+        Float32Array.of(1),
         Int32Array.of(0),
         layout,
-        -128,
-        127,
-        new Int8Array(5),
+        ...int32,
+        new Int32Array(5),
       ),
     ).toBe(2);
-    expect(fast.quantizeOnnxTensor(x.subarray(0, 2), 0.1, 0, -128, 127, new Int8Array(2))).toBe(-1);
+    expect(fast.quantizeTensor("onnx", x.subarray(0, 2), 0.1, 0, -128, 127, new Int8Array(2))).toBe(
+      -1,
+    );
   });
 });

@@ -17,7 +17,7 @@ import {
   float32ToFloat16Bits,
   isFloatDType,
   roundToFloat,
-} from "../src/dtypes/floats.js";
+} from "../src/index.js";
 import { goldenFile } from "./golden.js";
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { type Int8DType, type Int8Matrix, matmulInteger } from "../src/integer/index.js";
+import { type Int8DType, type Int8Matrix, matmulInteger } from "../src/index.js";
 
 interface GoldenMatrix {
   dtype: Int8DType;
@@ -380,7 +380,7 @@ describe("matmulInteger: errors", () => {
         b34,
       ),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: matmulInteger(): argument 'a.dtype' must be "int8" or "uint8"; received "int16".]`,
+      `[RangeError: matmulInteger(): argument 'a.dtype' must be one of "int8", "uint8"; received "int16".]`,
     );
     expect(() =>
       matmulInteger({ data: new Int16Array(6), shape: [2, 3] } as unknown as Int8Matrix, b34),

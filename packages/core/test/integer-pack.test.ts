@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { type Int4DType, packInt4, unpackInt4 } from "../src/integer/index.js";
+import { type Int4DType, packInt4, unpackInt4 } from "../src/index.js";
 
 // The `pack` cases of /work/shared/golden/integer-ops.json (oracle: numpy 1.24), copied verbatim:
 // the core package's tests run from a clean clone without the shared folder (the conformance
@@ -179,13 +179,13 @@ describe("packInt4 / unpackInt4: errors", () => {
       `[TypeError: packInt4(): argument 'values' must be an array or a typed array of integers; received 5.]`,
     );
     expect(() => packInt4([1], 4 as unknown as Int4DType)).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: packInt4(): argument 'dtype' must be "int4" or "uint4"; received 4.]`,
+      `[TypeError: packInt4(): argument 'dtype' must be one of "int4", "uint4"; received 4.]`,
     );
   });
 
   test("an unknown dtype is a RangeError", () => {
     expect(() => packInt4([1], "int8" as Int4DType)).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: packInt4(): argument 'dtype' must be "int4" or "uint4"; received "int8".]`,
+      `[RangeError: packInt4(): argument 'dtype' must be one of "int4", "uint4"; received "int8".]`,
     );
     expect(() => unpackInt4(new Uint8Array(1), "int2" as Int4DType, 2)).toThrow(RangeError);
   });

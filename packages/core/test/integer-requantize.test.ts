@@ -545,7 +545,7 @@ describe("requantize", () => {
     expect(() =>
       requantize(acc, { realMultiplier: 0.5, outputZeroPoint: 0, dtype: "int16" as "int8" }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: requantize(): argument 'options.dtype' must be "int8" or "uint8"; received "int16".]`,
+      `[RangeError: requantize(): argument 'options.dtype' must be one of "int8", "uint8"; received "int16".]`,
     );
     expect(() =>
       requantize(acc, { realMultiplier: 0.5, outputZeroPoint: 0, min: 10, max: 5 }),

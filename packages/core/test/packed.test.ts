@@ -48,7 +48,7 @@ describe("quantizePacked", () => {
     expect(() =>
       quantizePacked([1], { dtype: "int8", scale: 1 }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: quantizePacked(): argument 'params.dtype' must be "int4" or "uint4"; received "int8".]`,
+      `[RangeError: quantizePacked(): argument 'params.dtype' must be one of "int4", "uint4"; received "int8".]`,
     );
     expect(() => quantizePacked([1, Number.NaN], { dtype: "int4", scale: 1 })).toThrow("'x[1]'");
   });

@@ -227,7 +227,7 @@ describe("backends", () => {
   it("names an unknown backend", () => {
     // @ts-expect-error: a backend the core does not have
     expect(() => quantize(x, p, { backend: "gpu" })).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: quantize(): argument 'options.backend' must be one of "auto", "fast", "reference"; received "gpu".]`,
+      `[RangeError: quantize(): argument 'options.backend' must be one of "auto", "fast", "reference"; received "gpu".]`,
     );
   });
 });

@@ -1,18 +1,15 @@
 /** Integer arithmetic: int4 packing, ONNX MatMulInteger, gemmlowp/TFLite requantization. */
-
 export {
-  type Int8DType,
   type Int8Matrix,
   type Int32Matrix,
   type MatmulIntegerOptions,
   matmulInteger,
 } from "./matmul.js";
-export { type Int4DType, packInt4, unpackInt4 } from "./pack.js";
+export { packInt4, unpackInt4 } from "./pack.js";
 export {
   multiplyByQuantizedMultiplier,
   type QuantizedMultiplier,
   quantizeMultiplier,
-  type RequantizeDType,
   type RequantizeOptions,
   requantize,
   requantizeFloat,

@@ -1,11 +1,10 @@
 /**
  * ONNX MatMulInteger: the int32 product of two 8-bit integer matrices, zero points subtracted.
  */
-import { INTEGER_FORMATS } from "../dtypes/table.js";
+import { INT8_DTYPES, INTEGER_FORMATS, type Int8DType } from "../dtypes/table.js";
+import * as kernel from "../kernels/integer.js";
+import { checkDType } from "../validate/dtype.js";
 import { describe, rangeError, typeError } from "../validate/errors.js";
-
-/** The 8-bit integer formats MatMulInteger takes. */
-export type Int8DType = "int8" | "uint8";
 
 /**
  * A 2-D 8-bit integer matrix, row-major. With an Int8Array or a Uint8Array the dtype may be left
@@ -44,48 +43,6 @@ export interface MatmulIntegerOptions {
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-/**
- * Kernel: `out = (a - aZeroPoint) @ (b - bZeroPoint)` for row-major `a` (m x k) and `b` (k x n),
- * loop order i-k-j so the inner loop walks a row of `b` and a row of the result contiguously.
- *
- * Exactness: every term is an integer with |a - aZeroPoint| <= 255 and |b - bZeroPoint| <= 255
- * (the widest case is uint8 0 - 255 or int8 127 - (-128)), so |product| <= 65025 < 2^16 and after
- * k terms |sum| <= k * 65025. Doubles hold every integer up to 2^53 exactly, so the float64 row
- * accumulator `row` is exact for k <= 2^53 / 65025 ~ 1.4e11, beyond any array length. Partial sums
- * may leave the int32 range and come back: only the final sums are checked.
- *
- * @returns -1 when every result fits in int32, else the flat index of the first that does not
- *   (`out` is then only partly written). ONNX MatMulInteger accumulates in int32 and would wrap
- *   (formally undefined behaviour in C++); the public function throws instead.
- */
-export function matmulIntegerKernel(
-  m: number,
-  k: number,
-  n: number,
-  a: Int8Array | Uint8Array,
-  aZeroPoint: number,
-  b: Int8Array | Uint8Array,
-  bZeroPoint: number,
-  row: Float64Array,
-  out: Int32Array,
-): number {
-  for (let i = 0; i < m; i++) {
-    row.fill(0, 0, n);
-    for (let p = 0; p < k; p++) {
-      const av = a[i * k + p] - aZeroPoint;
-      const bRow = p * n;
-      for (let j = 0; j < n; j++) row[j] += av * (b[bRow + j] - bZeroPoint);
-    }
-    const outRow = i * n;
-    for (let j = 0; j < n; j++) {
-      const v = row[j];
-      if (v < INT32_MIN || v > INT32_MAX) return outRow + j;
-      out[outRow + j] = v;
-    }
-  }
-  return -1;
-}
-
 function formatShape(shape: readonly unknown[]): string {
   return `[${shape.map((d) => describe(d)).join(", ")}]`;
 }
@@ -95,12 +52,6 @@ interface Normalized {
   dtype: Int8DType;
   rows: number;
   cols: number;
-}
-
-function checkInt8DType(fn: string, arg: string, dtype: unknown): Int8DType {
-  if (typeof dtype !== "string") throw typeError(fn, arg, '"int8" or "uint8"', dtype);
-  if (dtype !== "int8" && dtype !== "uint8") throw rangeError(fn, arg, '"int8" or "uint8"', dtype);
-  return dtype;
 }
 
 function normalizeMatrix(fn: string, name: string, x: unknown): Normalized {
@@ -130,7 +81,7 @@ function normalizeMatrix(fn: string, name: string, x: unknown): Normalized {
   let resolved: Int8DType;
   if (data instanceof Int8Array || data instanceof Uint8Array) {
     const own: Int8DType = data instanceof Int8Array ? "int8" : "uint8";
-    resolved = dtype === undefined ? own : checkInt8DType(fn, `${name}.dtype`, dtype);
+    resolved = dtype === undefined ? own : checkDType(fn, `${name}.dtype`, dtype, INT8_DTYPES).name;
     if (resolved !== own) {
       const want = resolved === "int8" ? "an Int8Array" : "a Uint8Array";
       throw typeError(fn, `${name}.data`, `${want} for dtype "${resolved}"`, data);
@@ -144,7 +95,7 @@ function normalizeMatrix(fn: string, name: string, x: unknown): Normalized {
         dtype,
       );
     }
-    resolved = checkInt8DType(fn, `${name}.dtype`, dtype);
+    resolved = checkDType(fn, `${name}.dtype`, dtype, INT8_DTYPES).name;
   } else {
     throw typeError(fn, `${name}.data`, "an Int8Array, a Uint8Array or an array of integers", data);
   }
@@ -246,7 +197,7 @@ export function matmulInteger(
   const k = A.cols;
   const n = B.cols;
   const out = new Int32Array(m * n);
-  const bad = matmulIntegerKernel(
+  const bad = kernel.matmulInteger(
     m,
     k,
     n,

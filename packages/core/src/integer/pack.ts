@@ -2,48 +2,10 @@
  * int4 / uint4 packing in ONNX order: two values per byte, the first in the low nibble, an odd
  * tail padded with 0 in the high nibble (ONNX's `INT4` / `UINT4` tensors, `numpy_helper.pack_int4`).
  */
-import { INTEGER_FORMATS } from "../dtypes/table.js";
+import { INT4_DTYPES, INTEGER_FORMATS, type Int4DType } from "../dtypes/table.js";
+import * as kernel from "../kernels/integer.js";
+import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
-
-/** The two 4-bit integer formats. */
-export type Int4DType = "int4" | "uint4";
-
-/**
- * Kernel: packs `n` 4-bit values (already checked to be in range) into `out`
- * (`ceil(n / 2)` bytes): `out[i] = (v[2i] & 0xF) | (v[2i+1] & 0xF) << 4`, the high nibble of the
- * last byte 0 when `n` is odd. Two's complement `& 0xF` maps -8..-1 to 8..15.
- */
-export function packInt4Kernel(values: ArrayLike<number>, n: number, out: Uint8Array): void {
-  const pairs = n >> 1;
-  for (let i = 0; i < pairs; i++) {
-    out[i] = (values[2 * i] & 0xf) | ((values[2 * i + 1] & 0xf) << 4);
-  }
-  if (n & 1) out[pairs] = values[n - 1] & 0xf;
-}
-
-/**
- * Kernel: unpacks `n` nibbles of `bytes` into `out`, low nibble first. With `signed`, each nibble
- * is sign-extended from 4 bits (`(nibble << 28) >> 28`, so 8..15 become -8..-1).
- */
-export function unpackInt4Kernel(
-  bytes: Uint8Array,
-  n: number,
-  signed: boolean,
-  out: Int8Array | Uint8Array,
-): void {
-  const shift = signed ? 28 : 0;
-  for (let i = 0; i < n; i++) {
-    const nibble = (bytes[i >> 1] >> ((i & 1) << 2)) & 0xf;
-    out[i] = (nibble << shift) >> shift;
-  }
-}
-
-function checkDType(fn: string, dtype: unknown): asserts dtype is Int4DType {
-  if (typeof dtype !== "string") throw typeError(fn, "dtype", '"int4" or "uint4"', dtype);
-  if (dtype !== "int4" && dtype !== "uint4") {
-    throw rangeError(fn, "dtype", '"int4" or "uint4"', dtype);
-  }
-}
 
 function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
@@ -70,7 +32,7 @@ function isArrayLike(value: unknown): value is ArrayLike<unknown> {
  */
 export function packInt4(values: ArrayLike<number>, dtype: Int4DType): Uint8Array {
   const fn = "packInt4";
-  checkDType(fn, dtype);
+  checkDType(fn, "dtype", dtype, INT4_DTYPES);
   if (!isArrayLike(values))
     throw typeError(fn, "values", "an array or a typed array of integers", values);
   const { min, max } = INTEGER_FORMATS[dtype];
@@ -83,7 +45,7 @@ export function packInt4(values: ArrayLike<number>, dtype: Int4DType): Uint8Arra
     }
   }
   const out = new Uint8Array((n + 1) >> 1);
-  packInt4Kernel(values, n, out);
+  kernel.packInt4(values, n, out);
   return out;
 }
 
@@ -119,7 +81,7 @@ export function unpackInt4(
   length: number,
 ): Int8Array | Uint8Array {
   const fn = "unpackInt4";
-  checkDType(fn, dtype);
+  checkDType(fn, "dtype", dtype, INT4_DTYPES);
   if (!(bytes instanceof Uint8Array)) throw typeError(fn, "bytes", "a Uint8Array", bytes);
   if (typeof length !== "number") throw typeError(fn, "length", "a number", length);
   const full = 2 * bytes.length;
@@ -144,6 +106,6 @@ export function unpackInt4(
     );
   }
   const out = new INTEGER_FORMATS[dtype].storage(length) as Int8Array | Uint8Array;
-  unpackInt4Kernel(bytes, length, dtype === "int4", out);
+  kernel.unpackInt4(bytes, length, dtype === "int4", out);
   return out;
 }

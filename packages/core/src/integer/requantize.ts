@@ -15,95 +15,21 @@
  * BigInt transcription of gemmlowp's C++.
  */
 
-import { INTEGER_FORMATS } from "../dtypes/table.js";
-import { roundHalfEven } from "../kernels/rounding.js";
+import { INT8_DTYPES, INTEGER_FORMATS, type Int8DType } from "../dtypes/table.js";
+import type { QuantizedMultiplier } from "../kernels/integer.js";
+import * as kernel from "../kernels/integer.js";
+import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 
-/** A real multiplier in fixed point: real ~ multiplier * 2^(shift - 31). */
-export interface QuantizedMultiplier {
-  readonly multiplier: number;
-  readonly shift: number;
-}
-
-/** The 8-bit output formats of `requantize`. */
-export type RequantizeDType = "int8" | "uint8";
+export type { QuantizedMultiplier };
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const TWO_31 = 2147483648;
 /** The largest real multiplier's exclusive bound: above it `shift` would exceed 30. */
 const MAX_REAL_MULTIPLIER = 2 ** 30 - 0.25;
 
 // ---------------------------------------------------------------------------------------------
 // Kernels: int32 in, int32 out, no validation.
-
-/**
- * Kernel: gemmlowp's SaturatingRoundingDoublingHighMul for int32 `a` and `b`: the high 32 bits of
- * 2ab, i.e. ab / 2^31, rounded as the C++ does it: `(ab + nudge) / 2^31` with nudge = 2^30 if
- * ab >= 0 else 1 - 2^30, and C++'s division truncating toward zero (a floor for ab >= 0, a ceiling
- * for ab < 0). Ties therefore round up: +2.5 -> 3, -2.5 -> -2. The one overflow, a = b = INT32_MIN
- * (2ab = 2^63), saturates to INT32_MAX.
- *
- * Exact in doubles: with a = aHigh * 2^16 + aLow (aHigh = a >> 16 in [-2^15, 2^15), aLow = a & 0xFFFF),
- * ab = hi * 2^16 + lo where hi = aHigh * b (|hi| <= 2^46) and lo = aLow * b (|lo| < 2^47) are exact.
- * Splitting hi = hi1 * 2^15 + hi0 (0 <= hi0 < 2^15) gives ab + nudge = hi1 * 2^31 + rest with
- * |rest| = |hi0 * 2^16 + lo + nudge| < 2^48, also exact; dividing rest by 2^31 is exact, and so
- * is its floor or ceiling.
- */
-export function srdhm(a: number, b: number): number {
-  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
-  const nonNegative = a === 0 || b === 0 || a < 0 === b < 0; // the sign of ab
-  const hi = (a >> 16) * b; // |hi| <= 2^46
-  const lo = (a & 0xffff) * b; // |lo| < 2^47
-  const hi1 = Math.floor(hi / 32768);
-  const hi0 = hi - hi1 * 32768; // in [0, 2^15)
-  const rest = hi0 * 65536 + lo + (nonNegative ? 0x40000000 : 1 - 0x40000000);
-  const quotient = rest / TWO_31; // exact
-  const floor = Math.floor(quotient);
-  // floor for ab + nudge > 0; for ab + nudge < 0 truncation is the ceiling.
-  return hi1 + (nonNegative || floor === quotient ? floor : floor + 1);
-}
-
-/**
- * Kernel: gemmlowp's RoundingDivideByPOT, x / 2^exponent for int32 `x` and exponent in [0, 31],
- * rounded half away from zero (2.5 -> 3, -2.5 -> -3): floor(x / 2^e), plus 1 when the remainder
- * x mod 2^e exceeds (2^e - 1) >> 1, plus one more unit of threshold for negative x.
- */
-export function rdbpot(x: number, exponent: number): number {
-  const mask = exponent === 31 ? 0x7fffffff : (1 << exponent) - 1; // 2^e - 1, an int32
-  const remainder = x & mask;
-  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-/**
- * Kernel: requantizes `acc` into `out`:
- * `out[i] = clamp(rdbpot(srdhm(acc[i] * 2^left, multiplier), right) + zeroPoint, qmin, qmax)` with
- * left = max(shift, 0), right = max(-shift, 0). The zero point is added in float64 (exact), where
- * TFLite adds it in int32.
- *
- * @returns -1, or the index of the first `acc[i]` whose left shift leaves the int32 range
- *   (`out` is then only partly written).
- */
-export function requantizeKernel(
-  acc: Int32Array,
-  multiplier: number,
-  shift: number,
-  zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: Int8Array | Uint8Array,
-): number {
-  const scale = 2 ** Math.max(shift, 0);
-  const right = Math.max(-shift, 0);
-  for (let i = 0; i < acc.length; i++) {
-    const x = acc[i] * scale;
-    if (x < INT32_MIN || x > INT32_MAX) return i;
-    const q = rdbpot(srdhm(x, multiplier), right) + zeroPoint;
-    out[i] = Math.min(Math.max(q, qmin), qmax);
-  }
-  return -1;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validation helpers.
@@ -131,12 +57,6 @@ function checkShift(fn: string, arg: string, value: unknown): number {
   return checkInteger(fn, arg, value, -31, 30);
 }
 
-function checkOutputDType(fn: string, arg: string, dtype: unknown): RequantizeDType {
-  if (typeof dtype !== "string") throw typeError(fn, arg, '"int8" or "uint8"', dtype);
-  if (dtype !== "int8" && dtype !== "uint8") throw rangeError(fn, arg, '"int8" or "uint8"', dtype);
-  return dtype;
-}
-
 function checkRealMultiplier(fn: string, arg: string, value: unknown): number {
   if (typeof value !== "number") throw typeError(fn, arg, "a number", value);
   if (!(value > 0 && value < MAX_REAL_MULTIPLIER)) {
@@ -155,26 +75,6 @@ function shiftOverflow(fn: string, acc: number, shift: number): RangeError {
     `${fn}(): accumulator ${acc} shifted left by ${shift} leaves the int32 range ` +
       `[${INT32_MIN}, ${INT32_MAX}] (TFLite computes x * (1 << shift) in int32, undefined on overflow).`,
   );
-}
-
-/** TFLite's QuantizeMultiplier for a checked real multiplier in (0, 2^30 - 1/4). */
-function quantizeMultiplierUnchecked(real: number): QuantizedMultiplier {
-  // frexp: real = q * 2^exponent with q in [0.5, 1). Division by a power of two is exact.
-  let exponent = Math.floor(Math.log2(real)) + 1;
-  let q = real / 2 ** exponent;
-  while (q >= 1) q = real / 2 ** ++exponent;
-  while (q < 0.5) q = real / 2 ** --exponent;
-  // TfLiteRound is std::round (half away from zero); q * 2^31 >= 2^30 > 0, so Math.round
-  // (half up) agrees, and q * 2^31 is exact.
-  let fixed = Math.round(q * TWO_31);
-  let shift = exponent;
-  if (fixed === TWO_31) {
-    fixed /= 2;
-    shift += 1;
-  }
-  // TFLite flushes multipliers below about 2^-32 to zero: every product would shift out anyway.
-  if (shift < -31) return { multiplier: 0, shift: 0 };
-  return { multiplier: fixed, shift };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,7 +100,7 @@ function quantizeMultiplierUnchecked(real: number): QuantizedMultiplier {
  * // => { multiplier: 1610612736, shift: 0 }
  */
 export function quantizeMultiplier(realMultiplier: number): QuantizedMultiplier {
-  return quantizeMultiplierUnchecked(
+  return kernel.quantizeMultiplier(
     checkRealMultiplier("quantizeMultiplier", "realMultiplier", realMultiplier),
   );
 }
@@ -222,7 +122,7 @@ export function quantizeMultiplier(realMultiplier: number): QuantizedMultiplier 
  */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
   const fn = "saturatingRoundingDoublingHighMul";
-  return srdhm(checkInt32(fn, "a", a), checkInt32(fn, "b", b));
+  return kernel.saturatingRoundingDoublingHighMul(checkInt32(fn, "a", a), checkInt32(fn, "b", b));
 }
 
 /**
@@ -241,7 +141,10 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
  */
 export function roundingDivideByPOT(x: number, exponent: number): number {
   const fn = "roundingDivideByPOT";
-  return rdbpot(checkInt32(fn, "x", x), checkInteger(fn, "exponent", exponent, 0, 31));
+  return kernel.roundingDivideByPOT(
+    checkInt32(fn, "x", x),
+    checkInteger(fn, "exponent", exponent, 0, 31),
+  );
 }
 
 /**
@@ -275,7 +178,10 @@ export function multiplyByQuantizedMultiplier(
   checkShift(fn, "shift", shift);
   const x = acc * 2 ** Math.max(shift, 0);
   if (x < INT32_MIN || x > INT32_MAX) throw shiftOverflow(fn, acc, shift);
-  return rdbpot(srdhm(x, multiplier), Math.max(-shift, 0));
+  return kernel.roundingDivideByPOT(
+    kernel.saturatingRoundingDoublingHighMul(x, multiplier),
+    Math.max(-shift, 0),
+  );
 }
 
 /** Options of `requantize`: the multiplier (fixed-point or real, exactly one), the output format. */
@@ -289,7 +195,7 @@ export type RequantizeOptions = (
   /** Added after the fixed-point multiply; an integer in the dtype's range. */
   readonly outputZeroPoint: number;
   /** `"int8"` (default) or `"uint8"`. */
-  readonly dtype?: RequantizeDType;
+  readonly dtype?: Int8DType;
   /** Clamp bounds (a fused activation), integers in the dtype's range; default the dtype's. */
   readonly min?: number;
   readonly max?: number;
@@ -361,12 +267,14 @@ export function requantize(acc: Int32Array, options: RequantizeOptions): Int8Arr
       shift: checkShift(fn, "options.multiplier.shift", shift),
     };
   } else {
-    fixed = quantizeMultiplierUnchecked(
+    fixed = kernel.quantizeMultiplier(
       checkRealMultiplier(fn, "options.realMultiplier", options.realMultiplier),
     );
   }
   const dtype =
-    options.dtype === undefined ? "int8" : checkOutputDType(fn, "options.dtype", options.dtype);
+    options.dtype === undefined
+      ? "int8"
+      : checkDType(fn, "options.dtype", options.dtype, INT8_DTYPES).name;
   const format = INTEGER_FORMATS[dtype];
   const zeroPoint = checkInteger(
     fn,
@@ -386,7 +294,7 @@ export function requantize(acc: Int32Array, options: RequantizeOptions): Int8Arr
       : checkInteger(fn, "options.max", options.max, min, format.max, ` (${dtype}, >= min)`);
 
   const out = new format.storage(acc.length) as Int8Array | Uint8Array;
-  const bad = requantizeKernel(acc, fixed.multiplier, fixed.shift, zeroPoint, min, max, out);
+  const bad = kernel.requantize(acc, fixed.multiplier, fixed.shift, zeroPoint, min, max, out);
   if (bad >= 0) throw shiftOverflow(fn, acc[bad], fixed.shift);
   return out;
 }
@@ -432,13 +340,13 @@ export function requantizeFloat(
   acc: Int32Array,
   realMultiplier: number,
   outputZeroPoint: number,
-  dtype?: RequantizeDType,
+  dtype?: Int8DType,
 ): Int8Array | Uint8Array;
 export function requantizeFloat(
   acc: Int32Array,
   realMultiplier: number,
   outputZeroPoint: number,
-  dtype: RequantizeDType = "int8",
+  dtype: Int8DType = "int8",
 ): Int8Array | Uint8Array {
   const fn = "requantizeFloat";
   if (!(acc instanceof Int32Array)) throw typeError(fn, "acc", "an Int32Array", acc);
@@ -447,24 +355,9 @@ export function requantizeFloat(
   if (!(realMultiplier > 0 && realMultiplier < Number.POSITIVE_INFINITY)) {
     throw rangeError(fn, "realMultiplier", "a finite number > 0", realMultiplier);
   }
-  const format = INTEGER_FORMATS[checkOutputDType(fn, "dtype", dtype)];
+  const format = checkDType(fn, "dtype", dtype, INT8_DTYPES);
   checkInteger(fn, "outputZeroPoint", outputZeroPoint, format.min, format.max, ` (${dtype})`);
   const out = new format.storage(acc.length) as Int8Array | Uint8Array;
-  requantizeFloatKernel(acc, realMultiplier, outputZeroPoint, format.min, format.max, out);
+  kernel.requantizeFloat(acc, realMultiplier, outputZeroPoint, format.min, format.max, out);
   return out;
-}
-
-/** Kernel: `out[i] = clamp(rint(acc[i] * m) + zeroPoint, qmin, qmax)`, float64, ties to even. */
-export function requantizeFloatKernel(
-  acc: Int32Array,
-  m: number,
-  zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: Int8Array | Uint8Array,
-): void {
-  for (let i = 0; i < acc.length; i++) {
-    const q = roundHalfEven(acc[i] * m) + zeroPoint;
-    out[i] = Math.min(Math.max(q, qmin), qmax);
-  }
 }

@@ -1,136 +1,84 @@
 /**
- * The reference kernels: plain loops over typed arrays, one formula each, every float32 step
- * rounded with Math.fround. They neither allocate nor validate; the public functions do that.
- * One check is fused in, to spare a second pass over the input: every quantize kernel returns the
- * index of the first NaN in `x` (NaN has no integer code), or -1; after a NaN, `out` is unspecified.
+ * The reference kernels: plain loops over typed arrays, every float32 step rounded with
+ * Math.fround, each formula written once (codeOf, dequantizedValue). They neither allocate nor validate;
+ * the public functions do that. They define the bits: the fast kernels must give the same.
  */
-import type { IntegerArray } from "../dtypes/table.js";
+import type { IntegerArray, Semantics } from "../dtypes/table.js";
+import type { ParamLayout } from "../tensor.js";
+import { decodeHalf, encodeHalf } from "./floats.js";
 import { roundHalfEven } from "./rounding.js";
+import type { Kernels } from "./types.js";
 
 const fround = Math.fround;
 
 /**
- * Where an element's scale and zero point sit: element (o, c, i) of an input seen as
- * [outer, dim, inner] uses parameter `o * outerStride + floor(c / blockSize) * axisStride + i * innerStride`.
- * Per-tensor: dim 1, all strides 0. Per-axis: axisStride 1, blockSize 1. Blocked: the parameter
- * tensor has the input's shape with `dim` replaced by `ceil(dim / blockSize)`.
+ * The code of one value, before saturation:
+ * - ONNX QuantizeLinear: `rint(fround(x / s)) + zp`, the zero point added after rounding;
+ * - PyTorch quantize_val: `fround(zp + rint(fround(x * fround(1 / s))))`, the sum in float32.
  */
-export interface ParamLayout {
-  readonly outer: number;
-  readonly dim: number;
-  readonly inner: number;
-  readonly blockSize: number;
-  readonly outerStride: number;
-  readonly axisStride: number;
-  readonly innerStride: number;
-}
-
-/** ONNX QuantizeLinear: q = saturate(rint(x / s) + zp), the quotient in float32. */
-export function quantizeOnnxTensor(
-  x: Float32Array,
-  scale: number,
-  zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: IntegerArray,
-): number {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] as number;
-    if (Number.isNaN(v)) return i;
-    const q = roundHalfEven(fround(v / scale)) + zeroPoint;
-    out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
-  }
-  return -1;
-}
-
-/** PyTorch quantize_val: q = saturate(zp + nearbyint(x * inv)), inv = fround(1 / s), float32 throughout. */
-export function quantizePytorchTensor(
-  x: Float32Array,
-  scale: number,
-  zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: IntegerArray,
-): number {
-  const inv = fround(1 / scale);
-  const zp = fround(zeroPoint);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] as number;
-    if (Number.isNaN(v)) return i;
-    const q = fround(zp + roundHalfEven(fround(v * inv)));
-    out[i] = q < qmin ? qmin : q > qmax ? qmax : q;
-  }
-  return -1;
-}
-
-/** ONNX DequantizeLinear: x = (q - zp) * s, with q - zp rounded to float32 first.
- * The product of two float32 values is exact in float64, so storing it rounds once. */
-export function dequantizeOnnxTensor(
-  q: ArrayLike<number>,
-  scale: number,
-  zeroPoint: number,
-  out: Float32Array,
-): void {
-  for (let i = 0; i < q.length; i++) out[i] = fround(q[i] - zeroPoint) * scale;
-}
-
-/** PyTorch dequantize: x = (float(q) - float(zp)) * s, each step in float32. */
-export function dequantizePytorchTensor(
-  q: ArrayLike<number>,
-  scale: number,
-  zeroPoint: number,
-  out: Float32Array,
-): void {
-  const zp = fround(zeroPoint);
-  for (let i = 0; i < q.length; i++) out[i] = fround(fround(q[i]) - zp) * scale;
+export function codeOf(semantics: Semantics, x: number, scale: number, zeroPoint: number): number {
+  return semantics === "pytorch"
+    ? fround(fround(zeroPoint) + roundHalfEven(fround(x * fround(1 / scale))))
+    : roundHalfEven(fround(x / scale)) + zeroPoint;
 }
 
 /**
- * ONNX QuantizeLinear to int4/uint4, packed two per byte in the same pass: the first code in the
- * low nibble, an odd tail's high nibble 0 (`out` holds `ceil(n / 2)` bytes).
+ * The value of one code: ONNX DequantizeLinear `fround(q - zp) * s`, PyTorch
+ * `fround(fround(q) - fround(zp)) * s`; the product rounds to float32 where it is stored (the
+ * product of two float32 values is exact in float64, so storing it rounds once).
  */
-export function quantizeInt4PackedOnnx(
+export function dequantizedValue(
+  semantics: Semantics,
+  q: number,
+  scale: number,
+  zeroPoint: number,
+): number {
+  return semantics === "pytorch"
+    ? fround(fround(q) - fround(zeroPoint)) * scale
+    : fround(q - zeroPoint) * scale;
+}
+
+const saturate = (q: number, qmin: number, qmax: number) => (q < qmin ? qmin : q > qmax ? qmax : q);
+
+/** The index of element `e`'s scale and zero point in a layout (see ParamLayout). */
+export function paramIndex(layout: ParamLayout, e: number): number {
+  const { dim, inner, blockSize, outerStride, axisStride, innerStride } = layout;
+  const row = Math.floor(e / inner);
+  const o = Math.floor(row / dim);
+  const c = row - o * dim;
+  return o * outerStride + Math.floor(c / blockSize) * axisStride + (e - row * inner) * innerStride;
+}
+
+function quantizeTensor(
+  semantics: Semantics,
   x: Float32Array,
   scale: number,
   zeroPoint: number,
   qmin: number,
   qmax: number,
-  out: Uint8Array,
+  out: IntegerArray,
 ): number {
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
-    const q = roundHalfEven(fround(v / scale)) + zeroPoint;
-    const nibble = (q < qmin ? qmin : q > qmax ? qmax : q) & 0xf;
-    out[i >> 1] = i & 1 ? (out[i >> 1] as number) | (nibble << 4) : nibble;
+    out[i] = saturate(codeOf(semantics, v, scale, zeroPoint), qmin, qmax);
   }
   return -1;
 }
 
-/** PyTorch quantize_val to int4/uint4, packed as {@link quantizeInt4PackedOnnx}. */
-export function quantizeInt4PackedPytorch(
-  x: Float32Array,
+function dequantizeTensor(
+  semantics: Semantics,
+  q: ArrayLike<number>,
   scale: number,
   zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: Uint8Array,
-): number {
-  const inv = fround(1 / scale);
-  const zp = fround(zeroPoint);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] as number;
-    if (Number.isNaN(v)) return i;
-    const q = fround(zp + roundHalfEven(fround(v * inv)));
-    const nibble = (q < qmin ? qmin : q > qmax ? qmax : q) & 0xf;
-    out[i >> 1] = i & 1 ? (out[i >> 1] as number) | (nibble << 4) : nibble;
-  }
-  return -1;
+  out: Float32Array,
+): void {
+  for (let i = 0; i < q.length; i++)
+    out[i] = dequantizedValue(semantics, q[i] as number, scale, zeroPoint);
 }
 
-/** Per-axis and blocked quantization: the per-tensor formulas with the parameters of each element. */
-export function quantizeLayout(
-  pytorch: boolean,
+function quantizeLayout(
+  semantics: Semantics,
   x: Float32Array,
   scales: Float32Array,
   zeroPoints: Int32Array,
@@ -139,51 +87,40 @@ export function quantizeLayout(
   qmax: number,
   out: IntegerArray,
 ): number {
-  const { outer, dim, inner, blockSize, outerStride, axisStride, innerStride } = layout;
-  let e = 0;
-  for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < dim; c++) {
-      const base = o * outerStride + Math.floor(c / blockSize) * axisStride;
-      for (let i = 0; i < inner; i++, e++) {
-        if (Number.isNaN(x[e])) return e;
-        const p = base + i * innerStride;
-        const zp = zeroPoints[p];
-        const q = pytorch
-          ? fround(fround(zp) + roundHalfEven(fround(x[e] * fround(1 / scales[p]))))
-          : roundHalfEven(fround(x[e] / scales[p])) + zp;
-        out[e] = q < qmin ? qmin : q > qmax ? qmax : q;
-      }
-    }
+  for (let e = 0; e < x.length; e++) {
+    const v = x[e] as number;
+    if (Number.isNaN(v)) return e;
+    const p = paramIndex(layout, e);
+    out[e] = saturate(
+      codeOf(semantics, v, scales[p] as number, zeroPoints[p] as number),
+      qmin,
+      qmax,
+    );
   }
   return -1;
 }
 
-/** Per-axis and blocked dequantization. */
-export function dequantizeLayout(
-  pytorch: boolean,
+function dequantizeLayout(
+  semantics: Semantics,
   q: ArrayLike<number>,
   scales: Float32Array,
   zeroPoints: Int32Array,
   layout: ParamLayout,
   out: Float32Array,
 ): void {
-  const { outer, dim, inner, blockSize, outerStride, axisStride, innerStride } = layout;
-  let e = 0;
-  for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < dim; c++) {
-      const base = o * outerStride + Math.floor(c / blockSize) * axisStride;
-      for (let i = 0; i < inner; i++, e++) {
-        const p = base + i * innerStride;
-        const zp = zeroPoints[p];
-        const centred = pytorch ? fround(q[e]) - fround(zp) : q[e] - zp;
-        out[e] = fround(centred) * scales[p];
-      }
-    }
+  for (let e = 0; e < q.length; e++) {
+    const p = paramIndex(layout, e);
+    out[e] = dequantizedValue(
+      semantics,
+      q[e] as number,
+      scales[p] as number,
+      zeroPoints[p] as number,
+    );
   }
 }
 
-/** Fake quantization in one pass: the ONNX quantize then dequantize, without storing the code. */
-export function fakeQuantizeOnnxTensor(
+function fakeQuantizeTensor(
+  semantics: Semantics,
   x: Float32Array,
   scale: number,
   zeroPoint: number,
@@ -194,35 +131,46 @@ export function fakeQuantizeOnnxTensor(
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
-    const q = roundHalfEven(fround(v / scale)) + zeroPoint;
-    out[i] = fround((q < qmin ? qmin : q > qmax ? qmax : q) - zeroPoint) * scale;
+    const q = saturate(codeOf(semantics, v, scale, zeroPoint), qmin, qmax);
+    out[i] = dequantizedValue(semantics, q, scale, zeroPoint);
   }
   return -1;
 }
 
-/** Fake quantization in one pass, PyTorch's arithmetic (fake_quantize_per_tensor_affine). */
-export function fakeQuantizePytorchTensor(
+function quantizeInt4Packed(
+  semantics: Semantics,
   x: Float32Array,
   scale: number,
   zeroPoint: number,
   qmin: number,
   qmax: number,
-  out: Float32Array,
+  out: Uint8Array,
 ): number {
-  const inv = fround(1 / scale);
-  const zp = fround(zeroPoint);
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
-    const q = fround(zp + roundHalfEven(fround(v * inv)));
-    out[i] = fround(fround(q < qmin ? qmin : q > qmax ? qmax : q) - zp) * scale;
+    const nibble = saturate(codeOf(semantics, v, scale, zeroPoint), qmin, qmax) & 0xf;
+    out[i >> 1] = i & 1 ? (out[i >> 1] as number) | (nibble << 4) : nibble;
   }
   return -1;
 }
+
+/** The reference backend: every member of {@link Kernels}. */
+export const referenceKernels = {
+  name: "reference",
+  quantizeTensor,
+  dequantizeTensor,
+  quantizeLayout,
+  dequantizeLayout,
+  fakeQuantizeTensor,
+  quantizeInt4Packed,
+  encodeHalf,
+  decodeHalf,
+} as const satisfies Kernels;
 
 /**
  * TensorFlow's fake_quant_with_min_max_args on a nudged range, float32 throughout:
- * `floor((clamp(x, lo, hi) - lo) * inv - zero + 0.5) * scale`.
+ * `floor((clamp(x, lo, hi) - lo) * inv - zero + 0.5) * scale`. (No fast twin: not in Kernels.)
  */
 export function fakeQuantizeNudgedTensor(
   x: Float32Array,

@@ -2,8 +2,9 @@
  * Error metrics between an original tensor `x` and its reconstruction `y` (the dequantized
  * values). Inputs are read as float32, as the tensors they measure; every sum is in float64.
  */
-import { type TensorLike, toFloat64 } from "../tensor.js";
+import type { TensorLike } from "../tensor.js";
 import { rangeError } from "../validate/errors.js";
+import { toFloat64 } from "../validate/tensor.js";
 
 type Pair = [Float64Array, Float64Array];
 

@@ -1,7 +1,8 @@
 import type { IntegerDType, IntegerFormat } from "../dtypes/table.js";
-import { checkDType } from "../quantize/params.js";
-import { type TensorLike, toFloat32 } from "../tensor.js";
+import type { TensorLike } from "../tensor.js";
+import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { toFloat32 } from "../validate/tensor.js";
 import { checkScheme, codeRange, finiteExtent, rangeToParams, type Scheme } from "./range.js";
 
 export interface ObserverOptions {

@@ -1,8 +1,9 @@
 import type { IntegerDType, IntegerFormat } from "../dtypes/table.js";
 import { roundHalfEven } from "../kernels/rounding.js";
-import { checkDType } from "../quantize/params.js";
-import { type TensorLike, toFloat32 } from "../tensor.js";
+import type { TensorLike } from "../tensor.js";
+import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { toFloat32 } from "../validate/tensor.js";
 
 /** `"symmetric"`: zero maps to the middle code. `"affine"`: the range [min, max] fills every code. */
 export type Scheme = "symmetric" | "affine";

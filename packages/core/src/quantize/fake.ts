@@ -1,9 +1,15 @@
 import { fakeQuantizeNudgedTensor } from "../kernels/reference.js";
 import { kernelsFor } from "../kernels/select.js";
-import { type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
+import type { Tensor, TensorLike } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
-import { checkSemantics, type QuantParams, resolveParams } from "./params.js";
-import { dequantize, type QuantizeOptions, quantize } from "./quantize.js";
+import {
+  checkBackend,
+  checkSemantics,
+  type QuantParams,
+  resolveParams,
+} from "../validate/params.js";
+import { toFloat32 } from "../validate/tensor.js";
+import { type CodecOptions, dequantize, quantize } from "./quantize.js";
 
 /**
  * Quantizes and dequantizes in one step: the float32 values the integer codes stand for, as a
@@ -19,23 +25,22 @@ import { dequantize, type QuantizeOptions, quantize } from "./quantize.js";
 export function fakeQuantize(
   x: TensorLike,
   params: QuantParams,
-  options: QuantizeOptions = {},
+  options: CodecOptions = {},
 ): Tensor<Float32Array> {
   const fn = "fakeQuantize";
   const semantics = checkSemantics(fn, options.semantics);
   const input = toFloat32(fn, "x", x, options.shape);
-  const resolved = resolveParams(fn, params, input.shape);
+  const resolved = resolveParams(fn, params, input.shape, semantics);
   const backend = options.backend;
   if (resolved.layout !== undefined) {
     return dequantize(quantize(input, params, { semantics, backend }), undefined, { backend });
   }
-  const kernels = kernelsFor(fn, backend);
+  const kernels = kernelsFor(fn, checkBackend(fn, backend));
   const { format, scales, zeroPoints } = resolved;
   const out = new Float32Array(input.data.length);
-  const pytorch = semantics === "pytorch";
   const scale = scales[0] as number;
   const nan = kernels.fakeQuantizeTensor(
-    pytorch,
+    semantics,
     input.data,
     scale,
     zeroPoints[0] as number,

@@ -1,14 +1,21 @@
-import type { Int4DType } from "../integer/index.js";
-import { packInt4Kernel, unpackInt4Kernel } from "../integer/pack.js";
+import { INT4_DTYPES, type Int4DType } from "../dtypes/table.js";
+import * as integer from "../kernels/integer.js";
 import { kernelsFor } from "../kernels/select.js";
-import { type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
+import type { Tensor, TensorLike } from "../tensor.js";
+import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { outputArray } from "../validate/output.js";
-import { checkSemantics, type QuantParams, resolveParams } from "./params.js";
-import { dequantize, type QuantizedTensor, type QuantizeOptions, quantize } from "./quantize.js";
+import {
+  checkBackend,
+  checkSemantics,
+  type QuantParams,
+  resolveParams,
+} from "../validate/params.js";
+import { toFloat32 } from "../validate/tensor.js";
+import { type CodecOptions, dequantize, type QuantizedTensor, quantize } from "./quantize.js";
 
 /** Options of {@link quantizePacked}. */
-export interface QuantizePackedOptions extends QuantizeOptions {
+export interface QuantizePackedOptions extends CodecOptions {
   /** Where to write the bytes: a Uint8Array of `ceil(n / 2)` elements, reused across calls. */
   readonly out?: Uint8Array;
 }
@@ -18,13 +25,6 @@ export interface PackedTensor extends Omit<QuantizedTensor, "data" | "dtype"> {
   readonly dtype: Int4DType;
   /** `ceil(n / 2)` bytes; an odd count leaves the last high nibble 0. */
   readonly data: Uint8Array;
-}
-
-function checkInt4(fn: string, dtype: unknown): Int4DType {
-  if (dtype !== "int4" && dtype !== "uint4") {
-    throw typeError(fn, "params.dtype", '"int4" or "uint4"', dtype);
-  }
-  return dtype;
 }
 
 /**
@@ -44,20 +44,19 @@ export function quantizePacked(
   options: QuantizePackedOptions = {},
 ): PackedTensor {
   const fn = "quantizePacked";
-  const dtype = checkInt4(fn, params?.dtype);
+  const dtype = checkDType(fn, "params.dtype", params?.dtype, INT4_DTYPES).name;
   const semantics = checkSemantics(fn, options.semantics);
-  const kernels = kernelsFor(fn, options.backend);
+  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
   const input = toFloat32(fn, "x", x, options.shape);
-  const resolved = resolveParams(fn, params, input.shape);
+  const resolved = resolveParams(fn, params, input.shape, semantics);
   const n = input.data.length;
   const out = outputArray(fn, options.out, Uint8Array, Math.ceil(n / 2));
   if (resolved.layout === undefined) {
     const { format, scales, zeroPoints } = resolved;
     const scale = scales[0] as number;
     const zeroPoint = zeroPoints[0] as number;
-    const pytorch = semantics === "pytorch";
     const nan = kernels.quantizeInt4Packed(
-      pytorch,
+      semantics,
       input.data,
       scale,
       zeroPoint,
@@ -71,7 +70,7 @@ export function quantizePacked(
     return { dtype, data: out, shape: input.shape, scale, zeroPoint, semantics };
   }
   const q = quantize(input, params, { semantics, backend: options.backend });
-  packInt4Kernel(q.data, n, out);
+  integer.packInt4(q.data, n, out);
   return { ...q, dtype, data: out };
 }
 
@@ -87,13 +86,13 @@ export function quantizePacked(
  */
 export function dequantizePacked(
   packed: PackedTensor,
-  options: QuantizeOptions = {},
+  options: CodecOptions = {},
 ): Tensor<Float32Array> {
   const fn = "dequantizePacked";
   if (typeof packed !== "object" || packed === null || !(packed.data instanceof Uint8Array)) {
     throw typeError(fn, "packed", "a packed tensor from quantizePacked()", packed);
   }
-  const dtype = checkInt4(fn, packed.dtype);
+  const dtype = checkDType(fn, "packed.dtype", packed.dtype, INT4_DTYPES).name;
   const n = packed.shape.reduce((a, b) => a * b, 1);
   if (packed.data.length !== Math.ceil(n / 2)) {
     throw rangeError(
@@ -104,7 +103,7 @@ export function dequantizePacked(
     );
   }
   const codes = dtype === "int4" ? new Int8Array(n) : new Uint8Array(n);
-  unpackInt4Kernel(packed.data, n, dtype === "int4", codes);
+  integer.unpackInt4(packed.data, n, dtype === "int4", codes);
   return dequantize({ ...packed, dtype, data: codes }, undefined, {
     semantics: options.semantics ?? packed.semantics,
     backend: options.backend,

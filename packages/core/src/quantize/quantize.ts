@@ -1,19 +1,21 @@
-import type { IntegerArray, IntegerDType } from "../dtypes/table.js";
-import { type Backend, kernelsFor } from "../kernels/select.js";
-import { type Tensor, type TensorLike, toFloat32 } from "../tensor.js";
+import type { IntegerArray, IntegerDType, Semantics } from "../dtypes/table.js";
+import { kernelsFor } from "../kernels/select.js";
+import type { Tensor, TensorLike } from "../tensor.js";
+import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { outputArray } from "../validate/output.js";
 import {
-  checkDType,
+  type Backend,
+  checkBackend,
   checkSemantics,
   type QuantParams,
   type ResolvedParams,
   resolveParams,
-  type Semantics,
-  toIntegers,
-} from "./params.js";
+} from "../validate/params.js";
+import { toFloat32, toIntegers } from "../validate/tensor.js";
 
-export interface QuantizeOptions {
+/** What every quantize-family function takes: the semantics, a flat input's shape, the backend. */
+export interface CodecOptions {
   /** `"onnx"` (QuantizeLinear, the default) or `"pytorch"` (quantize_per_tensor / _per_channel). */
   readonly semantics?: Semantics;
   /** The shape of a flat typed-array input; defaults to 1-D. */
@@ -23,7 +25,7 @@ export interface QuantizeOptions {
 }
 
 /** Options of {@link quantize}. */
-export interface QuantizeCallOptions extends QuantizeOptions {
+export interface QuantizeOptions extends CodecOptions {
   /**
    * Where to write the codes: the dtype's typed array with one element per input value. Reusing
    * one output across calls spares the allocation (and its page faults) on large tensors.
@@ -32,7 +34,7 @@ export interface QuantizeCallOptions extends QuantizeOptions {
 }
 
 /** Options of {@link dequantize}. */
-export interface DequantizeOptions extends QuantizeOptions {
+export interface DequantizeOptions extends CodecOptions {
   /** Where to write the values: a Float32Array with one element per code. */
   readonly out?: Float32Array;
 }
@@ -77,13 +79,13 @@ function paramsOf(
 export function quantize(
   x: TensorLike,
   params: QuantParams,
-  options: QuantizeCallOptions = {},
+  options: QuantizeOptions = {},
 ): QuantizedTensor {
   const fn = "quantize";
   const semantics = checkSemantics(fn, options.semantics);
-  const kernels = kernelsFor(fn, options.backend);
+  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
   const input = toFloat32(fn, "x", x, options.shape);
-  const resolved = resolveParams(fn, params, input.shape);
+  const resolved = resolveParams(fn, params, input.shape, semantics);
   const { format, scales, zeroPoints, layout } = resolved;
   const out = outputArray(
     fn,
@@ -93,10 +95,10 @@ export function quantize(
     ) => IntegerArray,
     input.data.length,
   );
-  const pytorch = semantics === "pytorch";
   const nan =
     layout === undefined
-      ? (pytorch ? kernels.quantizePytorchTensor : kernels.quantizeOnnxTensor)(
+      ? kernels.quantizeTensor(
+          semantics,
           input.data,
           scales[0] as number,
           zeroPoints[0] as number,
@@ -105,7 +107,7 @@ export function quantize(
           out,
         )
       : kernels.quantizeLayout(
-          pytorch,
+          semantics,
           input.data,
           scales,
           zeroPoints,
@@ -162,14 +164,18 @@ export function dequantize(
   const format = checkDType(fn, "params.dtype", p.dtype);
   const codes = toIntegers(fn, "q", q, format, options.shape);
   const { scales, zeroPoints, layout } = resolveParams(fn, p, codes.shape);
-  const kernels = kernelsFor(fn, options.backend);
+  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
   const out = outputArray(fn, options.out, Float32Array, codes.data.length);
-  const pytorch = semantics === "pytorch";
   if (layout === undefined) {
-    const kernel = pytorch ? kernels.dequantizePytorchTensor : kernels.dequantizeOnnxTensor;
-    kernel(codes.data, scales[0] as number, zeroPoints[0] as number, out);
+    kernels.dequantizeTensor(
+      semantics,
+      codes.data,
+      scales[0] as number,
+      zeroPoints[0] as number,
+      out,
+    );
   } else {
-    kernels.dequantizeLayout(pytorch, codes.data, scales, zeroPoints, layout, out);
+    kernels.dequantizeLayout(semantics, codes.data, scales, zeroPoints, layout, out);
   }
   return { data: out, shape: codes.shape };
 }

@@ -1,8 +1,9 @@
-import type { IntegerArray, IntegerDType } from "../dtypes/table.js";
+import type { IntegerArray, IntegerDType, Semantics } from "../dtypes/table.js";
 import { roundHalfEven } from "../kernels/rounding.js";
-import { indexOfNaN, type TensorLike, toFloat32 } from "../tensor.js";
+import type { TensorLike } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
-import { checkSemantics, resolveParams, type Semantics } from "./params.js";
+import { checkSemantics, resolveParams } from "../validate/params.js";
+import { indexOfNaN, toFloat32 } from "../validate/tensor.js";
 import { quantize } from "./quantize.js";
 
 /** Every intermediate value of a per-tensor quantization, column by column. */
@@ -55,7 +56,7 @@ export function traceQuantize(
   const input = toFloat32(fn, "x", x);
   const nan = indexOfNaN(input.data);
   if (nan >= 0) throw rangeError(fn, `x[${nan}]`, "a number, not NaN", Number.NaN);
-  const { format, scales, zeroPoints } = resolveParams(fn, params, input.shape);
+  const { format, scales, zeroPoints } = resolveParams(fn, params, input.shape, semantics);
   const scale = scales[0] as number;
   const zeroPoint = zeroPoints[0] as number;
   const fround = Math.fround;

@@ -7,7 +7,8 @@
  * caller falls back to the reference kernels.
  */
 import { KERNELS_WASM_BASE64 } from "../../generated/kernels-wasm.js";
-import { createFastKernels, type FastKernels, type KernelExports } from "./kernels.js";
+import type { KernelExports } from "./exports.js";
+import { createFastKernels, type FastKernels } from "./kernels.js";
 
 export type { FastKernels } from "./kernels.js";
 
@@ -83,24 +84,10 @@ function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-let cached: FastKernels | undefined | null = null;
+/** The shared instance: the box says "tried", its content what was found (undefined: no SIMD). */
+let shared: { readonly kernels: FastKernels | undefined } | undefined;
 
-/**
- * Instantiates the fast kernels, or returns `undefined` where WebAssembly SIMD is missing.
- *
- * Synchronous (`new WebAssembly.Module` / `new WebAssembly.Instance` on the embedded bytes, about
- * 12 KB). Without options the instance is created once and shared; options make a new one.
- *
- * @example
- * const fast = loadFastKernels();
- * const out = new Int8Array(3);
- * fast?.quantizeOnnxTensor(new Float32Array([-1, 0.25, 1]), 0.5, 0, -128, 127, out);
- * out
- * // => Int8Array [ -2, 0, 2 ]
- */
-export function loadFastKernels(options: LoadFastKernelsOptions = {}): FastKernels | undefined {
-  const shared = options.webAssembly === undefined && options.chunkSize === undefined;
-  if (shared && cached !== null) return cached;
+function instantiate(options: LoadFastKernelsOptions): FastKernels | undefined {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 64 || chunkSize % 64 !== 0) {
     throw new RangeError(
@@ -108,16 +95,32 @@ export function loadFastKernels(options: LoadFastKernelsOptions = {}): FastKerne
     );
   }
   const webAssembly = options.webAssembly ?? globalWebAssembly();
-  let kernels: FastKernels | undefined;
-  if (webAssembly !== undefined && hasWasmSimd(webAssembly)) {
-    try {
-      const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
-      const instance = new webAssembly.Instance(module as never, {});
-      kernels = createFastKernels(instance.exports as KernelExports, chunkSize);
-    } catch {
-      kernels = undefined;
-    }
+  if (webAssembly === undefined || !hasWasmSimd(webAssembly)) return undefined;
+  try {
+    const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+    const instance = new webAssembly.Instance(module as never, {});
+    return createFastKernels(instance.exports as KernelExports, chunkSize);
+  } catch {
+    return undefined;
   }
-  if (shared) cached = kernels;
-  return kernels;
+}
+
+/**
+ * Instantiates the fast kernels, or returns `undefined` where WebAssembly SIMD is missing.
+ *
+ * Synchronous (`new WebAssembly.Module` / `new WebAssembly.Instance` on the embedded bytes, about
+ * 10 KB). Without options the instance is created once and shared; options make a new one.
+ *
+ * @example
+ * const fast = loadFastKernels();
+ * const out = new Int8Array(3);
+ * fast?.quantizeTensor("onnx", new Float32Array([-1, 0.25, 1]), 0.5, 0, -128, 127, out);
+ * out
+ * // => Int8Array [ -2, 0, 2 ]
+ */
+export function loadFastKernels(options: LoadFastKernelsOptions = {}): FastKernels | undefined {
+  if (options.webAssembly !== undefined || options.chunkSize !== undefined)
+    return instantiate(options);
+  shared ??= { kernels: instantiate({}) };
+  return shared.kernels;
 }

@@ -2,9 +2,16 @@
  * A summary of every number format the core knows, the float64 and float32 that inputs come in
  * included: what a reader compares when choosing a format.
  */
+import {
+  FLOAT_FORMATS,
+  type FloatDType,
+  INTEGER_FORMATS,
+  type IntegerDType,
+  isFloatDType,
+  isIntegerDType,
+} from "../dtypes/table.js";
 import { rangeError } from "../validate/errors.js";
-import { FLOAT_FORMATS, isFloatDType, roundToFloat } from "./floats.js";
-import { type FloatDType, INTEGER_FORMATS, type IntegerDType, isIntegerDType } from "./table.js";
+import { roundToFloat } from "./codecs.js";
 
 export type FormatName = "float64" | "float32" | FloatDType | IntegerDType;
 

@@ -1,18 +1,22 @@
+/**
+ * Reading quantization parameters: semantics, backend, scale, zero point, axis and block layout,
+ * checked against the input's shape and made ready for a kernel.
+ */
 import {
-  INTEGER_FORMATS,
-  type IntegerArray,
   type IntegerDType,
   type IntegerFormat,
-  isIntegerDType,
+  SEMANTICS,
+  type Semantics,
 } from "../dtypes/table.js";
-import type { ParamLayout } from "../kernels/reference.js";
-import { type Tensor, type TensorLike, toFloat32, toFloat64, withShape } from "../tensor.js";
-import { rangeError, typeError } from "../validate/errors.js";
+import type { ParamLayout, TensorLike } from "../tensor.js";
+import { checkDType } from "./dtype.js";
+import { rangeError, typeError } from "./errors.js";
+import { toFloat32, toFloat64 } from "./tensor.js";
 
-/** Which framework's arithmetic to reproduce. See the package README for the exact formulas. */
-export type Semantics = "onnx" | "pytorch";
+/** `"auto"` (default): fast where WebAssembly SIMD loads, else reference. `"fast"` insists on it. */
+export type Backend = "auto" | "fast" | "reference";
 
-export const SEMANTICS: readonly Semantics[] = ["onnx", "pytorch"];
+export const BACKENDS: readonly Backend[] = ["auto", "fast", "reference"];
 
 /**
  * Scale and zero point of one integer format.
@@ -42,27 +46,45 @@ export interface ResolvedParams {
   readonly paramShape: readonly number[];
 }
 
+/** `options.semantics`: "onnx" (the default) or "pytorch". */
 export function checkSemantics(fn: string, value: unknown): Semantics {
   if (value === undefined) return "onnx";
   if (!SEMANTICS.includes(value as Semantics)) {
-    throw typeError(fn, "semantics", `one of ${SEMANTICS.map((s) => `"${s}"`).join(", ")}`, value);
+    const names = `one of ${SEMANTICS.map((s) => `"${s}"`).join(", ")}`;
+    if (typeof value !== "string") throw typeError(fn, "options.semantics", names, value);
+    throw rangeError(fn, "options.semantics", names, value);
   }
   return value as Semantics;
 }
 
-export function checkDType(fn: string, arg: string, value: unknown): IntegerFormat {
-  if (!isIntegerDType(value)) {
-    const names = Object.keys(INTEGER_FORMATS).map((d) => `"${d}"`);
-    throw typeError(fn, arg, `an integer dtype (${names.join(", ")})`, value);
+/** `options.backend`: "auto" (the default), "fast" or "reference". */
+export function checkBackend(fn: string, value: unknown): Backend {
+  if (value === undefined) return "auto";
+  if (!BACKENDS.includes(value as Backend)) {
+    const names = `one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}`;
+    if (typeof value !== "string") throw typeError(fn, "options.backend", names, value);
+    throw rangeError(fn, "options.backend", names, value);
   }
-  return INTEGER_FORMATS[value];
+  return value as Backend;
 }
 
-/** A scale must round to a finite, positive float32. */
-export function checkScale(fn: string, arg: string, value: number): number {
+/**
+ * A scale must round to a finite, positive float32. To quantize with PyTorch's arithmetic it must
+ * also have a finite float32 reciprocal (PyTorch multiplies by fround(1 / s)): above about 2.94e-39.
+ * Below that PyTorch itself computes 0 · Infinity = NaN for x = 0; quantlab refuses instead.
+ */
+export function checkScale(fn: string, arg: string, value: number, quantizing?: Semantics): number {
   const s = Math.fround(value);
   if (!(s > 0) || s === Number.POSITIVE_INFINITY) {
     throw rangeError(fn, arg, "a finite number > 0 (as float32)", value);
+  }
+  if (quantizing === "pytorch" && Math.fround(1 / s) === Number.POSITIVE_INFINITY) {
+    throw rangeError(
+      fn,
+      arg,
+      'a float32 whose reciprocal is finite (above about 2.94e-39) with "pytorch" semantics',
+      value,
+    );
   }
   return s;
 }
@@ -95,12 +117,13 @@ function checkAxis(fn: string, axis: unknown, rank: number): number {
 
 /**
  * Checks `params` against an input of `shape`: dtype, scale > 0, zero point in range, axis and
- * block shapes.
+ * block shapes. `quantizing`: the semantics of a quantize (see {@link checkScale}).
  */
 export function resolveParams(
   fn: string,
   params: QuantParams,
   shape: readonly number[],
+  quantizing?: Semantics,
 ): ResolvedParams {
   if (typeof params !== "object" || params === null) {
     throw typeError(
@@ -123,7 +146,7 @@ export function resolveParams(
     }
     return {
       format,
-      scales: Float32Array.of(checkScale(fn, "params.scale", params.scale)),
+      scales: Float32Array.of(checkScale(fn, "params.scale", params.scale, quantizing)),
       zeroPoints: Int32Array.of(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format)),
       paramShape: [],
     };
@@ -177,7 +200,7 @@ export function resolveParams(
   }
   const scales = new Float32Array(count);
   for (let i = 0; i < count; i++)
-    scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number);
+    scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number, quantizing);
 
   const zeroPoints = new Int32Array(count);
   if (typeof zeroPoint === "number") {
@@ -192,39 +215,4 @@ export function resolveParams(
     }
   }
   return { format, scales, zeroPoints, layout, axis, blockSize, paramShape };
-}
-
-/**
- * Reads integer codes of `format`, exactly. The format's own typed array is used as is (int4 and
- * uint4 are range-checked, as their storage is wider); anything else is checked value by value.
- */
-export function toIntegers(
-  fn: string,
-  arg: string,
-  value: unknown,
-  format: IntegerFormat,
-  shape?: readonly number[],
-): Tensor<IntegerArray> {
-  const tensor = typeof value === "object" && value !== null && "dtype" in value && "data" in value;
-  const source = tensor ? { data: value.data, shape: (value as { shape?: unknown }).shape } : value;
-  const given = tensor ? value.data : value;
-  if (given instanceof format.storage && format.bits >= 8) {
-    const givenShape = tensor ? (source as Tensor<IntegerArray>).shape : [given.length];
-    return withShape(fn, arg, { data: given, shape: givenShape }, shape);
-  }
-  const read = toFloat64(fn, arg, source, shape);
-  const data = new format.storage(read.data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = read.data[i] as number;
-    if (!Number.isInteger(v) || v < format.min || v > format.max) {
-      throw rangeError(
-        fn,
-        `${arg}[${i}]`,
-        `an integer in [${format.min}, ${format.max}] for ${format.name}`,
-        v,
-      );
-    }
-    data[i] = v;
-  }
-  return { data, shape: read.shape };
 }

@@ -1,0 +1,180 @@
+/**
+ * The float codecs: values to the bit patterns of float16, bfloat16 and the OCP 8-bit formats
+ * float8 e4m3fn and e5m2 as ONNX defines them (Cast, opset 19+), and back. The arithmetic is in
+ * ../kernels/floats.ts, driven by the format's row of FLOAT_FORMATS.
+ */
+import type { FloatDType, FloatFormat, FloatStorage } from "../dtypes/table.js";
+import { decodeFloats, encodeFloats, roundFloats } from "../kernels/floats.js";
+import { kernelsFor } from "../kernels/select.js";
+import type { HalfDType } from "../kernels/types.js";
+import { checkFloatDType } from "../validate/dtype.js";
+import { rangeError, typeError } from "../validate/errors.js";
+import { codesOf, float32BitsOf } from "../validate/floats.js";
+import { outputArray } from "../validate/output.js";
+import { type Backend, checkBackend } from "../validate/params.js";
+
+export interface EncodeFloatOptions {
+  /**
+   * float8 only, default true (ONNX's default). true: values beyond the largest finite value,
+   * infinities included, become ±maxFinite. false: they become NaN (e4m3fn) or ±Infinity (e5m2).
+   */
+  saturate?: boolean;
+  /** float16 and bfloat16: `"auto"` (default) uses the WebAssembly SIMD codec where it loads. */
+  backend?: Backend;
+  /** Where to write the codes: the format's storage array, one element per value. */
+  out?: Uint16Array | Uint8Array;
+}
+
+/** Validates `options` and returns the effective `saturate` flag. */
+function saturateOption(fn: string, format: FloatFormat, options: unknown): boolean {
+  if (options === undefined) return true;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw typeError(fn, "options", "an object or undefined", options);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "saturate" && key !== "backend" && key !== "out") {
+      throw rangeError(
+        fn,
+        "options",
+        "an object with no keys but 'saturate', 'backend' and 'out'",
+        options,
+        `an object with key ${JSON.stringify(key)}`,
+      );
+    }
+  }
+  const saturate = (options as EncodeFloatOptions).saturate;
+  if (saturate === undefined) return true;
+  if (typeof saturate !== "boolean") {
+    throw typeError(fn, "options.saturate", "a boolean or undefined", saturate);
+  }
+  if (!format.saturates) {
+    throw rangeError(
+      fn,
+      "options.saturate",
+      `undefined for ${format.name} (only float8 formats saturate)`,
+      saturate,
+    );
+  }
+  return saturate;
+}
+
+/**
+ * Encodes values as bit patterns of a low-precision float format.
+ *
+ * `code[i] = round_dtype(fround(values[i]))`: each value is first rounded to float32 (Float64Array and
+ * number[] entries, ties to even; this is the golden `cast` op, whose input is float32), then to the
+ * format from its float32 bit pattern: nearest, ties to even, subnormals kept, one rounding only.
+ * float16 / bfloat16: overflow gives ±Infinity. float8: see `saturate`. Every NaN gives the format's
+ * NaN code (0x7E00, 0x7FC0, 0x7F, 0x7F): JavaScript does not carry a NaN's sign reliably, so it is
+ * dropped. An empty input gives an empty output.
+ *
+ * @param dtype - "float16" | "bfloat16" | "float8e4m3fn" | "float8e5m2"
+ * @param values - number[], Float32Array or Float64Array
+ * @param options - `saturate` (float8 only, default true as in ONNX): values beyond the largest finite
+ *   value, infinities included, become ±448 (e4m3fn) / ±57344 (e5m2); with `saturate: false` they
+ *   become NaN (e4m3fn: 0x7F, 0xFF when negative) or ±Infinity (e5m2). "Beyond" means after rounding:
+ *   e4m3fn overflows for |x| > 464, e5m2 for |x| >= 61440 (the ties go to the even code).
+ * @returns Uint16Array (float16, bfloat16) or Uint8Array (float8) of codes.
+ * @throws {TypeError} `dtype` not a string, `values` not an array or Float32Array/Float64Array, an
+ *   entry not a number, `options` not an object, `options.saturate` not a boolean.
+ * @throws {RangeError} unknown `dtype`, unknown option key, `saturate` given for float16/bfloat16.
+ *
+ * @example
+ * encodeFloat("float16", [1, 65504, 1e5, NaN])
+ * // => Uint16Array [ 15360, 31743, 31744, 32256 ]
+ * @example
+ * encodeFloat("float8e4m3fn", [448, 464, 500], { saturate: false })
+ * // => Uint8Array [ 126, 126, 127 ]
+ */
+export function encodeFloat<D extends FloatDType>(
+  dtype: D,
+  values: readonly number[] | Float32Array | Float64Array,
+  options?: EncodeFloatOptions,
+): FloatStorage<D> {
+  const fn = "encodeFloat";
+  const format = checkFloatDType(fn, "dtype", dtype);
+  const src = float32BitsOf(fn, values);
+  const saturate = saturateOption(fn, format, options);
+  const Storage = format.storage as new (n: number) => Uint16Array | Uint8Array;
+  const out = outputArray(fn, options?.out, Storage, src.length);
+  const kernels = kernelsFor(fn, checkBackend(fn, options?.backend));
+  if (isHalf(format.name)) {
+    const values32 = new Float32Array(src.buffer, src.byteOffset, src.length);
+    kernels.encodeHalf(format.name, values32, out as Uint16Array);
+  } else {
+    encodeFloats(format, src, saturate, out);
+  }
+  return out as FloatStorage<D>;
+}
+
+/**
+ * Decodes bit patterns of a low-precision float format to float32 values (exact: every finite code
+ * is a float32).
+ *
+ * Normal codes `(-1)^s * 2^(e - bias) * (1 + m / 2^mantissaBits)`, subnormals
+ * `(-1)^s * m * 2^(1 - bias - mantissaBits)`, ±0, ±Infinity and NaN as the format defines them
+ * (e4m3fn: NaN = 0x7F, 0xFF, no infinity; e5m2: ±Infinity = 0x7C, 0xFC, NaN = 0x7D..0x7F, 0xFD..0xFF).
+ * No rounding happens.
+ *
+ * @param bits - codes: an array of integers or an integer typed array, each in [0, 2^bits - 1].
+ * @throws {TypeError} `dtype` not a string, `bits` not an array or integer typed array, an entry not
+ *   a number.
+ * @throws {RangeError} unknown `dtype`; an entry that is not an integer in range (the message names
+ *   its index).
+ *
+ * @example
+ * decodeFloat("float8e5m2", [0x7b, 0x7c, 0x7f, 0x80])
+ * // => Float32Array [ 57344, Infinity, NaN, -0 ]
+ */
+export function decodeFloat(
+  dtype: FloatDType,
+  bits: ArrayLike<number>,
+  options: { backend?: Backend; out?: Float32Array } = {},
+): Float32Array {
+  const fn = "decodeFloat";
+  const format = checkFloatDType(fn, "dtype", dtype);
+  const codes = codesOf(fn, format, bits);
+  const out = outputArray(fn, options.out, Float32Array, codes.length);
+  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
+  if (isHalf(format.name)) {
+    kernels.decodeHalf(
+      format.name,
+      codes instanceof Uint16Array ? codes : Uint16Array.from(codes),
+      out,
+    );
+  } else {
+    decodeFloats(format, codes, out);
+  }
+  return out;
+}
+
+function isHalf(name: FloatDType): name is HalfDType {
+  return name === "float16" || name === "bfloat16";
+}
+
+/**
+ * Rounds values to a low-precision float format and returns what the format stores, as float32:
+ * `decodeFloat(dtype, encodeFloat(dtype, values, options))` in one pass.
+ *
+ * Same rounding, inputs, options and errors as `encodeFloat`; NaN stays NaN.
+ *
+ * @throws {TypeError} as `encodeFloat`.
+ * @throws {RangeError} as `encodeFloat`.
+ *
+ * @example
+ * roundToFloat("bfloat16", [1.00390625, 1.01171875, 70000])
+ * // => Float32Array [ 1, 1.015625, 70144 ]
+ */
+export function roundToFloat(
+  dtype: FloatDType,
+  values: readonly number[] | Float32Array | Float64Array,
+  options?: EncodeFloatOptions,
+): Float32Array {
+  const fn = "roundToFloat";
+  const format = checkFloatDType(fn, "dtype", dtype);
+  const src = float32BitsOf(fn, values);
+  const saturate = saturateOption(fn, format, options);
+  const out = new Float32Array(src.length);
+  roundFloats(format, src, saturate, out);
+  return out;
+}

@@ -1,0 +1,196 @@
+/**
+ * The integer kernels under their gemmlowp / ONNX names: int4 packing, MatMulInteger, fixed-point
+ * requantization. No validation, no allocation: the public wrappers in src/integer/ import this
+ * module as `kernel` and check their arguments first.
+ *
+ * Exactness without BigInt: the 64-bit product acc * multiplier needs up to 62 bits, more than the
+ * 53 of a double. `saturatingRoundingDoublingHighMul` never forms it: it splits acc into 16-bit
+ * halves (see its comment). The tests check it against a BigInt transcription of gemmlowp's C++.
+ */
+import { roundHalfEven } from "./rounding.js";
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const TWO_31 = 2147483648;
+
+/** A real multiplier in fixed point: real ~ multiplier * 2^(shift - 31). */
+export interface QuantizedMultiplier {
+  readonly multiplier: number;
+  readonly shift: number;
+}
+
+/**
+ * Packs `n` 4-bit values (already checked to be in range) into `out`
+ * (`ceil(n / 2)` bytes): `out[i] = (v[2i] & 0xF) | (v[2i+1] & 0xF) << 4`, the high nibble of the
+ * last byte 0 when `n` is odd. Two's complement `& 0xF` maps -8..-1 to 8..15.
+ */
+export function packInt4(values: ArrayLike<number>, n: number, out: Uint8Array): void {
+  const pairs = n >> 1;
+  for (let i = 0; i < pairs; i++) {
+    out[i] = (values[2 * i] & 0xf) | ((values[2 * i + 1] & 0xf) << 4);
+  }
+  if (n & 1) out[pairs] = values[n - 1] & 0xf;
+}
+
+/**
+ * Unpacks `n` nibbles of `bytes` into `out`, low nibble first. With `signed`, each nibble
+ * is sign-extended from 4 bits (`(nibble << 28) >> 28`, so 8..15 become -8..-1).
+ */
+export function unpackInt4(
+  bytes: Uint8Array,
+  n: number,
+  signed: boolean,
+  out: Int8Array | Uint8Array,
+): void {
+  const shift = signed ? 28 : 0;
+  for (let i = 0; i < n; i++) {
+    const nibble = (bytes[i >> 1] >> ((i & 1) << 2)) & 0xf;
+    out[i] = (nibble << shift) >> shift;
+  }
+}
+
+/**
+ * `out = (a - aZeroPoint) @ (b - bZeroPoint)` for row-major `a` (m x k) and `b` (k x n),
+ * loop order i-k-j so the inner loop walks a row of `b` and a row of the result contiguously.
+ *
+ * Exactness: every term is an integer with |a - aZeroPoint| <= 255 and |b - bZeroPoint| <= 255
+ * (the widest case is uint8 0 - 255 or int8 127 - (-128)), so |product| <= 65025 < 2^16 and after
+ * k terms |sum| <= k * 65025. Doubles hold every integer up to 2^53 exactly, so the float64 row
+ * accumulator `row` is exact for k <= 2^53 / 65025 ~ 1.4e11, beyond any array length. Partial sums
+ * may leave the int32 range and come back: only the final sums are checked.
+ *
+ * @returns -1 when every result fits in int32, else the flat index of the first that does not
+ *   (`out` is then only partly written). ONNX MatMulInteger accumulates in int32 and would wrap
+ *   (formally undefined behaviour in C++); the public function throws instead.
+ */
+export function matmulInteger(
+  m: number,
+  k: number,
+  n: number,
+  a: Int8Array | Uint8Array,
+  aZeroPoint: number,
+  b: Int8Array | Uint8Array,
+  bZeroPoint: number,
+  row: Float64Array,
+  out: Int32Array,
+): number {
+  for (let i = 0; i < m; i++) {
+    row.fill(0, 0, n);
+    for (let p = 0; p < k; p++) {
+      const av = a[i * k + p] - aZeroPoint;
+      const bRow = p * n;
+      for (let j = 0; j < n; j++) row[j] += av * (b[bRow + j] - bZeroPoint);
+    }
+    const outRow = i * n;
+    for (let j = 0; j < n; j++) {
+      const v = row[j];
+      if (v < INT32_MIN || v > INT32_MAX) return outRow + j;
+      out[outRow + j] = v;
+    }
+  }
+  return -1;
+}
+
+/**
+ * gemmlowp's SaturatingRoundingDoublingHighMul for int32 `a` and `b`: the high 32 bits of
+ * 2ab, i.e. ab / 2^31, rounded as the C++ does it: `(ab + nudge) / 2^31` with nudge = 2^30 if
+ * ab >= 0 else 1 - 2^30, and C++'s division truncating toward zero (a floor for ab >= 0, a ceiling
+ * for ab < 0). Ties therefore round up: +2.5 -> 3, -2.5 -> -2. The one overflow, a = b = INT32_MIN
+ * (2ab = 2^63), saturates to INT32_MAX.
+ *
+ * Exact in doubles: with a = aHigh * 2^16 + aLow (aHigh = a >> 16 in [-2^15, 2^15), aLow = a & 0xFFFF),
+ * ab = hi * 2^16 + lo where hi = aHigh * b (|hi| <= 2^46) and lo = aLow * b (|lo| < 2^47) are exact.
+ * Splitting hi = hi1 * 2^15 + hi0 (0 <= hi0 < 2^15) gives ab + nudge = hi1 * 2^31 + rest with
+ * |rest| = |hi0 * 2^16 + lo + nudge| < 2^48, also exact; dividing rest by 2^31 is exact, and so
+ * is its floor or ceiling.
+ */
+export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  const nonNegative = a === 0 || b === 0 || a < 0 === b < 0; // the sign of ab
+  const hi = (a >> 16) * b; // |hi| <= 2^46
+  const lo = (a & 0xffff) * b; // |lo| < 2^47
+  const hi1 = Math.floor(hi / 32768);
+  const hi0 = hi - hi1 * 32768; // in [0, 2^15)
+  const rest = hi0 * 65536 + lo + (nonNegative ? 0x40000000 : 1 - 0x40000000);
+  const quotient = rest / TWO_31; // exact
+  const floor = Math.floor(quotient);
+  // floor for ab + nudge > 0; for ab + nudge < 0 truncation is the ceiling.
+  return hi1 + (nonNegative || floor === quotient ? floor : floor + 1);
+}
+
+/**
+ * gemmlowp's RoundingDivideByPOT, x / 2^exponent for int32 `x` and exponent in [0, 31],
+ * rounded half away from zero (2.5 -> 3, -2.5 -> -3): floor(x / 2^e), plus 1 when the remainder
+ * x mod 2^e exceeds (2^e - 1) >> 1, plus one more unit of threshold for negative x.
+ */
+export function roundingDivideByPOT(x: number, exponent: number): number {
+  const mask = exponent === 31 ? 0x7fffffff : (1 << exponent) - 1; // 2^e - 1, an int32
+  const remainder = x & mask;
+  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/** TFLite's QuantizeMultiplier for a checked real multiplier in (0, 2^30 - 1/4). */
+export function quantizeMultiplier(real: number): QuantizedMultiplier {
+  // frexp: real = q * 2^exponent with q in [0.5, 1). Division by a power of two is exact.
+  let exponent = Math.floor(Math.log2(real)) + 1;
+  let q = real / 2 ** exponent;
+  while (q >= 1) q = real / 2 ** ++exponent;
+  while (q < 0.5) q = real / 2 ** --exponent;
+  // TfLiteRound is std::round (half away from zero); q * 2^31 >= 2^30 > 0, so Math.round
+  // (half up) agrees, and q * 2^31 is exact.
+  let fixed = Math.round(q * TWO_31);
+  let shift = exponent;
+  if (fixed === TWO_31) {
+    fixed /= 2;
+    shift += 1;
+  }
+  // TFLite flushes multipliers below about 2^-32 to zero: every product would shift out anyway.
+  if (shift < -31) return { multiplier: 0, shift: 0 };
+  return { multiplier: fixed, shift };
+}
+
+/**
+ * Requantizes `acc` into `out`:
+ * `out[i] = clamp(roundingDivideByPOT(saturatingRoundingDoublingHighMul(acc[i] * 2^left, multiplier), right) + zeroPoint, qmin, qmax)` with
+ * left = max(shift, 0), right = max(-shift, 0). The zero point is added in float64 (exact), where
+ * TFLite adds it in int32.
+ *
+ * @returns -1, or the index of the first `acc[i]` whose left shift leaves the int32 range
+ *   (`out` is then only partly written).
+ */
+export function requantize(
+  acc: Int32Array,
+  multiplier: number,
+  shift: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Int8Array | Uint8Array,
+): number {
+  const scale = 2 ** Math.max(shift, 0);
+  const right = Math.max(-shift, 0);
+  for (let i = 0; i < acc.length; i++) {
+    const x = acc[i] * scale;
+    if (x < INT32_MIN || x > INT32_MAX) return i;
+    const q =
+      roundingDivideByPOT(saturatingRoundingDoublingHighMul(x, multiplier), right) + zeroPoint;
+    out[i] = Math.min(Math.max(q, qmin), qmax);
+  }
+  return -1;
+}
+
+/** `out[i] = clamp(rint(acc[i] * m) + zeroPoint, qmin, qmax)`, float64, ties to even. */
+export function requantizeFloat(
+  acc: Int32Array,
+  m: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Int8Array | Uint8Array,
+): void {
+  for (let i = 0; i < acc.length; i++) {
+    const q = roundHalfEven(acc[i] * m) + zeroPoint;
+    out[i] = Math.min(Math.max(q, qmin), qmax);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Reading tensors: any TensorLike becomes a checked `{ data, shape }` of float32, float64 or the
+ * integer codes of a format. The one place where a tensor argument is validated.
+ */
+import type { IntegerArray, IntegerFormat } from "../dtypes/table.js";
+import type { MatrixLike, NestedArray, Tensor } from "../tensor.js";
+import { rangeError, typeError } from "./errors.js";
+
+function isMatrixLike(value: object): value is MatrixLike {
+  const m = value as Partial<MatrixLike>;
+  return typeof m.size === "function" && typeof m.toArray === "function";
+}
+
+function isTensor(value: object): value is Tensor<ArrayLike<number>> {
+  const t = value as Partial<Tensor<ArrayLike<number>>>;
+  return t.data !== undefined && Array.isArray(t.shape);
+}
+
+/** The number of elements of a shape; throws if a dimension is not a non-negative integer. */
+export function sizeOf(fn: string, arg: string, shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw rangeError(fn, arg, "a shape of non-negative integers", shape, `[${shape.join(", ")}]`);
+    }
+    size *= d;
+  }
+  return size;
+}
+
+function shapeOfNested(fn: string, arg: string, value: NestedArray): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = value;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0] as NestedArray;
+  }
+  if (!Array.isArray(level) && typeof level !== "number") {
+    throw typeError(fn, arg, "numbers or nested arrays of numbers", level);
+  }
+  return shape;
+}
+
+function flattenNested(
+  fn: string,
+  arg: string,
+  value: NestedArray,
+  shape: readonly number[],
+  out: Float32Array | Float64Array,
+): void {
+  let offset = 0;
+  const visit = (node: NestedArray, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof node !== "number") {
+        throw typeError(fn, `${arg}${path}`, "a number", node);
+      }
+      out[offset++] = node;
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw rangeError(
+        fn,
+        `${arg}${path}`,
+        `an array of length ${shape[depth]} (the array is ragged)`,
+        node,
+      );
+    }
+    for (let i = 0; i < node.length; i++) visit(node[i] as NestedArray, depth + 1, `${path}[${i}]`);
+  };
+  visit(value, 0, "");
+}
+
+type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+/**
+ * Reads a tensor-like value as float32. Float64 values (numbers, arrays, Float64Array) are rounded
+ * to the nearest float32 first, as the float32 reference frameworks receive them. A Float32Array is
+ * used as is, without a copy.
+ *
+ * @throws {TypeError} when the value is not a tensor-like of numbers.
+ * @throws {RangeError} when a nested array is ragged or `shape` does not match the data.
+ */
+export function toFloat32(
+  fn: string,
+  arg: string,
+  value: unknown,
+  shape?: readonly number[],
+): Tensor<Float32Array> {
+  return withShape(fn, arg, readTensor(fn, arg, value, Float32Array), shape);
+}
+
+/** Reads a tensor-like value exactly, as float64: for integers and for metrics. */
+export function toFloat64(
+  fn: string,
+  arg: string,
+  value: unknown,
+  shape?: readonly number[],
+): Tensor<Float64Array> {
+  return withShape(fn, arg, readTensor(fn, arg, value, Float64Array), shape);
+}
+
+/** The tensor with `shape` instead of its own, after checking that the element counts agree. */
+export function withShape<T extends ArrayLike<number>>(
+  fn: string,
+  arg: string,
+  tensor: Tensor<T>,
+  shape: readonly number[] | undefined,
+): Tensor<T> {
+  if (shape === undefined) return tensor;
+  if (sizeOf(fn, "shape", shape) !== tensor.data.length) {
+    throw rangeError(
+      fn,
+      "shape",
+      `a shape of ${tensor.data.length} elements to match '${arg}'`,
+      shape,
+      `[${shape.join(", ")}]`,
+    );
+  }
+  return { data: tensor.data, shape: [...shape] };
+}
+
+function readTensor<C extends FloatArrayConstructor>(
+  fn: string,
+  arg: string,
+  value: unknown,
+  ctor: C,
+): Tensor<InstanceType<C>> {
+  type T = InstanceType<C>;
+  if (typeof value === "number") return { data: ctor.of(value) as T, shape: [] };
+  if (value instanceof ctor) return { data: value as T, shape: [value.length] };
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
+      throw typeError(fn, arg, "a tensor of numbers (not BigInt)", value);
+    }
+    const typed = value as unknown as ArrayLike<number>;
+    return { data: ctor.from(typed) as T, shape: [typed.length] };
+  }
+  if (Array.isArray(value)) {
+    const shape = shapeOfNested(fn, arg, value as NestedArray);
+    const data = new ctor(sizeOf(fn, arg, shape)) as T;
+    flattenNested(fn, arg, value as NestedArray, shape, data);
+    return { data, shape };
+  }
+  if (typeof value === "object" && value !== null) {
+    if (isTensor(value)) {
+      const flat = readTensor(fn, `${arg}.data`, value.data, ctor);
+      return withShape(fn, arg, flat, value.shape) as Tensor<T>;
+    }
+    if (isMatrixLike(value)) {
+      const shape = value.size();
+      const data = new ctor(sizeOf(fn, arg, shape)) as T;
+      flattenNested(fn, arg, value.toArray() as NestedArray, shape, data);
+      return { data, shape };
+    }
+  }
+  throw typeError(
+    fn,
+    arg,
+    "a number, an array, a typed array, a mathjs matrix or a { data, shape } tensor",
+    value,
+  );
+}
+
+/** Index of the first NaN, or -1. */
+export function indexOfNaN(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i])) return i;
+  return -1;
+}
+
+/**
+ * Reads integer codes of `format`, exactly. The format's own typed array is used as is (int4 and
+ * uint4 are range-checked, as their storage is wider); anything else is checked value by value.
+ */
+export function toIntegers(
+  fn: string,
+  arg: string,
+  value: unknown,
+  format: IntegerFormat,
+  shape?: readonly number[],
+): Tensor<IntegerArray> {
+  const tensor = typeof value === "object" && value !== null && "dtype" in value && "data" in value;
+  const source = tensor ? { data: value.data, shape: (value as { shape?: unknown }).shape } : value;
+  const given = tensor ? value.data : value;
+  if (given instanceof format.storage && format.bits >= 8) {
+    const givenShape = tensor ? (source as Tensor<IntegerArray>).shape : [given.length];
+    return withShape(fn, arg, { data: given, shape: givenShape }, shape);
+  }
+  const read = toFloat64(fn, arg, source, shape);
+  const data = new format.storage(read.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = read.data[i] as number;
+    if (!Number.isInteger(v) || v < format.min || v > format.max) {
+      throw rangeError(
+        fn,
+        `${arg}[${i}]`,
+        `an integer in [${format.min}, ${format.max}] for ${format.name}`,
+        v,
+      );
+    }
+    data[i] = v;
+  }
+  return { data, shape: read.shape };
+}
