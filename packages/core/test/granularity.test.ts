@@ -1,12 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  dequantize,
-  INTEGER_FORMATS,
-  type IntegerDType,
-  quantize,
-  type Semantics,
-} from "../src/index.js";
+import { INTEGER_FORMATS, type IntegerDType, type Semantics } from "../src/index.js";
+import { forEachBackend } from "./backends.js";
 
 const dtypes = Object.keys(INTEGER_FORMATS) as IntegerDType[];
 
@@ -59,73 +54,77 @@ function slice(shape: number[], a: number, c: number): number[] {
   return Array.from({ length: size }, (_, e) => e).filter((e) => Math.floor(e / inner) % dim === c);
 }
 
-describe("per-axis", () => {
-  it("equals per-tensor quantization of each slice, in both semantics and every dtype", () => {
-    fc.assert(
-      fc.property(perAxis, ({ shape, axis, a, dtype, semantics, x, scale, zeroPoint }) => {
-        const q = quantize(x, { dtype, scale, zeroPoint, axis }, { semantics, shape });
-        const back = dequantize(q);
-        scale.forEach((s, c) => {
-          const idx = slice(shape, a, c);
-          const part = Float32Array.from(idx, (e) => x[e] as number);
-          const p = { dtype, scale: s, zeroPoint: zeroPoint[c] as number };
-          const ref = quantize(part, p, { semantics });
-          expect(idx.map((e) => q.data[e])).toEqual(Array.from(ref.data));
-          expect(idx.map((e) => back.data[e])).toEqual(Array.from(dequantize(ref).data));
-        });
-      }),
-      { numRuns: 200 },
-    );
-  });
-});
-
-describe("blocked", () => {
-  it("with blocks of 1 equals per-axis; with one block equals per-tensor along that axis", () => {
-    fc.assert(
-      fc.property(perAxis, ({ shape, axis, a, dtype, semantics, x, scale, zeroPoint }) => {
-        const paramShape = shape.map((d, i) => (i === a ? d : d));
-        const count = paramShape.reduce((p, d) => p * d, 1);
-        const inner = shape.slice(a + 1).reduce((p, d) => p * d, 1);
-        const dim = shape[a] as number;
-        // Blocks of 1: the parameter tensor has the input's shape, each element its channel's values.
-        const blockScale = Float32Array.from(
-          { length: count },
-          (_, e) => scale[Math.floor(e / inner) % dim] as number,
-        );
-        const blockZero = Array.from(
-          { length: count },
-          (_, e) => zeroPoint[Math.floor(e / inner) % dim] as number,
-        );
-        const blocked = quantize(
-          x,
-          {
-            dtype,
-            scale: { data: blockScale, shape: paramShape },
-            zeroPoint: { data: blockZero, shape: paramShape },
-            axis,
-            blockSize: 1,
-          },
-          { semantics, shape },
-        );
-        const axisWise = quantize(x, { dtype, scale, zeroPoint, axis }, { semantics, shape });
-        expect(Array.from(blocked.data)).toEqual(Array.from(axisWise.data));
-        expect(Array.from(dequantize(blocked).data)).toEqual(Array.from(dequantize(axisWise).data));
-      }),
-      { numRuns: 200 },
-    );
-  });
-
-  it("puts the short last block on its own parameters", () => {
-    // shape [5], blocks of 2 along axis 0: [0, 1], [2, 3], [4].
-    const q = quantize([1, 1, 1, 1, 1], {
-      dtype: "int8",
-      scale: [1, 0.5, 0.25],
-      axis: 0,
-      blockSize: 2,
+forEachBackend(({ dequantize, quantize }) => {
+  describe("per-axis", () => {
+    it("equals per-tensor quantization of each slice, in both semantics and every dtype", () => {
+      fc.assert(
+        fc.property(perAxis, ({ shape, axis, a, dtype, semantics, x, scale, zeroPoint }) => {
+          const q = quantize(x, { dtype, scale, zeroPoint, axis }, { semantics, shape });
+          const back = dequantize(q);
+          scale.forEach((s, c) => {
+            const idx = slice(shape, a, c);
+            const part = Float32Array.from(idx, (e) => x[e] as number);
+            const p = { dtype, scale: s, zeroPoint: zeroPoint[c] as number };
+            const ref = quantize(part, p, { semantics });
+            expect(idx.map((e) => q.data[e])).toEqual(Array.from(ref.data));
+            expect(idx.map((e) => back.data[e])).toEqual(Array.from(dequantize(ref).data));
+          });
+        }),
+        { numRuns: 200 },
+      );
     });
-    expect(Array.from(q.data)).toEqual([1, 1, 2, 2, 4]);
-    expect(() =>
-      quantize([1, 1, 1, 1, 1], { dtype: "int8", scale: [1, 0.5], axis: 0, blockSize: 2 }),
-    ).toThrow("must be shape [3] (axis 0 in blocks of 2)");
+  });
+
+  describe("blocked", () => {
+    it("with blocks of 1 equals per-axis; with one block equals per-tensor along that axis", () => {
+      fc.assert(
+        fc.property(perAxis, ({ shape, axis, a, dtype, semantics, x, scale, zeroPoint }) => {
+          const paramShape = shape.map((d, i) => (i === a ? d : d));
+          const count = paramShape.reduce((p, d) => p * d, 1);
+          const inner = shape.slice(a + 1).reduce((p, d) => p * d, 1);
+          const dim = shape[a] as number;
+          // Blocks of 1: the parameter tensor has the input's shape, each element its channel's values.
+          const blockScale = Float32Array.from(
+            { length: count },
+            (_, e) => scale[Math.floor(e / inner) % dim] as number,
+          );
+          const blockZero = Array.from(
+            { length: count },
+            (_, e) => zeroPoint[Math.floor(e / inner) % dim] as number,
+          );
+          const blocked = quantize(
+            x,
+            {
+              dtype,
+              scale: { data: blockScale, shape: paramShape },
+              zeroPoint: { data: blockZero, shape: paramShape },
+              axis,
+              blockSize: 1,
+            },
+            { semantics, shape },
+          );
+          const axisWise = quantize(x, { dtype, scale, zeroPoint, axis }, { semantics, shape });
+          expect(Array.from(blocked.data)).toEqual(Array.from(axisWise.data));
+          expect(Array.from(dequantize(blocked).data)).toEqual(
+            Array.from(dequantize(axisWise).data),
+          );
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it("puts the short last block on its own parameters", () => {
+      // shape [5], blocks of 2 along axis 0: [0, 1], [2, 3], [4].
+      const q = quantize([1, 1, 1, 1, 1], {
+        dtype: "int8",
+        scale: [1, 0.5, 0.25],
+        axis: 0,
+        blockSize: 2,
+      });
+      expect(Array.from(q.data)).toEqual([1, 1, 2, 2, 4]);
+      expect(() =>
+        quantize([1, 1, 1, 1, 1], { dtype: "int8", scale: [1, 0.5], axis: 0, blockSize: 2 }),
+      ).toThrow("must be shape [3] (axis 0 in blocks of 2)");
+    });
   });
 });

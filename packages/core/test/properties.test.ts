@@ -1,12 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  dequantize,
-  INTEGER_FORMATS,
-  type IntegerDType,
-  quantize,
-  type Semantics,
-} from "../src/index.js";
+import { INTEGER_FORMATS, type IntegerDType, type Semantics } from "../src/index.js";
+import { forEachBackend } from "./backends.js";
 
 const f32 = (min: number, max: number) =>
   fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true });
@@ -36,79 +31,81 @@ const setup = fc
     return { dtype, semantics, scale: s, zeroPoint, x, lo, hi };
   });
 
-describe("properties", () => {
-  it("round-trip error is at most scale / 2 inside the range", () => {
-    fc.assert(
-      fc.property(setup, ({ dtype, semantics, scale, zeroPoint, x }) => {
-        const q = quantize(x, { dtype, scale, zeroPoint }, { semantics });
-        const back = dequantize(q);
-        x.forEach((v, i) => {
-          // scale/2 plus the float32 rounding of the quotient and of the product.
-          const bound = scale / 2 + 4 * 2 ** -24 * (Math.abs(v) + scale);
-          expect(Math.abs((back.data[i] as number) - v)).toBeLessThanOrEqual(bound);
-        });
-      }),
-      { numRuns: 300 },
-    );
-  });
+forEachBackend(({ dequantize, quantize }) => {
+  describe("properties", () => {
+    it("round-trip error is at most scale / 2 inside the range", () => {
+      fc.assert(
+        fc.property(setup, ({ dtype, semantics, scale, zeroPoint, x }) => {
+          const q = quantize(x, { dtype, scale, zeroPoint }, { semantics });
+          const back = dequantize(q);
+          x.forEach((v, i) => {
+            // scale/2 plus the float32 rounding of the quotient and of the product.
+            const bound = scale / 2 + 4 * 2 ** -24 * (Math.abs(v) + scale);
+            expect(Math.abs((back.data[i] as number) - v)).toBeLessThanOrEqual(bound);
+          });
+        }),
+        { numRuns: 300 },
+      );
+    });
 
-  it("quantize is monotonic (non-decreasing) in x", () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...dtypes),
-        fc.constantFrom<Semantics>("onnx", "pytorch"),
-        f32(1e-6, 1e6),
-        fc.array(f32(-1e9, 1e9), { minLength: 2, maxLength: 64 }),
-        (dtype, semantics, scale, values) => {
-          const x = Float32Array.from(values).sort();
-          const q = quantize(x, { dtype, scale }, { semantics }).data;
-          for (let i = 1; i < q.length; i++)
-            expect(q[i]).toBeGreaterThanOrEqual(q[i - 1] as number);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+    it("quantize is monotonic (non-decreasing) in x", () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...dtypes),
+          fc.constantFrom<Semantics>("onnx", "pytorch"),
+          f32(1e-6, 1e6),
+          fc.array(f32(-1e9, 1e9), { minLength: 2, maxLength: 64 }),
+          (dtype, semantics, scale, values) => {
+            const x = Float32Array.from(values).sort();
+            const q = quantize(x, { dtype, scale }, { semantics }).data;
+            for (let i = 1; i < q.length; i++)
+              expect(q[i]).toBeGreaterThanOrEqual(q[i - 1] as number);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
 
-  it("codes always lie inside the dtype", () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...dtypes),
-        f32(1e-30, 1e30),
-        fc.array(fc.float({ noNaN: true }), { maxLength: 64 }),
-        (dtype, scale, x) => {
-          const { min, max } = INTEGER_FORMATS[dtype];
-          for (const q of quantize(x, { dtype, scale }).data) {
-            expect(q).toBeGreaterThanOrEqual(min);
-            expect(q).toBeLessThanOrEqual(max);
+    it("codes always lie inside the dtype", () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...dtypes),
+          f32(1e-30, 1e30),
+          fc.array(fc.float({ noNaN: true }), { maxLength: 64 }),
+          (dtype, scale, x) => {
+            const { min, max } = INTEGER_FORMATS[dtype];
+            for (const q of quantize(x, { dtype, scale }).data) {
+              expect(q).toBeGreaterThanOrEqual(min);
+              expect(q).toBeLessThanOrEqual(max);
+            }
+          },
+        ),
+      );
+    });
+
+    it("quantizing dequantized codes gives the same codes back (8 and 16 bits)", () => {
+      fc.assert(
+        fc.property(setup, ({ dtype, semantics, scale, zeroPoint, x }) => {
+          if (dtype === "int32") return;
+          const params = { dtype, scale, zeroPoint };
+          const q = quantize(x, params, { semantics });
+          const again = quantize(dequantize(q).data, params, { semantics });
+          expect(Array.from(again.data)).toEqual(Array.from(q.data));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("the two semantics agree except near ties", () => {
+      fc.assert(
+        fc.property(setup, ({ dtype, scale, zeroPoint, x }) => {
+          const onnx = quantize(x, { dtype, scale, zeroPoint }).data;
+          const torch = quantize(x, { dtype, scale, zeroPoint }, { semantics: "pytorch" }).data;
+          for (let i = 0; i < x.length; i++) {
+            expect(Math.abs((onnx[i] as number) - (torch[i] as number))).toBeLessThanOrEqual(1);
           }
-        },
-      ),
-    );
-  });
-
-  it("quantizing dequantized codes gives the same codes back (8 and 16 bits)", () => {
-    fc.assert(
-      fc.property(setup, ({ dtype, semantics, scale, zeroPoint, x }) => {
-        if (dtype === "int32") return;
-        const params = { dtype, scale, zeroPoint };
-        const q = quantize(x, params, { semantics });
-        const again = quantize(dequantize(q).data, params, { semantics });
-        expect(Array.from(again.data)).toEqual(Array.from(q.data));
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it("the two semantics agree except near ties", () => {
-    fc.assert(
-      fc.property(setup, ({ dtype, scale, zeroPoint, x }) => {
-        const onnx = quantize(x, { dtype, scale, zeroPoint }).data;
-        const torch = quantize(x, { dtype, scale, zeroPoint }, { semantics: "pytorch" }).data;
-        for (let i = 0; i < x.length; i++) {
-          expect(Math.abs((onnx[i] as number) - (torch[i] as number))).toBeLessThanOrEqual(1);
-        }
-      }),
-    );
+        }),
+      );
+    });
   });
 });
