@@ -106,39 +106,27 @@ function anyNaN(a: v128, b: v128, c: v128, d: v128): v128 {
   return v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d)));
 }
 
-/** 8-bit storage: 16 values per iteration, one 16-byte store. True when some x was NaN. */
-function quantize8<M, T>(
-  src: usize,
-  dst: usize,
-  n: usize,
-  s: v128,
-  zp: v128,
-  lo: v128,
-  hi: v128,
-): bool {
-  const m = k(0);
-  let nan = i32x4.splat(0);
-  for (let i: usize = 0; i < n; i += 16) {
-    const p = src + (i << 2);
-    const xa = v128.load(p);
-    const xb = v128.load(p, 16);
-    const xc = v128.load(p, 32);
-    const xd = v128.load(p, 48);
-    nan = v128.or(nan, anyNaN(xa, xb, xc, xd));
-    const a = quantizeLanes<M>(xa, s, zp, lo, hi, m);
-    const b = quantizeLanes<M>(xb, s, zp, lo, hi, m);
-    const c = quantizeLanes<M>(xc, s, zp, lo, hi, m);
-    const d = quantizeLanes<M>(xd, s, zp, lo, hi, m);
+/**
+ * Stores 16 int32 codes (lanes of a, b, c, d, already in T's range) as T at element `i` of `dst`:
+ * one 16-byte store for 8-bit T, two for 16-bit T. Specialised at compile time.
+ */
+function storeCodes<T>(dst: usize, i: usize, a: v128, b: v128, c: v128, d: v128): void {
+  if (sizeof<T>() === 1) {
     const ab = i16x8.narrow_i32x4_s(a, b);
     const cd = i16x8.narrow_i32x4_s(c, d);
     if (isSigned<T>()) v128.store(dst + i, i8x16.narrow_i16x8_s(ab, cd));
     else v128.store(dst + i, i8x16.narrow_i16x8_u(ab, cd));
+  } else if (isSigned<T>()) {
+    v128.store(dst + (i << 1), i16x8.narrow_i32x4_s(a, b));
+    v128.store(dst + (i << 1), i16x8.narrow_i32x4_s(c, d), 16);
+  } else {
+    v128.store(dst + (i << 1), i16x8.narrow_i32x4_u(a, b));
+    v128.store(dst + (i << 1), i16x8.narrow_i32x4_u(c, d), 16);
   }
-  return v128.any_true(nan);
 }
 
-/** 16-bit storage: 16 values per iteration, two 16-byte stores. True when some x was NaN. */
-function quantize16<M, T>(
+/** 16 values per iteration into T storage. True when some x was NaN. */
+function quantizeStorage<M, T>(
   src: usize,
   dst: usize,
   n: usize,
@@ -151,23 +139,19 @@ function quantize16<M, T>(
   let nan = i32x4.splat(0);
   for (let i: usize = 0; i < n; i += 16) {
     const p = src + (i << 2);
-    const q = dst + (i << 1);
     const xa = v128.load(p);
     const xb = v128.load(p, 16);
     const xc = v128.load(p, 32);
     const xd = v128.load(p, 48);
     nan = v128.or(nan, anyNaN(xa, xb, xc, xd));
-    const a = quantizeLanes<M>(xa, s, zp, lo, hi, m);
-    const b = quantizeLanes<M>(xb, s, zp, lo, hi, m);
-    const c = quantizeLanes<M>(xc, s, zp, lo, hi, m);
-    const d = quantizeLanes<M>(xd, s, zp, lo, hi, m);
-    if (isSigned<T>()) {
-      v128.store(q, i16x8.narrow_i32x4_s(a, b));
-      v128.store(q, i16x8.narrow_i32x4_s(c, d), 16);
-    } else {
-      v128.store(q, i16x8.narrow_i32x4_u(a, b));
-      v128.store(q, i16x8.narrow_i32x4_u(c, d), 16);
-    }
+    storeCodes<T>(
+      dst,
+      i,
+      quantizeLanes<M>(xa, s, zp, lo, hi, m),
+      quantizeLanes<M>(xb, s, zp, lo, hi, m),
+      quantizeLanes<M>(xc, s, zp, lo, hi, m),
+      quantizeLanes<M>(xd, s, zp, lo, hi, m),
+    );
   }
   return v128.any_true(nan);
 }
@@ -196,10 +180,10 @@ function quantizeKind<M>(
   const vz = i32x4.splat(zp - MAGIC_BITS);
   const vl = f32x4.splat(<f32>(qmin - zp));
   const vh = f32x4.splat(<f32>(qmax - zp));
-  if (kind === I8) return quantize8<M, i8>(src, dst, n, vs, vz, vl, vh);
-  if (kind === U8) return quantize8<M, u8>(src, dst, n, vs, vz, vl, vh);
-  if (kind === I16) return quantize16<M, i16>(src, dst, n, vs, vz, vl, vh);
-  if (kind === U16) return quantize16<M, u16>(src, dst, n, vs, vz, vl, vh);
+  if (kind === I8) return quantizeStorage<M, i8>(src, dst, n, vs, vz, vl, vh);
+  if (kind === U8) return quantizeStorage<M, u8>(src, dst, n, vs, vz, vl, vh);
+  if (kind === I16) return quantizeStorage<M, i16>(src, dst, n, vs, vz, vl, vh);
+  if (kind === U16) return quantizeStorage<M, u16>(src, dst, n, vs, vz, vl, vh);
   return false;
 }
 
@@ -275,7 +259,8 @@ function quantizeLanesEach<M>(
   return i32x4.add(f32x4.add(t, m), i32x4.sub(zp, mb));
 }
 
-function quantizeElems8<M, T>(
+/** 16 values per iteration, each with its parameters, into T storage. True when some x was NaN. */
+function quantizeElemsStorage<M, T>(
   src: usize,
   dst: usize,
   n: usize,
@@ -293,38 +278,14 @@ function quantizeElems8<M, T>(
     const xc = v128.load(src + o, 32);
     const xd = v128.load(src + o, 48);
     nan = v128.or(nan, anyNaN(xa, xb, xc, xd));
-    const a = quantizeLanesEach<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
-    const b = quantizeLanesEach<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
-    const c = quantizeLanesEach<M>(xc, v128.load(ps + o, 32), v128.load(pz + o, 32), lo, hi, m, m);
-    const d = quantizeLanesEach<M>(xd, v128.load(ps + o, 48), v128.load(pz + o, 48), lo, hi, m, m);
-    const ab = i16x8.narrow_i32x4_s(a, b);
-    const cd = i16x8.narrow_i32x4_s(c, d);
-    if (isSigned<T>()) v128.store(dst + i, i8x16.narrow_i16x8_s(ab, cd));
-    else v128.store(dst + i, i8x16.narrow_i16x8_u(ab, cd));
-  }
-  return v128.any_true(nan);
-}
-
-function quantizeElems16<M, T>(
-  src: usize,
-  dst: usize,
-  n: usize,
-  ps: usize,
-  pz: usize,
-  lo: v128,
-  hi: v128,
-): bool {
-  const m = k(0);
-  let nan = i32x4.splat(0);
-  for (let i: usize = 0; i < n; i += 8) {
-    const o = i << 2;
-    const xa = v128.load(src + o);
-    const xb = v128.load(src + o, 16);
-    nan = v128.or(nan, v128.or(f32x4.ne(xa, xa), f32x4.ne(xb, xb)));
-    const a = quantizeLanesEach<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m);
-    const b = quantizeLanesEach<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m);
-    if (isSigned<T>()) v128.store(dst + (i << 1), i16x8.narrow_i32x4_s(a, b));
-    else v128.store(dst + (i << 1), i16x8.narrow_i32x4_u(a, b));
+    storeCodes<T>(
+      dst,
+      i,
+      quantizeLanesEach<M>(xa, v128.load(ps + o), v128.load(pz + o), lo, hi, m, m),
+      quantizeLanesEach<M>(xb, v128.load(ps + o, 16), v128.load(pz + o, 16), lo, hi, m, m),
+      quantizeLanesEach<M>(xc, v128.load(ps + o, 32), v128.load(pz + o, 32), lo, hi, m, m),
+      quantizeLanesEach<M>(xd, v128.load(ps + o, 48), v128.load(pz + o, 48), lo, hi, m, m),
+    );
   }
   return v128.any_true(nan);
 }
@@ -341,10 +302,10 @@ function quantizeElemsKind<M>(
 ): bool {
   const vl = f32x4.splat(<f32>qmin);
   const vh = f32x4.splat(<f32>qmax);
-  if (kind === I8) return quantizeElems8<M, i8>(src, dst, n, ps, pz, vl, vh);
-  if (kind === U8) return quantizeElems8<M, u8>(src, dst, n, ps, pz, vl, vh);
-  if (kind === I16) return quantizeElems16<M, i16>(src, dst, n, ps, pz, vl, vh);
-  if (kind === U16) return quantizeElems16<M, u16>(src, dst, n, ps, pz, vl, vh);
+  if (kind === I8) return quantizeElemsStorage<M, i8>(src, dst, n, ps, pz, vl, vh);
+  if (kind === U8) return quantizeElemsStorage<M, u8>(src, dst, n, ps, pz, vl, vh);
+  if (kind === I16) return quantizeElemsStorage<M, i16>(src, dst, n, ps, pz, vl, vh);
+  if (kind === U16) return quantizeElemsStorage<M, u16>(src, dst, n, ps, pz, vl, vh);
   return false;
 }
 
@@ -491,43 +452,35 @@ function dequantizeLanes(q: v128, zp: v128, s: v128): v128 {
   return f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(q, zp)), s);
 }
 
-function dequantize8<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): void {
-  for (let i: usize = 0; i < n; i += 16) {
+/** Dequantizes the 16 codes of T storage at element `i` of `src` into float32 at `dst`. */
+function dequantizeCodes<T>(src: usize, dst: usize, i: usize, s: v128, zp: v128): void {
+  let a: v128, b: v128, c: v128, d: v128;
+  if (sizeof<T>() === 1) {
     const v = v128.load(src + i);
-    const q = dst + (i << 2);
-    let lo: v128, hi: v128;
-    if (isSigned<T>()) {
-      lo = i16x8.extend_low_i8x16_s(v);
-      hi = i16x8.extend_high_i8x16_s(v);
-    } else {
-      lo = i16x8.extend_low_i8x16_u(v);
-      hi = i16x8.extend_high_i8x16_u(v);
-    }
-    // After the 8 -> 16 extension every lane is a valid signed i16, so the signed 16 -> 32 extension is right.
-    v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(lo), zp, s));
-    v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(lo), zp, s), 16);
-    v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(hi), zp, s), 32);
-    v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(hi), zp, s), 48);
+    const lo = isSigned<T>() ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
+    const hi = isSigned<T>() ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v);
+    // After the 8 -> 16 extension every lane is a valid signed i16: the signed 16 -> 32 one is right.
+    a = i32x4.extend_low_i16x8_s(lo);
+    b = i32x4.extend_high_i16x8_s(lo);
+    c = i32x4.extend_low_i16x8_s(hi);
+    d = i32x4.extend_high_i16x8_s(hi);
+  } else {
+    const u = v128.load(src + (i << 1));
+    const w = v128.load(src + (i << 1), 16);
+    a = isSigned<T>() ? i32x4.extend_low_i16x8_s(u) : i32x4.extend_low_i16x8_u(u);
+    b = isSigned<T>() ? i32x4.extend_high_i16x8_s(u) : i32x4.extend_high_i16x8_u(u);
+    c = isSigned<T>() ? i32x4.extend_low_i16x8_s(w) : i32x4.extend_low_i16x8_u(w);
+    d = isSigned<T>() ? i32x4.extend_high_i16x8_s(w) : i32x4.extend_high_i16x8_u(w);
   }
+  const q = dst + (i << 2);
+  v128.store(q, dequantizeLanes(a, zp, s));
+  v128.store(q, dequantizeLanes(b, zp, s), 16);
+  v128.store(q, dequantizeLanes(c, zp, s), 32);
+  v128.store(q, dequantizeLanes(d, zp, s), 48);
 }
 
-function dequantize16<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): void {
-  for (let i: usize = 0; i < n; i += 16) {
-    const a = v128.load(src + (i << 1));
-    const b = v128.load(src + (i << 1), 16);
-    const q = dst + (i << 2);
-    if (isSigned<T>()) {
-      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(a), zp, s));
-      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(a), zp, s), 16);
-      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_s(b), zp, s), 32);
-      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_s(b), zp, s), 48);
-    } else {
-      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_u(a), zp, s));
-      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_u(a), zp, s), 16);
-      v128.store(q, dequantizeLanes(i32x4.extend_low_i16x8_u(b), zp, s), 32);
-      v128.store(q, dequantizeLanes(i32x4.extend_high_i16x8_u(b), zp, s), 48);
-    }
-  }
+function dequantizeStorage<T>(src: usize, dst: usize, n: usize, s: v128, zp: v128): void {
+  for (let i: usize = 0; i < n; i += 16) dequantizeCodes<T>(src, dst, i, s, zp);
 }
 
 /**
@@ -545,10 +498,10 @@ export function dequantizeTensor(
 ): void {
   const vs = f32x4.splat(s);
   const vz = i32x4.splat(zp);
-  if (kind === I8) dequantize8<i8>(src, dst, n, vs, vz);
-  else if (kind === U8) dequantize8<u8>(src, dst, n, vs, vz);
-  else if (kind === I16) dequantize16<i16>(src, dst, n, vs, vz);
-  else if (kind === U16) dequantize16<u16>(src, dst, n, vs, vz);
+  if (kind === I8) dequantizeStorage<i8>(src, dst, n, vs, vz);
+  else if (kind === U8) dequantizeStorage<u8>(src, dst, n, vs, vz);
+  else if (kind === I16) dequantizeStorage<i16>(src, dst, n, vs, vz);
+  else if (kind === U16) dequantizeStorage<u16>(src, dst, n, vs, vz);
 }
 
 /** Rows with one parameter each (see quantizeLayoutRows). */

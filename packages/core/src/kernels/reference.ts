@@ -3,7 +3,7 @@
  * Math.fround, each formula written once (codeOf, dequantizedValue). They neither allocate nor validate;
  * the public functions do that. They define the bits: the fast kernels must give the same.
  */
-import type { IntegerArray, Semantics } from "../dtypes/table.js";
+import type { Semantics } from "../dtypes/table.js";
 import type { ParamLayout } from "../tensor.js";
 import { decodeHalf, encodeHalf } from "./floats.js";
 import { roundHalfEven } from "./rounding.js";
@@ -49,44 +49,38 @@ export function paramIndex(layout: ParamLayout, e: number): number {
   return o * outerStride + Math.floor(c / blockSize) * axisStride + (e - row * inner) * innerStride;
 }
 
-function quantizeTensor(
-  semantics: Semantics,
-  x: Float32Array,
-  scale: number,
-  zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: IntegerArray,
-): number {
+const quantizeTensor: Kernels["quantizeTensor"] = (
+  semantics,
+  x,
+  scale,
+  zeroPoint,
+  qmin,
+  qmax,
+  out,
+) => {
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
     out[i] = saturate(codeOf(semantics, v, scale, zeroPoint), qmin, qmax);
   }
   return -1;
-}
+};
 
-function dequantizeTensor(
-  semantics: Semantics,
-  q: ArrayLike<number>,
-  scale: number,
-  zeroPoint: number,
-  out: Float32Array,
-): void {
+const dequantizeTensor: Kernels["dequantizeTensor"] = (semantics, q, scale, zeroPoint, out) => {
   for (let i = 0; i < q.length; i++)
     out[i] = dequantizedValue(semantics, q[i] as number, scale, zeroPoint);
-}
+};
 
-function quantizeLayout(
-  semantics: Semantics,
-  x: Float32Array,
-  scales: Float32Array,
-  zeroPoints: Int32Array,
-  layout: ParamLayout,
-  qmin: number,
-  qmax: number,
-  out: IntegerArray,
-): number {
+const quantizeLayout: Kernels["quantizeLayout"] = (
+  semantics,
+  x,
+  scales,
+  zeroPoints,
+  layout,
+  qmin,
+  qmax,
+  out,
+) => {
   for (let e = 0; e < x.length; e++) {
     const v = x[e] as number;
     if (Number.isNaN(v)) return e;
@@ -98,16 +92,16 @@ function quantizeLayout(
     );
   }
   return -1;
-}
+};
 
-function dequantizeLayout(
-  semantics: Semantics,
-  q: ArrayLike<number>,
-  scales: Float32Array,
-  zeroPoints: Int32Array,
-  layout: ParamLayout,
-  out: Float32Array,
-): void {
+const dequantizeLayout: Kernels["dequantizeLayout"] = (
+  semantics,
+  q,
+  scales,
+  zeroPoints,
+  layout,
+  out,
+) => {
   for (let e = 0; e < q.length; e++) {
     const p = paramIndex(layout, e);
     out[e] = dequantizedValue(
@@ -117,17 +111,17 @@ function dequantizeLayout(
       zeroPoints[p] as number,
     );
   }
-}
+};
 
-function fakeQuantizeTensor(
-  semantics: Semantics,
-  x: Float32Array,
-  scale: number,
-  zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: Float32Array,
-): number {
+const fakeQuantizeTensor: Kernels["fakeQuantizeTensor"] = (
+  semantics,
+  x,
+  scale,
+  zeroPoint,
+  qmin,
+  qmax,
+  out,
+) => {
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
@@ -135,17 +129,17 @@ function fakeQuantizeTensor(
     out[i] = dequantizedValue(semantics, q, scale, zeroPoint);
   }
   return -1;
-}
+};
 
-function quantizeInt4Packed(
-  semantics: Semantics,
-  x: Float32Array,
-  scale: number,
-  zeroPoint: number,
-  qmin: number,
-  qmax: number,
-  out: Uint8Array,
-): number {
+const quantizeInt4Packed: Kernels["quantizeInt4Packed"] = (
+  semantics,
+  x,
+  scale,
+  zeroPoint,
+  qmin,
+  qmax,
+  out,
+) => {
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
@@ -153,7 +147,7 @@ function quantizeInt4Packed(
     out[i >> 1] = i & 1 ? (out[i >> 1] as number) | (nibble << 4) : nibble;
   }
   return -1;
-}
+};
 
 /** The reference backend: every member of {@link Kernels}. */
 export const referenceKernels = {

@@ -11,7 +11,6 @@
  * reciprocal overflows never reaches a kernel: the public functions refuse it.)
  */
 import type { IntegerArray, Semantics } from "../../dtypes/table.js";
-import type { ParamLayout } from "../../tensor.js";
 import { referenceKernels } from "../reference.js";
 import type { HalfDType, Kernels } from "../types.js";
 import {
@@ -75,15 +74,15 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
     return -1;
   }
 
-  function quantizeTensor(
-    semantics: Semantics,
-    x: Float32Array,
-    scale: number,
-    zeroPoint: number,
-    qmin: number,
-    qmax: number,
-    out: IntegerArray,
-  ): number {
+  const quantizeTensor: Kernels["quantizeTensor"] = (
+    semantics,
+    x,
+    scale,
+    zeroPoint,
+    qmin,
+    qmax,
+    out,
+  ) => {
     const kind = kindOf(out);
     if (kind < 0) {
       return referenceKernels.quantizeTensor(semantics, x, scale, zeroPoint, qmin, qmax, out);
@@ -95,15 +94,9 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
       (m) => ex.quantizeTensor(torch, kind, IN, OUT, m, scale, zeroPoint, qmin, qmax),
       (off, m) => out.set(m === C ? codes : codes.subarray(0, m), off),
     );
-  }
+  };
 
-  function dequantizeTensor(
-    semantics: Semantics,
-    q: ArrayLike<number>,
-    scale: number,
-    zeroPoint: number,
-    out: Float32Array,
-  ): void {
+  const dequantizeTensor: Kernels["dequantizeTensor"] = (semantics, q, scale, zeroPoint, out) => {
     const kind = kindOf(q);
     if (kind < 0) {
       referenceKernels.dequantizeTensor(semantics, q, scale, zeroPoint, out);
@@ -118,18 +111,18 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
       ex.dequantizeTensor(kind, IN, OUT, m, scale, zeroPoint);
       out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off);
     }
-  }
+  };
 
-  function quantizeLayout(
-    semantics: Semantics,
-    x: Float32Array,
-    scales: Float32Array,
-    zeroPoints: Int32Array,
-    layout: ParamLayout,
-    qmin: number,
-    qmax: number,
-    out: IntegerArray,
-  ): number {
+  const quantizeLayout: Kernels["quantizeLayout"] = (
+    semantics,
+    x,
+    scales,
+    zeroPoints,
+    layout,
+    qmin,
+    qmax,
+    out,
+  ) => {
     const kind = kindOf(out);
     if (kind < 0) {
       return referenceKernels.quantizeLayout(
@@ -165,16 +158,16 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
       elements: (m) => ex.quantizeLayoutElems(torch, kind, IN, OUT, m, PS, PZ, qmin, qmax) !== 0,
     });
     return nan === undefined ? -1 : firstNaN(x, nan[0], nan[0] + nan[1]);
-  }
+  };
 
-  function dequantizeLayout(
-    semantics: Semantics,
-    q: ArrayLike<number>,
-    scales: Float32Array,
-    zeroPoints: Int32Array,
-    layout: ParamLayout,
-    out: Float32Array,
-  ): void {
+  const dequantizeLayout: Kernels["dequantizeLayout"] = (
+    semantics,
+    q,
+    scales,
+    zeroPoints,
+    layout,
+    out,
+  ) => {
     const kind = kindOf(q);
     if (kind < 0) {
       referenceKernels.dequantizeLayout(semantics, q, scales, zeroPoints, layout, out);
@@ -198,17 +191,17 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
         return false;
       },
     });
-  }
+  };
 
-  function fakeQuantizeTensor(
-    semantics: Semantics,
-    x: Float32Array,
-    scale: number,
-    zeroPoint: number,
-    qmin: number,
-    qmax: number,
-    out: Float32Array,
-  ): number {
+  const fakeQuantizeTensor: Kernels["fakeQuantizeTensor"] = (
+    semantics,
+    x,
+    scale,
+    zeroPoint,
+    qmin,
+    qmax,
+    out,
+  ) => {
     // The loop clamps in float32 with 16-bit bounds: int32 codes go to the reference.
     if (qmin < -32768 || qmax > 65535) {
       return referenceKernels.fakeQuantizeTensor(semantics, x, scale, zeroPoint, qmin, qmax, out);
@@ -219,17 +212,17 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
       (m) => ex.fakeQuantizeTensor(torch, IN, OUT, m, scale, zeroPoint, qmin, qmax),
       (off, m) => out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off),
     );
-  }
+  };
 
-  function quantizeInt4Packed(
-    semantics: Semantics,
-    x: Float32Array,
-    scale: number,
-    zeroPoint: number,
-    qmin: number,
-    qmax: number,
-    out: Uint8Array,
-  ): number {
+  const quantizeInt4Packed: Kernels["quantizeInt4Packed"] = (
+    semantics,
+    x,
+    scale,
+    zeroPoint,
+    qmin,
+    qmax,
+    out,
+  ) => {
     const torch = flag(semantics);
     return streamInput(
       x,
@@ -242,11 +235,11 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
         if (m & 1) out[at + bytes - 1] = (out[at + bytes - 1] as number) & 0x0f;
       },
     );
-  }
+  };
 
   const half = (dtype: HalfDType) => (dtype === "bfloat16" ? HALF_BFLOAT16 : HALF_FLOAT16);
 
-  function encodeHalf(dtype: HalfDType, x: Float32Array, out: Uint16Array): void {
+  const encodeHalf: Kernels["encodeHalf"] = (dtype, x, out) => {
     const bf = half(dtype);
     for (let off = 0; off < x.length; off += C) {
       const m = x.length - off < C ? x.length - off : C;
@@ -254,9 +247,9 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
       ex.encodeHalf(bf, IN, OUT, m);
       out.set(m === C ? b.outU16 : b.outU16.subarray(0, m), off);
     }
-  }
+  };
 
-  function decodeHalf(dtype: HalfDType, bits: Uint16Array, out: Float32Array): void {
+  const decodeHalf: Kernels["decodeHalf"] = (dtype, bits, out) => {
     const bf = half(dtype);
     for (let off = 0; off < bits.length; off += C) {
       const m = bits.length - off < C ? bits.length - off : C;
@@ -264,7 +257,7 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
       ex.decodeHalf(bf, IN, OUT, m);
       out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off);
     }
-  }
+  };
 
   return Object.freeze({
     name: "fast",
