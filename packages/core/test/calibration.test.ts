@@ -282,7 +282,7 @@ describe("Histogram", () => {
       `[TypeError: Histogram(): argument 'options.bins' must be an integer in [1, 16777216]; received "8".]`,
     );
     expect(() => new Histogram(8 as unknown as object)).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: Histogram(): argument 'options' must be an object or undefined; received 8.]`,
+      `[TypeError: Histogram(): argument 'options' must be an object (keys 'bins') or undefined; received 8.]`,
     );
     expect(() => Histogram.fromCounts([], 1)).toThrowErrorMatchingInlineSnapshot(
       `[RangeError: Histogram.fromCounts(): argument 'counts' must be of length in [1, 16777216]; received an array of length 0.]`,
@@ -517,7 +517,7 @@ describe("mseRange", () => {
       `[RangeError: mseRange(): argument 'options.stride' must be an integer ≥ 1; received 0.]`,
     );
     expect(() => mseRange(h, null as unknown as object)).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: mseRange(): argument 'options' must be an object or undefined; received null.]`,
+      `[TypeError: mseRange(): argument 'options' must be an object (keys 'dtype', 'bits', 'unsigned', 'start', 'stride') or undefined; received null.]`,
     );
     expect(() => mseRange(new Histogram(), {})).toThrowErrorMatchingInlineSnapshot(
       `[RangeError: mseRange(): argument 'hist' must be a Histogram holding a nonzero value; received an empty Histogram.]`,

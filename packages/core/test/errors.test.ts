@@ -103,7 +103,7 @@ describe("bad input to quantize", () => {
     expect(() =>
       quantize(new Float32Array(6), p, { shape: [4, 2] }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: quantize(): argument 'shape' must be a shape of 6 elements to match 'x'; received [4, 2].]`,
+      `[RangeError: quantize(): argument 'options.shape' must be a shape of 6 elements to match 'x'; received [4, 2].]`,
     );
   });
   it("params missing, per-axis scales of the wrong count, axis out of range", () => {
@@ -124,7 +124,7 @@ describe("bad input to quantize", () => {
     expect(() =>
       quantize([[1, 2]], { dtype: "int8", scale: [1, 2] }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: quantize(): argument 'params.axis' must be set when 'scale' is not a number; received undefined.]`,
+      `[TypeError: quantize(): argument 'params.axis' must be an integer when 'scale' is a tensor; received undefined.]`,
     );
     expect(() =>
       quantize([[1, 2]], { dtype: "int8", scale: [[1]], axis: 1, blockSize: 0 }),
@@ -168,7 +168,7 @@ describe("bad input elsewhere", () => {
     );
     // @ts-expect-error: a scheme the core does not have
     expect(() => qparamsFromRange(0, 1, { scheme: "log" })).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: qparamsFromRange(): argument 'options.scheme' must be "symmetric" or "affine"; received "log".]`,
+      `[RangeError: qparamsFromRange(): argument 'options.scheme' must be one of "symmetric", "affine"; received "log".]`,
     );
   });
   it("observers", () => {

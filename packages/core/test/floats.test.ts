@@ -775,17 +775,17 @@ describe("errors", () => {
     expect(() =>
       encodeFloat("float8e4m3fn", [1], null as unknown as object),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: encodeFloat(): argument 'options' must be an object or undefined; received null.]`,
+      `[TypeError: encodeFloat(): argument 'options' must be an object (keys 'saturate', 'backend', 'out') or undefined; received null.]`,
     );
     expect(() =>
       encodeFloat("float8e4m3fn", [1], { saturate: 1 as unknown as boolean }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: encodeFloat(): argument 'options.saturate' must be a boolean or undefined; received 1.]`,
+      `[TypeError: encodeFloat(): argument 'options.saturate' must be a boolean; received 1.]`,
     );
     expect(() =>
       encodeFloat("float8e5m2", [1], { saturation: false } as object),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: encodeFloat(): argument 'options' must be an object with no keys but 'saturate', 'backend' and 'out'; received an object with key "saturation".]`,
+      `[RangeError: encodeFloat(): argument 'options' must be an object with keys among 'saturate', 'backend', 'out'; received an object with key "saturation".]`,
     );
     expect(() =>
       encodeFloat("float16", [1], { saturate: true }),

@@ -8,8 +8,9 @@ import { decodeFloats, encodeFloats, roundFloats } from "../kernels/floats.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { HalfDType } from "../kernels/types.js";
 import { checkFloatDType } from "../validate/dtype.js";
-import { rangeError, typeError } from "../validate/errors.js";
+import { rangeError } from "../validate/errors.js";
 import { codesOf, float32BitsOf } from "../validate/floats.js";
+import { checkBoolean, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import { type Backend, checkBackend } from "../validate/params.js";
 
@@ -25,34 +26,20 @@ export interface EncodeFloatOptions {
   out?: Uint16Array | Uint8Array;
 }
 
-/** Validates `options` and returns the effective `saturate` flag. */
+/** Validates `options` (keys 'saturate', 'backend', 'out') and returns the effective `saturate` flag. */
 function saturateOption(fn: string, format: FloatFormat, options: unknown): boolean {
-  if (options === undefined) return true;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw typeError(fn, "options", "an object or undefined", options);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== "saturate" && key !== "backend" && key !== "out") {
-      throw rangeError(
-        fn,
-        "options",
-        "an object with no keys but 'saturate', 'backend' and 'out'",
-        options,
-        `an object with key ${JSON.stringify(key)}`,
-      );
-    }
-  }
-  const saturate = (options as EncodeFloatOptions).saturate;
-  if (saturate === undefined) return true;
-  if (typeof saturate !== "boolean") {
-    throw typeError(fn, "options.saturate", "a boolean or undefined", saturate);
-  }
-  if (!format.saturates) {
+  const o = checkOptions(fn, "options", options as EncodeFloatOptions | undefined, [
+    "saturate",
+    "backend",
+    "out",
+  ]);
+  const saturate = checkBoolean(fn, "options.saturate", o.saturate, true);
+  if (o.saturate !== undefined && !format.saturates) {
     throw rangeError(
       fn,
       "options.saturate",
       `undefined for ${format.name} (only float8 formats saturate)`,
-      saturate,
+      o.saturate,
     );
   }
   return saturate;
@@ -129,13 +116,14 @@ export function encodeFloat<D extends FloatDType>(
 export function decodeFloat(
   dtype: FloatDType,
   bits: ArrayLike<number>,
-  options: { backend?: Backend; out?: Float32Array } = {},
+  options?: { backend?: Backend; out?: Float32Array },
 ): Float32Array {
   const fn = "decodeFloat";
+  const o = checkOptions(fn, "options", options, ["backend", "out"]);
   const format = checkFloatDType(fn, "dtype", dtype);
   const codes = codesOf(fn, format, bits);
-  const out = outputArray(fn, options.out, Float32Array, codes.length);
-  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
+  const out = outputArray(fn, o.out, Float32Array, codes.length);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
   if (isHalf(format.name)) {
     kernels.decodeHalf(
       format.name,

@@ -11,6 +11,7 @@ import {
   isIntegerDType,
 } from "../dtypes/table.js";
 import { rangeError } from "../validate/errors.js";
+import { toFloat64 } from "../validate/tensor.js";
 import { roundToFloat } from "./codecs.js";
 
 export type FormatName = "float64" | "float32" | FloatDType | IntegerDType;
@@ -104,13 +105,13 @@ export function roundToFormat(
   name: "float64" | "float32" | FloatDType,
   values: readonly number[],
 ): Float64Array {
-  if (name === "float64") return Float64Array.from(values);
-  if (name === "float32") return Float64Array.from(Float32Array.from(values));
-  if (isFloatDType(name)) return Float64Array.from(roundToFloat(name, values));
-  throw rangeError(
-    "roundToFormat",
-    "name",
-    '"float64", "float32" or a low-precision float dtype',
-    name,
-  );
+  const fn = "roundToFormat";
+  if (name !== "float64" && name !== "float32" && !isFloatDType(name)) {
+    throw rangeError(fn, "name", '"float64", "float32" or a low-precision float dtype', name);
+  }
+  // Read once, checked: every entry a number (no NaN for "a", 0 for null, 1 for true).
+  const exact = toFloat64(fn, "values", values).data;
+  if (name === "float64") return exact;
+  if (name === "float32") return Float64Array.from(Float32Array.from(exact));
+  return Float64Array.from(roundToFloat(name, exact));
 }

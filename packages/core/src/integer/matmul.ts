@@ -5,6 +5,8 @@ import { INT8_DTYPES, INTEGER_FORMATS, type Int8DType } from "../dtypes/table.js
 import * as kernel from "../kernels/integer.js";
 import { checkDType } from "../validate/dtype.js";
 import { describe, rangeError, typeError } from "../validate/errors.js";
+import { checkOptions } from "../validate/options.js";
+import { MAX_ELEMENTS } from "../validate/output.js";
 
 /**
  * A 2-D 8-bit integer matrix, row-major. With an Int8Array or a Uint8Array the dtype may be left
@@ -173,7 +175,7 @@ function checkZeroPoint(fn: string, arg: string, value: unknown, dtype: Int8DTyp
 export function matmulInteger(
   a: Int8Matrix,
   b: Int8Matrix,
-  options: MatmulIntegerOptions = {},
+  options?: MatmulIntegerOptions,
 ): Int32Matrix {
   const fn = "matmulInteger";
   const A = normalizeMatrix(fn, "a", a);
@@ -187,15 +189,22 @@ export function matmulInteger(
       formatShape(b.shape),
     );
   }
-  if (typeof options !== "object" || options === null) {
-    throw typeError(fn, "options", "an object { aZeroPoint?, bZeroPoint? }", options);
-  }
-  const aZeroPoint = checkZeroPoint(fn, "options.aZeroPoint", options.aZeroPoint, A.dtype);
-  const bZeroPoint = checkZeroPoint(fn, "options.bZeroPoint", options.bZeroPoint, B.dtype);
+  const o = checkOptions(fn, "options", options, ["aZeroPoint", "bZeroPoint"]);
+  const aZeroPoint = checkZeroPoint(fn, "options.aZeroPoint", o.aZeroPoint, A.dtype);
+  const bZeroPoint = checkZeroPoint(fn, "options.bZeroPoint", o.bZeroPoint, B.dtype);
 
   const m = A.rows;
   const k = A.cols;
   const n = B.cols;
+  if (m * n > MAX_ELEMENTS) {
+    throw rangeError(
+      fn,
+      "b.shape",
+      `a shape giving at most 2^32 results with a.shape [${m}, ${k}] (an [M, N] int32 matrix)`,
+      b.shape,
+      `${formatShape(b.shape)}: ${m} × ${n} = ${m * n} results`,
+    );
+  }
   const out = new Int32Array(m * n);
   const bad = kernel.matmulInteger(
     m,

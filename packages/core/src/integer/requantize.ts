@@ -20,6 +20,7 @@ import type { QuantizedMultiplier } from "../kernels/integer.js";
 import * as kernel from "../kernels/integer.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { checkKeys, checkOptions } from "../validate/options.js";
 
 export type { QuantizedMultiplier };
 
@@ -234,7 +235,7 @@ export function requantize(acc: Int32Array, options: RequantizeOptions): Int8Arr
 export function requantize(acc: Int32Array, options: RequantizeOptions): Int8Array | Uint8Array {
   const fn = "requantize";
   if (!(acc instanceof Int32Array)) throw typeError(fn, "acc", "an Int32Array", acc);
-  if (typeof options !== "object" || options === null) {
+  if (options === undefined) {
     throw typeError(
       fn,
       "options",
@@ -242,6 +243,14 @@ export function requantize(acc: Int32Array, options: RequantizeOptions): Int8Arr
       options,
     );
   }
+  checkOptions(fn, "options", options, [
+    "multiplier",
+    "realMultiplier",
+    "outputZeroPoint",
+    "dtype",
+    "min",
+    "max",
+  ]);
   const hasFixed = options.multiplier !== undefined;
   const hasReal = options.realMultiplier !== undefined;
   if (hasFixed === hasReal) {
@@ -258,6 +267,7 @@ export function requantize(acc: Int32Array, options: RequantizeOptions): Int8Arr
     if (typeof m !== "object" || m === null) {
       throw typeError(fn, "options.multiplier", "an object { multiplier, shift }", m);
     }
+    checkKeys(fn, "options.multiplier", m, ["multiplier", "shift"]);
     const { multiplier, shift } = m as {
       multiplier?: unknown;
       shift?: unknown;

@@ -2,6 +2,7 @@ import type { IntegerDType, IntegerFormat } from "../dtypes/table.js";
 import type { TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { checkOptions } from "../validate/options.js";
 import { toFloat32 } from "../validate/tensor.js";
 import { checkScheme, codeRange, finiteExtent, rangeToParams, type Scheme } from "./range.js";
 
@@ -28,6 +29,8 @@ export interface ObservedParams {
   readonly axis?: number;
 }
 
+const OBSERVER_KEYS = ["dtype", "scheme", "reduceRange", "restricted", "axis"];
+
 /**
  * Tracks the running minimum and maximum of the tensors it observes, and turns them into
  * quantization parameters as PyTorch's `MinMaxObserver` (per tensor) and `PerChannelMinMaxObserver`
@@ -49,18 +52,20 @@ export class MinMaxObserver {
   min: Float32Array = new Float32Array(0);
   max: Float32Array = new Float32Array(0);
 
-  constructor(options: ObserverOptions = {}) {
+  constructor(options?: ObserverOptions) {
     const fn = new.target.name;
-    if (typeof options !== "object" || options === null) {
-      throw typeError(fn, "options", "an object", options);
+    const keys =
+      new.target === MinMaxObserver ? OBSERVER_KEYS : [...OBSERVER_KEYS, "averagingConstant"];
+    const o = checkOptions(fn, "options", options as MovingAverageOptions | undefined, keys);
+    this.format = checkDType(fn, "options.dtype", o.dtype ?? "uint8");
+    this.scheme = checkScheme(fn, o.scheme ?? "affine");
+    [this.qmin, this.qmax] = codeRange(fn, this.format, o);
+    if (o.axis !== undefined) {
+      // As quantize's params.axis: the wrong kind is a TypeError, a non-integer a RangeError.
+      if (typeof o.axis !== "number") throw typeError(fn, "options.axis", "an integer", o.axis);
+      if (!Number.isInteger(o.axis)) throw rangeError(fn, "options.axis", "an integer", o.axis);
     }
-    this.format = checkDType(fn, "options.dtype", options.dtype ?? "uint8");
-    this.scheme = checkScheme(fn, options.scheme ?? "affine");
-    [this.qmin, this.qmax] = codeRange(fn, this.format, options);
-    if (options.axis !== undefined && !Number.isInteger(options.axis)) {
-      throw typeError(fn, "options.axis", "an integer", options.axis);
-    }
-    this.axis = options.axis;
+    this.axis = o.axis;
   }
 
   /**
@@ -181,9 +186,9 @@ export class MinMaxObserver {
 export class MovingAverageMinMaxObserver extends MinMaxObserver {
   private readonly averagingConstant: number;
 
-  constructor(options: MovingAverageOptions = {}) {
+  constructor(options?: MovingAverageOptions) {
     super(options);
-    const c = options.averagingConstant ?? 0.01;
+    const c = options?.averagingConstant ?? 0.01;
     if (typeof c !== "number" || !(c > 0 && c <= 1)) {
       throw rangeError(
         "MovingAverageMinMaxObserver",

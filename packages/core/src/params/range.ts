@@ -3,6 +3,7 @@ import { roundHalfEven } from "../kernels/rounding.js";
 import type { TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { checkBoolean, checkOptions } from "../validate/options.js";
 import { toFloat32 } from "../validate/tensor.js";
 
 /** `"symmetric"`: zero maps to the middle code. `"affine"`: the range [min, max] fills every code. */
@@ -34,11 +35,13 @@ export function codeRange(
   options: Pick<RangeOptions, "reduceRange" | "restricted">,
 ): [number, number] {
   let { min, max } = format;
-  if (options.reduceRange) {
+  const reduceRange = checkBoolean(fn, "options.reduceRange", options.reduceRange, false);
+  const restricted = checkBoolean(fn, "options.restricted", options.restricted, false);
+  if (reduceRange) {
     min = format.signed ? -(2 ** (format.bits - 2)) : 0;
     max = format.signed ? 2 ** (format.bits - 2) - 1 : 2 ** (format.bits - 1) - 1;
   }
-  if (options.restricted) {
+  if (restricted) {
     if (!format.signed) {
       throw rangeError(fn, "options.restricted", `false for the unsigned ${format.name}`, true);
     }
@@ -61,18 +64,15 @@ export function codeRange(
  * qparamsFromRange(-1, 3, { dtype: "uint8", scheme: "affine" })
  * // => { dtype: "uint8", scale: 0.01568627543747425, zeroPoint: 64 }
  */
-export function qparamsFromRange(
-  min: number,
-  max: number,
-  options: RangeOptions = {},
-): TensorParams {
+export function qparamsFromRange(min: number, max: number, options?: RangeOptions): TensorParams {
   const fn = "qparamsFromRange";
   checkBound(fn, "min", min);
   checkBound(fn, "max", max);
   if (min > max) throw rangeError(fn, "max", `>= min (${min})`, max);
-  const format = checkDType(fn, "options.dtype", options.dtype ?? "int8");
-  const scheme = checkScheme(fn, options.scheme ?? "affine");
-  const [qmin, qmax] = codeRange(fn, format, options);
+  const o = checkOptions(fn, "options", options, ["dtype", "scheme", "reduceRange", "restricted"]);
+  const format = checkDType(fn, "options.dtype", o.dtype ?? "int8");
+  const scheme = checkScheme(fn, o.scheme ?? "affine");
+  const [qmin, qmax] = codeRange(fn, format, o);
   return rangeToParams(format, scheme, qmin, qmax, Math.fround(min), Math.fround(max));
 }
 
@@ -110,7 +110,9 @@ function checkBound(fn: string, arg: string, value: unknown): void {
 
 export function checkScheme(fn: string, value: unknown): Scheme {
   if (value !== "symmetric" && value !== "affine") {
-    throw typeError(fn, "options.scheme", '"symmetric" or "affine"', value);
+    const expected = 'one of "symmetric", "affine"';
+    if (typeof value !== "string") throw typeError(fn, "options.scheme", expected, value);
+    throw rangeError(fn, "options.scheme", expected, value);
   }
   return value;
 }
@@ -139,9 +141,10 @@ export function finiteExtent(fn: string, arg: string, data: Float32Array): [numb
  * minMaxScaling([-10, -5, 0, 5, 10])
  * // => { dtype: "int8", scale: 0.0784313753247261, zeroPoint: 0 }
  */
-export function minMaxScaling(x: TensorLike, options: { dtype?: IntegerDType } = {}): TensorParams {
+export function minMaxScaling(x: TensorLike, options?: { dtype?: IntegerDType }): TensorParams {
   const fn = "minMaxScaling";
-  const format = checkDType(fn, "options.dtype", options.dtype ?? "int8");
+  const o = checkOptions(fn, "options", options, ["dtype"]);
+  const format = checkDType(fn, "options.dtype", o.dtype ?? "int8");
   const [min, max] = finiteExtent(fn, "x", toFloat32(fn, "x", x).data);
   const scale = Math.fround(Math.fround(max - min) / (format.max - format.min));
   if (scale === 0) throw rangeError(fn, "x", "values with max(x) > min(x)", x, `all values ${min}`);
@@ -162,9 +165,11 @@ export function minMaxScaling(x: TensorLike, options: { dtype?: IntegerDType } =
  */
 export function symmetricParams(
   x: TensorLike,
-  options: Omit<RangeOptions, "scheme"> = {},
+  options?: Omit<RangeOptions, "scheme">,
 ): TensorParams {
-  return paramsFromData("symmetricParams", x, { ...options, scheme: "symmetric" });
+  const fn = "symmetricParams";
+  const o = checkOptions(fn, "options", options, ["dtype", "reduceRange", "restricted"]);
+  return paramsFromData(fn, x, { ...o, scheme: "symmetric" });
 }
 
 /**
@@ -179,9 +184,11 @@ export function symmetricParams(
  */
 export function affineParams(
   x: TensorLike,
-  options: Omit<RangeOptions, "scheme" | "restricted"> = {},
+  options?: Omit<RangeOptions, "scheme" | "restricted">,
 ): TensorParams {
-  return paramsFromData("affineParams", x, { ...options, scheme: "affine" });
+  const fn = "affineParams";
+  const o = checkOptions(fn, "options", options, ["dtype", "reduceRange"]);
+  return paramsFromData(fn, x, { ...o, scheme: "affine" });
 }
 
 function paramsFromData(fn: string, x: TensorLike, options: RangeOptions): TensorParams {

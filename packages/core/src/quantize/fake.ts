@@ -2,6 +2,7 @@ import { fakeQuantizeNudgedTensor } from "../kernels/reference.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";
 import {
   checkBackend,
   checkSemantics,
@@ -9,7 +10,7 @@ import {
   resolveParams,
 } from "../validate/params.js";
 import { toFloat32 } from "../validate/tensor.js";
-import { type CodecOptions, dequantize, quantize } from "./quantize.js";
+import { type CodecOptions, dequantizeResolved, quantizeResolved } from "./quantize.js";
 
 /**
  * Quantizes and dequantizes in one step: the float32 values the integer codes stand for, as a
@@ -25,19 +26,22 @@ import { type CodecOptions, dequantize, quantize } from "./quantize.js";
 export function fakeQuantize(
   x: TensorLike,
   params: QuantParams,
-  options: CodecOptions = {},
+  options?: CodecOptions,
 ): Tensor<Float32Array> {
   const fn = "fakeQuantize";
-  const semantics = checkSemantics(fn, options.semantics);
-  const input = toFloat32(fn, "x", x, options.shape);
+  const o = checkOptions(fn, "options", options, ["semantics", "shape", "backend"]);
+  const semantics = checkSemantics(fn, o.semantics);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const input = toFloat32(fn, "x", x, o.shape);
   const resolved = resolveParams(fn, params, input.shape, semantics);
-  const backend = options.backend;
-  if (resolved.layout !== undefined) {
-    return dequantize(quantize(input, params, { semantics, backend }), undefined, { backend });
-  }
-  const kernels = kernelsFor(fn, checkBackend(fn, backend));
   const { format, scales, zeroPoints } = resolved;
   const out = new Float32Array(input.data.length);
+  if (resolved.layout !== undefined) {
+    const codes = new format.storage(input.data.length);
+    quantizeResolved(fn, kernels, semantics, input.data, resolved, codes);
+    dequantizeResolved(kernels, semantics, codes, resolved, out);
+    return { data: out, shape: input.shape };
+  }
   const scale = scales[0] as number;
   const nan = kernels.fakeQuantizeTensor(
     semantics,
@@ -84,27 +88,32 @@ export interface NudgedRange {
  * nudgedRange({ min: -0.1, max: 63.65 })
  * // => { nudgedMin: 0, nudgedMax: 63.75, scale: 0.25, zeroPoint: 0 }
  */
-export function nudgedRange(options: NudgedOptions = {}): NudgedRange {
+export function nudgedRange(options?: NudgedOptions): NudgedRange {
   const { nudgedMin, nudgedMax, scale, zeroPoint } = nudge("nudgedRange", options);
   return { nudgedMin, nudgedMax, scale, zeroPoint };
 }
 
-function nudge(fn: string, options: NudgedOptions): NudgedRange & { inverseScale: number } {
-  if (typeof options !== "object" || options === null)
-    throw typeError(fn, "options", "an object", options);
-  const fround = Math.fround;
-  const min = fround(options.min ?? -6);
-  const max = fround(options.max ?? 6);
-  const numBits = options.numBits ?? 8;
-  if (!Number.isInteger(numBits) || numBits < 2 || numBits > 16) {
-    throw rangeError(fn, "options.numBits", "an integer in [2, 16]", numBits);
+function nudge(
+  fn: string,
+  options: NudgedOptions | undefined,
+): NudgedRange & { inverseScale: number } {
+  const o = checkOptions(fn, "options", options, ["min", "max", "numBits", "narrowRange"]);
+  for (const key of ["min", "max"] as const) {
+    if (o[key] !== undefined && typeof o[key] !== "number") {
+      throw typeError(fn, `options.${key}`, "a number", o[key]);
+    }
   }
+  const fround = Math.fround;
+  const min = fround(o.min ?? -6);
+  const max = fround(o.max ?? 6);
+  const numBits = checkInteger(fn, "options.numBits", o.numBits, 8, 2, 16);
+  const narrowRange = checkBoolean(fn, "options.narrowRange", o.narrowRange, false);
   if (!(min <= 0) || !Number.isFinite(min))
-    throw rangeError(fn, "options.min", "a finite number <= 0", options.min);
+    throw rangeError(fn, "options.min", "a finite number <= 0", o.min);
   if (!(max >= 0) || !Number.isFinite(max))
-    throw rangeError(fn, "options.max", "a finite number >= 0", options.max);
-  if (!(min < max)) throw rangeError(fn, "options.max", `> min (${min})`, options.max);
-  const qmin = options.narrowRange ? 1 : 0;
+    throw rangeError(fn, "options.max", "a finite number >= 0", o.max);
+  if (!(min < max)) throw rangeError(fn, "options.max", `> min (${min})`, o.max);
+  const qmin = narrowRange ? 1 : 0;
   const qmax = 2 ** numBits - 1;
   const scale = fround(fround(max - min) / (qmax - qmin));
   const inverseScale = fround((qmax - qmin) / fround(max - min));
@@ -136,7 +145,7 @@ function nudge(fn: string, options: NudgedOptions): NudgedRange & { inverseScale
  */
 export function fakeQuantizeNudged(
   x: TensorLike,
-  options: NudgedOptions = {},
+  options?: NudgedOptions,
 ): Tensor<Float32Array> & NudgedRange {
   const fn = "fakeQuantizeNudged";
   const input = toFloat32(fn, "x", x);

@@ -1,9 +1,10 @@
-import { INT4_DTYPES, type Int4DType } from "../dtypes/table.js";
+import { INT4_DTYPES, INTEGER_FORMATS, type Int4DType } from "../dtypes/table.js";
 import * as integer from "../kernels/integer.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { checkKeys, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import {
   checkBackend,
@@ -11,8 +12,15 @@ import {
   type QuantParams,
   resolveParams,
 } from "../validate/params.js";
-import { toFloat32 } from "../validate/tensor.js";
-import { type CodecOptions, dequantize, type QuantizedTensor, quantize } from "./quantize.js";
+import { checkShape, toFloat32 } from "../validate/tensor.js";
+import {
+  type CodecOptions,
+  dequantizeResolved,
+  paramsOf,
+  QUANTIZE_OPTIONS,
+  type QuantizedTensor,
+  quantizeResolved,
+} from "./quantize.js";
 
 /** Options of {@link quantizePacked}. */
 export interface QuantizePackedOptions extends CodecOptions {
@@ -41,25 +49,24 @@ export interface PackedTensor extends Omit<QuantizedTensor, "data" | "dtype"> {
 export function quantizePacked(
   x: TensorLike,
   params: QuantParams,
-  options: QuantizePackedOptions = {},
+  options?: QuantizePackedOptions,
 ): PackedTensor {
   const fn = "quantizePacked";
+  const o = checkOptions(fn, "options", options, QUANTIZE_OPTIONS);
+  const semantics = checkSemantics(fn, o.semantics);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const input = toFloat32(fn, "x", x, o.shape);
   const dtype = checkDType(fn, "params.dtype", params?.dtype, INT4_DTYPES).name;
-  const semantics = checkSemantics(fn, options.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
-  const input = toFloat32(fn, "x", x, options.shape);
   const resolved = resolveParams(fn, params, input.shape, semantics);
   const n = input.data.length;
-  const out = outputArray(fn, options.out, Uint8Array, Math.ceil(n / 2));
+  const out = outputArray(fn, o.out, Uint8Array, Math.ceil(n / 2));
+  const { format, scales, zeroPoints } = resolved;
   if (resolved.layout === undefined) {
-    const { format, scales, zeroPoints } = resolved;
-    const scale = scales[0] as number;
-    const zeroPoint = zeroPoints[0] as number;
     const nan = kernels.quantizeInt4Packed(
       semantics,
       input.data,
-      scale,
-      zeroPoint,
+      scales[0] as number,
+      zeroPoints[0] as number,
       format.min,
       format.max,
       out,
@@ -67,11 +74,12 @@ export function quantizePacked(
     if (nan >= 0) {
       throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
     }
-    return { dtype, data: out, shape: input.shape, scale, zeroPoint, semantics };
+  } else {
+    const codes = new format.storage(n);
+    quantizeResolved(fn, kernels, semantics, input.data, resolved, codes);
+    integer.packInt4(codes, n, out);
   }
-  const q = quantize(input, params, { semantics, backend: options.backend });
-  integer.packInt4(q.data, n, out);
-  return { ...q, dtype, data: out };
+  return { dtype, data: out, shape: input.shape, ...paramsOf(resolved), semantics };
 }
 
 /**
@@ -86,26 +94,54 @@ export function quantizePacked(
  */
 export function dequantizePacked(
   packed: PackedTensor,
-  options: CodecOptions = {},
+  options?: Omit<CodecOptions, "shape">,
 ): Tensor<Float32Array> {
   const fn = "dequantizePacked";
+  const o = checkOptions(fn, "options", options, ["semantics", "backend"]);
   if (typeof packed !== "object" || packed === null || !(packed.data instanceof Uint8Array)) {
     throw typeError(fn, "packed", "a packed tensor from quantizePacked()", packed);
   }
+  checkKeys(fn, "packed", packed, PACKED_KEYS);
   const dtype = checkDType(fn, "packed.dtype", packed.dtype, INT4_DTYPES).name;
-  const n = packed.shape.reduce((a, b) => a * b, 1);
+  const shape = checkShape(fn, "packed.shape", packed.shape);
+  const n = shape.reduce((a, b) => a * b, 1);
   if (packed.data.length !== Math.ceil(n / 2)) {
     throw rangeError(
       fn,
       "packed.data",
-      `${Math.ceil(n / 2)} bytes for shape [${packed.shape.join(", ")}]`,
+      `${Math.ceil(n / 2)} bytes for shape [${shape.join(", ")}]`,
       packed.data,
     );
   }
-  const codes = dtype === "int4" ? new Int8Array(n) : new Uint8Array(n);
+  // The semantics given win over the ones the packed tensor recorded.
+  const semantics = checkSemantics(fn, o.semantics ?? packed.semantics);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const resolved = resolveParams(
+    fn,
+    {
+      dtype,
+      scale: packed.scale,
+      zeroPoint: packed.zeroPoint,
+      axis: packed.axis,
+      blockSize: packed.blockSize,
+    },
+    shape,
+  );
+  const codes = new INTEGER_FORMATS[dtype].storage(n) as Int8Array | Uint8Array;
   integer.unpackInt4(packed.data, n, dtype === "int4", codes);
-  return dequantize({ ...packed, dtype, data: codes }, undefined, {
-    semantics: options.semantics ?? packed.semantics,
-    backend: options.backend,
-  });
+  const out = new Float32Array(n);
+  dequantizeResolved(kernels, semantics, codes, resolved, out);
+  return { data: out, shape };
 }
+
+/** The keys a {@link PackedTensor} may carry. */
+const PACKED_KEYS = [
+  "dtype",
+  "data",
+  "shape",
+  "scale",
+  "zeroPoint",
+  "axis",
+  "blockSize",
+  "semantics",
+] as const;

@@ -1,8 +1,10 @@
 import type { IntegerArray, IntegerDType, Semantics } from "../dtypes/table.js";
 import { kernelsFor } from "../kernels/select.js";
+import type { Kernels } from "../kernels/types.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { checkKeys, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import {
   type Backend,
@@ -50,7 +52,7 @@ export interface QuantizedTensor extends Tensor<IntegerArray> {
   readonly semantics: Semantics;
 }
 
-function paramsOf(
+export function paramsOf(
   resolved: ResolvedParams,
 ): Pick<QuantizedTensor, "scale" | "zeroPoint" | "axis" | "blockSize"> {
   if (resolved.layout === undefined) {
@@ -79,27 +81,42 @@ function paramsOf(
 export function quantize(
   x: TensorLike,
   params: QuantParams,
-  options: QuantizeOptions = {},
+  options?: QuantizeOptions,
 ): QuantizedTensor {
   const fn = "quantize";
-  const semantics = checkSemantics(fn, options.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
-  const input = toFloat32(fn, "x", x, options.shape);
+  const o = checkOptions(fn, "options", options, QUANTIZE_OPTIONS);
+  const semantics = checkSemantics(fn, o.semantics);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const input = toFloat32(fn, "x", x, o.shape);
   const resolved = resolveParams(fn, params, input.shape, semantics);
-  const { format, scales, zeroPoints, layout } = resolved;
-  const out = outputArray(
-    fn,
-    options.out,
-    format.storage as new (
-      n: number,
-    ) => IntegerArray,
-    input.data.length,
-  );
+  const storage = resolved.format.storage as new (n: number) => IntegerArray;
+  const out = outputArray(fn, o.out, storage, input.data.length);
+  quantizeResolved(fn, kernels, semantics, input.data, resolved, out);
+  const dtype = resolved.format.name;
+  return { dtype, data: out, shape: input.shape, ...paramsOf(resolved), semantics };
+}
+
+/** The keys of {@link QuantizeOptions} (and of DequantizeOptions). */
+export const QUANTIZE_OPTIONS = ["semantics", "shape", "backend", "out"] as const;
+
+/**
+ * quantize's kernel call on checked values, for the functions built on it (their errors name
+ * them, not quantize): the codes into `out`.
+ * @throws {RangeError} for NaN in `x`, naming its index.
+ */
+export function quantizeResolved(
+  fn: string,
+  kernels: Kernels,
+  semantics: Semantics,
+  x: Float32Array,
+  { format, scales, zeroPoints, layout }: ResolvedParams,
+  out: IntegerArray,
+): void {
   const nan =
     layout === undefined
       ? kernels.quantizeTensor(
           semantics,
-          input.data,
+          x,
           scales[0] as number,
           zeroPoints[0] as number,
           format.min,
@@ -108,7 +125,7 @@ export function quantize(
         )
       : kernels.quantizeLayout(
           semantics,
-          input.data,
+          x,
           scales,
           zeroPoints,
           layout,
@@ -119,7 +136,21 @@ export function quantize(
   if (nan >= 0) {
     throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
   }
-  return { dtype: format.name, data: out, shape: input.shape, ...paramsOf(resolved), semantics };
+}
+
+/** dequantize's kernel call on checked codes and parameters: the values into `out`. */
+export function dequantizeResolved(
+  kernels: Kernels,
+  semantics: Semantics,
+  q: IntegerArray,
+  { scales, zeroPoints, layout }: ResolvedParams,
+  out: Float32Array,
+): void {
+  if (layout === undefined) {
+    kernels.dequantizeTensor(semantics, q, scales[0] as number, zeroPoints[0] as number, out);
+  } else {
+    kernels.dequantizeLayout(semantics, q, scales, zeroPoints, layout, out);
+  }
 }
 
 /**
@@ -140,11 +171,12 @@ export function quantize(
 export function dequantize(
   q: QuantizedTensor | TensorLike,
   params?: QuantParams,
-  options: DequantizeOptions = {},
+  options?: DequantizeOptions,
 ): Tensor<Float32Array> {
   const fn = "dequantize";
+  const o = checkOptions(fn, "options", options, QUANTIZE_OPTIONS);
   let p: QuantParams;
-  let semantics: Semantics;
+  let stored: unknown;
   if (params === undefined) {
     if (typeof q !== "object" || q === null || !("dtype" in q) || !("scale" in q)) {
       throw typeError(
@@ -155,27 +187,37 @@ export function dequantize(
       );
     }
     const t = q as QuantizedTensor;
-    p = t;
-    semantics = checkSemantics(fn, options.semantics ?? t.semantics);
+    checkKeys(fn, "q", t, QUANTIZED_TENSOR_KEYS);
+    p = {
+      dtype: t.dtype,
+      scale: t.scale,
+      zeroPoint: t.zeroPoint,
+      axis: t.axis,
+      blockSize: t.blockSize,
+    };
+    stored = t.semantics;
   } else {
     p = params;
-    semantics = checkSemantics(fn, options.semantics);
   }
+  // The semantics given win over the ones the quantized tensor recorded.
+  const semantics = checkSemantics(fn, o.semantics ?? stored);
   const format = checkDType(fn, "params.dtype", p.dtype);
-  const codes = toIntegers(fn, "q", q, format, options.shape);
-  const { scales, zeroPoints, layout } = resolveParams(fn, p, codes.shape);
-  const kernels = kernelsFor(fn, checkBackend(fn, options.backend));
-  const out = outputArray(fn, options.out, Float32Array, codes.data.length);
-  if (layout === undefined) {
-    kernels.dequantizeTensor(
-      semantics,
-      codes.data,
-      scales[0] as number,
-      zeroPoints[0] as number,
-      out,
-    );
-  } else {
-    kernels.dequantizeLayout(semantics, codes.data, scales, zeroPoints, layout, out);
-  }
+  const codes = toIntegers(fn, "q", q, format, o.shape);
+  const resolved = resolveParams(fn, p, codes.shape);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const out = outputArray(fn, o.out, Float32Array, codes.data.length);
+  dequantizeResolved(kernels, semantics, codes.data, resolved, out);
   return { data: out, shape: codes.shape };
 }
+
+/** The keys a {@link QuantizedTensor} may carry when it is passed alone to {@link dequantize}. */
+const QUANTIZED_TENSOR_KEYS = [
+  "dtype",
+  "data",
+  "shape",
+  "scale",
+  "zeroPoint",
+  "axis",
+  "blockSize",
+  "semantics",
+] as const;

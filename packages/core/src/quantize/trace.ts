@@ -1,10 +1,12 @@
 import type { IntegerArray, IntegerDType, Semantics } from "../dtypes/table.js";
 import { roundHalfEven } from "../kernels/rounding.js";
+import { kernelsFor } from "../kernels/select.js";
 import type { TensorLike } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
+import { checkOptions } from "../validate/options.js";
 import { checkSemantics, resolveParams } from "../validate/params.js";
 import { indexOfNaN, toFloat32 } from "../validate/tensor.js";
-import { quantize } from "./quantize.js";
+import { quantizeResolved } from "./quantize.js";
 
 /** Every intermediate value of a per-tensor quantization, column by column. */
 export interface QuantizeTrace {
@@ -41,10 +43,11 @@ export interface QuantizeTrace {
 export function traceQuantize(
   x: TensorLike,
   params: { dtype: IntegerDType; scale: number; zeroPoint?: number },
-  options: { semantics?: Semantics } = {},
+  options?: { semantics?: Semantics },
 ): QuantizeTrace {
   const fn = "traceQuantize";
-  const semantics = checkSemantics(fn, options.semantics);
+  const o = checkOptions(fn, "options", options, ["semantics"]);
+  const semantics = checkSemantics(fn, o.semantics);
   if (typeof params !== "object" || params === null || typeof params.scale !== "number") {
     throw typeError(
       fn,
@@ -56,7 +59,8 @@ export function traceQuantize(
   const input = toFloat32(fn, "x", x);
   const nan = indexOfNaN(input.data);
   if (nan >= 0) throw rangeError(fn, `x[${nan}]`, "a number, not NaN", Number.NaN);
-  const { format, scales, zeroPoints } = resolveParams(fn, params, input.shape, semantics);
+  const resolved = resolveParams(fn, params, input.shape, semantics);
+  const { format, scales, zeroPoints } = resolved;
   const scale = scales[0] as number;
   const zeroPoint = zeroPoints[0] as number;
   const fround = Math.fround;
@@ -76,7 +80,8 @@ export function traceQuantize(
       : (rounded[i] as number) + zeroPoint;
     clipped.push(shifted[i] < format.min || shifted[i] > format.max);
   }
-  const code = quantize(input.data, params, { semantics, shape: input.shape }).data;
+  const code = new format.storage(n);
+  quantizeResolved(fn, kernelsFor(fn, "auto"), semantics, input.data, resolved, code);
   return {
     semantics,
     scale,

@@ -1,5 +1,8 @@
 import { rangeError, typeError, withArticle } from "./errors.js";
 
+/** The most elements a typed array holds (V8: 2^32). Larger results are refused up front. */
+export const MAX_ELEMENTS = 2 ** 32;
+
 /** Checks a caller's output array, or allocates one. */
 export function outputArray<T extends ArrayLike<number>>(
   fn: string,
@@ -7,7 +10,18 @@ export function outputArray<T extends ArrayLike<number>>(
   Storage: new (length: number) => T,
   length: number,
 ): T {
-  if (out === undefined) return new Storage(length);
+  if (out === undefined) {
+    if (length > MAX_ELEMENTS) {
+      throw rangeError(
+        fn,
+        "x",
+        `at most 2^32 elements (a typed array's limit)`,
+        length,
+        `${length} elements`,
+      );
+    }
+    return new Storage(length);
+  }
   if (!(out instanceof Storage)) {
     throw typeError(fn, "options.out", `${withArticle(Storage.name)} of length ${length}`, out);
   }

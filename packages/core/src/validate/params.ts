@@ -11,6 +11,7 @@ import {
 import type { ParamLayout, TensorLike } from "../tensor.js";
 import { checkDType } from "./dtype.js";
 import { rangeError, typeError } from "./errors.js";
+import { checkKeys } from "./options.js";
 import { toFloat32, toFloat64 } from "./tensor.js";
 
 /** `"auto"` (default): fast where WebAssembly SIMD loads, else reference. `"fast"` insists on it. */
@@ -106,7 +107,34 @@ export function checkZeroPoint(
   return value;
 }
 
+/** The keys of {@link QuantParams}. */
+export const PARAM_KEYS = ["dtype", "scale", "zeroPoint", "axis", "blockSize"] as const;
+
+/**
+ * A parameter tensor must have `paramShape`, or be flat (1-D, row-major) with as many values: a
+ * [6, 2] tensor is never read as [2, 6].
+ */
+function checkParamShape(
+  fn: string,
+  arg: string,
+  tensor: { readonly data: ArrayLike<number>; readonly shape: readonly number[] },
+  paramShape: readonly number[],
+  expected: string,
+): void {
+  const count = paramShape.reduce((a, b) => a * b, 1);
+  const flat = tensor.shape.length <= 1 && tensor.data.length === count;
+  const same =
+    tensor.shape.length === paramShape.length && tensor.shape.every((d, i) => d === paramShape[i]);
+  if (flat || same) return;
+  const received =
+    tensor.shape.length <= 1
+      ? `${tensor.data.length} values`
+      : `shape [${tensor.shape.join(", ")}]`;
+  throw rangeError(fn, arg, expected, tensor, received);
+}
+
 function checkAxis(fn: string, axis: unknown, rank: number): number {
+  if (typeof axis !== "number") throw typeError(fn, "params.axis", "an integer", axis);
   if (!Number.isInteger(axis) || (axis as number) < -rank || (axis as number) >= rank) {
     const expected =
       rank === 0 ? "absent for a scalar input" : `an integer in [${-rank}, ${rank - 1}]`;
@@ -125,7 +153,7 @@ export function resolveParams(
   shape: readonly number[],
   quantizing?: Semantics,
 ): ResolvedParams {
-  if (typeof params !== "object" || params === null) {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
     throw typeError(
       fn,
       "params",
@@ -133,8 +161,20 @@ export function resolveParams(
       params,
     );
   }
+  checkKeys(fn, "params", params, PARAM_KEYS);
   const format = checkDType(fn, "params.dtype", params.dtype);
   const zeroPoint = params.zeroPoint ?? 0;
+  if (
+    typeof params.scale !== "number" &&
+    (typeof params.scale !== "object" || params.scale === null)
+  ) {
+    throw typeError(
+      fn,
+      "params.scale",
+      "a number, or a tensor of scales per axis index or per block",
+      params.scale,
+    );
+  }
 
   if (
     typeof params.scale === "number" &&
@@ -153,7 +193,7 @@ export function resolveParams(
   }
 
   if (params.axis === undefined && params.blockSize === undefined) {
-    throw rangeError(fn, "params.axis", "set when 'scale' is not a number", undefined);
+    throw typeError(fn, "params.axis", "an integer when 'scale' is a tensor", undefined);
   }
   const axis = checkAxis(fn, params.axis ?? 0, shape.length);
   const dim = shape[axis] as number;
@@ -163,6 +203,9 @@ export function resolveParams(
   let paramShape: number[];
   let layout: ParamLayout;
   const blockSize = params.blockSize;
+  if (blockSize !== undefined && typeof blockSize !== "number") {
+    throw typeError(fn, "params.blockSize", "an integer >= 1", blockSize);
+  }
   if (blockSize === undefined) {
     paramShape = [dim];
     layout = { outer, dim, inner, blockSize: 1, outerStride: 0, axisStride: 1, innerStride: 0 };
@@ -189,15 +232,7 @@ export function resolveParams(
     blockSize === undefined
       ? `${dim} values, one per index along axis ${axis}`
       : `shape [${paramShape.join(", ")}] (axis ${axis} in blocks of ${blockSize})`;
-  if (scaleTensor.data.length !== count) {
-    throw rangeError(
-      fn,
-      "params.scale",
-      expected,
-      params.scale,
-      `${scaleTensor.data.length} values`,
-    );
-  }
+  checkParamShape(fn, "params.scale", scaleTensor, paramShape, expected);
   const scales = new Float32Array(count);
   for (let i = 0; i < count; i++)
     scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number, quantizing);
@@ -206,10 +241,9 @@ export function resolveParams(
   if (typeof zeroPoint === "number") {
     zeroPoints.fill(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format));
   } else {
-    const zp = toFloat64(fn, "params.zeroPoint", zeroPoint).data;
-    if (zp.length !== count) {
-      throw rangeError(fn, "params.zeroPoint", expected, zeroPoint, `${zp.length} values`);
-    }
+    const zpTensor = toFloat64(fn, "params.zeroPoint", zeroPoint);
+    checkParamShape(fn, "params.zeroPoint", zpTensor, paramShape, expected);
+    const zp = zpTensor.data;
     for (let i = 0; i < count; i++) {
       zeroPoints[i] = checkZeroPoint(fn, `params.zeroPoint[${i}]`, zp[i] as number, format);
     }

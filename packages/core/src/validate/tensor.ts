@@ -13,19 +13,29 @@ function isMatrixLike(value: object): value is MatrixLike {
 
 function isTensor(value: object): value is Tensor<ArrayLike<number>> {
   const t = value as Partial<Tensor<ArrayLike<number>>>;
-  return t.data !== undefined && Array.isArray(t.shape);
+  return t.data !== undefined && t.shape !== undefined;
 }
 
-/** The number of elements of a shape; throws if a dimension is not a non-negative integer. */
-export function sizeOf(fn: string, arg: string, shape: readonly number[]): number {
-  let size = 1;
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw rangeError(fn, arg, "a shape of non-negative integers", shape, `[${shape.join(", ")}]`);
+const shown = (shape: readonly unknown[]) => `[${shape.map(String).join(", ")}]`;
+
+/**
+ * A shape: an array of non-negative integers (a copy of it).
+ * @throws {TypeError} when it is not an array.
+ * @throws {RangeError} when a dimension is not a non-negative safe integer.
+ */
+export function checkShape(fn: string, arg: string, value: unknown): number[] {
+  if (!Array.isArray(value)) throw typeError(fn, arg, "an array of non-negative integers", value);
+  for (const d of value) {
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
+      throw rangeError(fn, arg, "a shape of non-negative integers", value, shown(value));
     }
-    size *= d;
   }
-  return size;
+  return [...value];
+}
+
+/** The number of elements of a shape; throws unless it is a shape (see {@link checkShape}). */
+export function sizeOf(fn: string, arg: string, shape: unknown): number {
+  return checkShape(fn, arg, shape).reduce((a, b) => a * b, 1);
 }
 
 function shapeOfNested(fn: string, arg: string, value: NestedArray): number[] {
@@ -37,7 +47,7 @@ function shapeOfNested(fn: string, arg: string, value: NestedArray): number[] {
     level = level[0] as NestedArray;
   }
   if (!Array.isArray(level) && typeof level !== "number") {
-    throw typeError(fn, arg, "numbers or nested arrays of numbers", level);
+    throw typeError(fn, `${arg}${"[0]".repeat(shape.length)}`, "a number", level);
   }
   return shape;
 }
@@ -105,19 +115,21 @@ export function withShape<T extends ArrayLike<number>>(
   fn: string,
   arg: string,
   tensor: Tensor<T>,
-  shape: readonly number[] | undefined,
+  shape: unknown,
+  shapeArg = "options.shape",
 ): Tensor<T> {
   if (shape === undefined) return tensor;
-  if (sizeOf(fn, "shape", shape) !== tensor.data.length) {
+  const checked = checkShape(fn, shapeArg, shape);
+  if (checked.reduce((a, b) => a * b, 1) !== tensor.data.length) {
     throw rangeError(
       fn,
-      "shape",
+      shapeArg,
       `a shape of ${tensor.data.length} elements to match '${arg}'`,
       shape,
-      `[${shape.join(", ")}]`,
+      shown(checked),
     );
   }
-  return { data: tensor.data, shape: [...shape] };
+  return { data: tensor.data, shape: checked };
 }
 
 function readTensor<C extends FloatArrayConstructor>(
@@ -145,7 +157,7 @@ function readTensor<C extends FloatArrayConstructor>(
   if (typeof value === "object" && value !== null) {
     if (isTensor(value)) {
       const flat = readTensor(fn, `${arg}.data`, value.data, ctor);
-      return withShape(fn, arg, flat, value.shape) as Tensor<T>;
+      return withShape(fn, `${arg}.data`, flat, value.shape, `${arg}.shape`) as Tensor<T>;
     }
     if (isMatrixLike(value)) {
       const shape = value.size();
@@ -183,8 +195,11 @@ export function toIntegers(
   const source = tensor ? { data: value.data, shape: (value as { shape?: unknown }).shape } : value;
   const given = tensor ? value.data : value;
   if (given instanceof format.storage && format.bits >= 8) {
-    const givenShape = tensor ? (source as Tensor<IntegerArray>).shape : [given.length];
-    return withShape(fn, arg, { data: given, shape: givenShape }, shape);
+    // A quantized tensor's own shape is checked against its codes too: it may lie.
+    const ownShape = tensor ? (value as { shape?: unknown }).shape : undefined;
+    const flat = { data: given, shape: [given.length] };
+    const own = withShape(fn, `${arg}.data`, flat, ownShape, `${arg}.shape`);
+    return withShape(fn, arg, own, shape);
   }
   const read = toFloat64(fn, arg, source, shape);
   const data = new format.storage(read.data.length);

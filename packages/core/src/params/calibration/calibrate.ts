@@ -1,13 +1,8 @@
 import { rangeError, typeError } from "../../validate/errors.js";
+import { checkOptions } from "../../validate/options.js";
 import { searchEntropy } from "./entropy.js";
-import {
-  checkValues,
-  DEFAULT_BINS,
-  Histogram,
-  type HistogramInput,
-  MAX_BINS,
-} from "./histogram.js";
-import { integerOption, type LevelOptions, optionsObject, resolveLevels } from "./levels.js";
+import { DEFAULT_BINS, Histogram, type HistogramInput, MAX_BINS, readValues } from "./histogram.js";
+import { integerOption, LEVEL_KEYS, type LevelOptions, resolveLevels } from "./levels.js";
 import { searchMse } from "./mse.js";
 import { searchPercentile } from "./percentile.js";
 
@@ -69,7 +64,15 @@ export function calibrate(
 ): Calibration {
   const fn = "calibrate";
   if (options === undefined) throw typeError(fn, "options", "an object with a method", options);
-  const o = optionsObject(fn, options);
+  const o = checkOptions(fn, "options", options, [
+    ...LEVEL_KEYS,
+    "method",
+    "bins",
+    "percentile",
+    "start",
+    "stride",
+    "keepFirstBin",
+  ]);
   const method = o.method;
   if (typeof method !== "string")
     throw typeError(fn, "options.method", `one of ${METHODS.join(", ")}`, method);
@@ -92,9 +95,9 @@ export function calibrate(
       throw typeError(fn, "options.bins", "undefined when data is a Histogram", o.bins);
     hist = data;
   } else {
-    checkValues(fn, "data", data);
+    const { data: values } = readValues(fn, "data", data);
     const bins = integerOption(fn, "options.bins", o.bins, DEFAULT_BINS, 1, MAX_BINS);
-    hist = new Histogram({ bins }).observe(data);
+    hist = new Histogram({ bins }).observe(values);
   }
   if (hist.total === 0 || hist.width === 0) {
     const received = hist.total === 0 ? "no values" : `${hist.total} values, all 0`;

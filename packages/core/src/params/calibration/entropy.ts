@@ -1,6 +1,13 @@
 import { rangeError, typeError } from "../../validate/errors.js";
+import { checkBoolean, checkOptions } from "../../validate/options.js";
 import { type Histogram, requireNonzero } from "./histogram.js";
-import { integerOption, type LevelOptions, optionsObject, resolveLevels } from "./levels.js";
+import {
+  integerOption,
+  LEVEL_KEYS,
+  type LevelOptions,
+  optionsObject,
+  resolveLevels,
+} from "./levels.js";
 
 export interface EntropyRangeOptions extends LevelOptions {
   /** First candidate edge index, an integer in [1, bins]. Default nquant = 2^(bits-1+unsigned) (128 for int8). */
@@ -81,7 +88,9 @@ export function klDivergence(bins: Float64Array, total: number, i: number, nquan
  * entropyRange(h, { bits: 3 }); // => 9
  */
 export function entropyRange(hist: Histogram, options?: EntropyRangeOptions): number {
-  return searchEntropy("entropyRange", hist, options);
+  const fn = "entropyRange";
+  const keys = [...LEVEL_KEYS, "start", "stride", "keepFirstBin"];
+  return searchEntropy(fn, hist, checkOptions(fn, "options", options, keys));
 }
 
 /** entropyRange reporting errors as `fn`. Internal: shared with `calibrate`. */
@@ -108,8 +117,7 @@ export function searchEntropy(
     " (the histogram's bin count)",
   );
   const stride = integerOption(fn, "options.stride", o.stride, 1, 1, Number.MAX_SAFE_INTEGER);
-  const keep = o.keepFirstBin ?? false;
-  if (typeof keep !== "boolean") throw typeError(fn, "options.keepFirstBin", "a boolean", keep);
+  const keep = checkBoolean(fn, "options.keepFirstBin", o.keepFirstBin, false);
   const bins = h.counts;
   if (!keep && bins.length > 1) bins[0] = bins[1];
   let total = 0;

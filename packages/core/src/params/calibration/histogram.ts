@@ -1,5 +1,6 @@
 import { rangeError, typeError } from "../../validate/errors.js";
-import { integerOption, optionsObject } from "./levels.js";
+import { checkOptions } from "../../validate/options.js";
+import { integerOption } from "./levels.js";
 
 /** TensorRT's and pytorch-quantization's default bin count. */
 export const DEFAULT_BINS = 2048;
@@ -86,7 +87,7 @@ export class Histogram {
    * @throws {RangeError} `bins` not an integer in [1, 2^24].
    */
   constructor(options?: HistogramOptions) {
-    const o = optionsObject("Histogram", options);
+    const o = checkOptions("Histogram", "options", options, ["bins"]);
     this.bins = integerOption("Histogram", "options.bins", o.bins, DEFAULT_BINS, 1, MAX_BINS);
     this.#counts = new Float64Array(this.bins);
   }
@@ -168,7 +169,8 @@ export class Histogram {
    * new Histogram({ bins: 8 }).observe(new Float32Array([1, -2, 0])).width; // => 0.5
    */
   observe(values: HistogramInput): this {
-    const m = checkValues("Histogram.observe", "values", values);
+    // Read once: a getter or a Proxy cannot hand back one value to the check and another to the bins.
+    const { data, max: m } = readValues("Histogram.observe", "values", values);
     if (m > 0) {
       if (this.#width === 0) {
         this.#width = initialWidth(m, this.bins);
@@ -178,21 +180,26 @@ export class Histogram {
           this.#width *= 2;
         }
       }
-      binAbs(this.#counts, this.#width, values);
+      binAbs(this.#counts, this.#width, data);
     } else {
-      this.#counts[0] += values.length;
+      this.#counts[0] += data.length;
     }
-    this.#total += values.length;
+    this.#total += data.length;
     if (m > this.#max) this.#max = m;
     return this;
   }
 }
 
 /**
- * Validates a batch (Float32Array, Float64Array or array of finite numbers with |x| < 2^1023) and
- * returns max|x| (0 for an empty batch). Internal: shared by `observe` and `calibrate`.
+ * Reads a batch (Float32Array, Float64Array or array of finite numbers with |x| < 2^1023) once,
+ * into a Float64Array, and returns it with max|x| (0 for an empty batch). Internal: shared by
+ * `observe` and `calibrate`.
  */
-export function checkValues(fn: string, arg: string, values: unknown): number {
+export function readValues(
+  fn: string,
+  arg: string,
+  values: unknown,
+): { data: Float64Array; max: number } {
   if (
     !(values instanceof Float32Array) &&
     !(values instanceof Float64Array) &&
@@ -200,15 +207,17 @@ export function checkValues(fn: string, arg: string, values: unknown): number {
   ) {
     throw typeError(fn, arg, "a Float32Array, a Float64Array or an array of numbers", values);
   }
+  const data = new Float64Array(values.length);
   let m = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < data.length; i++) {
     const v: unknown = values[i];
     if (typeof v !== "number") throw typeError(fn, `${arg}[${i}]`, "a number", v);
     const a = Math.abs(v);
     if (!(a < LIMIT)) throw rangeError(fn, `${arg}[${i}]`, "a finite number with |x| < 2^1023", v);
     if (a > m) m = a;
+    data[i] = v;
   }
-  return m;
+  return { data, max: m };
 }
 
 /** Throws unless `hist` is a Histogram holding a nonzero value (width > 0 and total > 0). */

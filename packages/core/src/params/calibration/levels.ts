@@ -1,5 +1,6 @@
 import { INTEGER_FORMATS, type IntegerDType, isIntegerDType } from "../../dtypes/table.js";
 import { rangeError, typeError } from "../../validate/errors.js";
+import { checkBoolean } from "../../validate/options.js";
 
 /**
  * The integer grid a symmetric calibration aims at. Give either `dtype` (a row of the dtype table) or
@@ -55,35 +56,19 @@ export function resolveLevels(fn: string, options: LevelOptions): Levels {
   if (typeof b !== "number") throw typeError(fn, "options.bits", "an integer in [2, 32]", b);
   if (!Number.isInteger(b) || b < 2 || b > 32)
     throw rangeError(fn, "options.bits", "an integer in [2, 32]", b);
-  const u = unsigned ?? false;
-  if (typeof u !== "boolean") throw typeError(fn, "options.unsigned", "a boolean", u);
+  const u = checkBoolean(fn, "options.unsigned", unsigned, false);
   const nquant = 2 ** (b - 1 + (u ? 1 : 0));
   const qmax = nquant - 1;
   return { bits: b, unsigned: u, qmax, qmin: u ? 0 : -qmax, nquant };
 }
 
-/** Validates an optional integer option in [lo, hi], returning `fallback` when it is undefined. */
-export function integerOption(
-  fn: string,
-  name: string,
-  value: unknown,
-  fallback: number,
-  lo: number,
-  hi: number,
-  note = "",
-): number {
-  if (value === undefined) return fallback;
-  const expected =
-    hi === Number.MAX_SAFE_INTEGER
-      ? `an integer ≥ ${lo}${note}`
-      : `an integer in [${lo}, ${hi}]${note}`;
-  if (typeof value !== "number") throw typeError(fn, name, expected, value);
-  if (!Number.isInteger(value) || value < lo || value > hi)
-    throw rangeError(fn, name, expected, value);
-  return value;
-}
+/** The keys of {@link LevelOptions}. */
+export const LEVEL_KEYS = ["dtype", "bits", "unsigned"] as const;
 
-/** Validates that `options` is undefined or a plain object. */
+/** An optional integer option in [lo, hi] (see validate/options.ts). */
+export { checkInteger as integerOption } from "../../validate/options.js";
+
+/** Validates that `options` is undefined or a plain object (its keys are checked by the caller). */
 export function optionsObject<T>(fn: string, options: T | undefined): T | Record<string, never> {
   if (options === undefined) return {};
   if (options === null || typeof options !== "object" || Array.isArray(options)) {

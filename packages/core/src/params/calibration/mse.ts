@@ -1,5 +1,12 @@
+import { checkOptions } from "../../validate/options.js";
 import { type Histogram, requireNonzero } from "./histogram.js";
-import { integerOption, type LevelOptions, optionsObject, resolveLevels } from "./levels.js";
+import {
+  integerOption,
+  LEVEL_KEYS,
+  type LevelOptions,
+  optionsObject,
+  resolveLevels,
+} from "./levels.js";
 
 export interface MseRangeOptions extends LevelOptions {
   /** First candidate edge index, an integer in [1, bins]. Default 1 (every positive edge). */
@@ -57,7 +64,12 @@ export function mseObjective(counts: Float64Array, k: number, qmax: number): num
  * mseRange(h, { bits: 2 }); // => 2
  */
 export function mseRange(hist: Histogram, options?: MseRangeOptions): number {
-  return searchMse("mseRange", hist, options);
+  const fn = "mseRange";
+  return searchMse(
+    fn,
+    hist,
+    checkOptions(fn, "options", options, [...LEVEL_KEYS, "start", "stride"]),
+  );
 }
 
 /** mseRange reporting errors as `fn`. Internal: shared with `calibrate`. */
