@@ -56,8 +56,10 @@ const STEPS = [
   [
     "conformance",
     () => {
-      // (until the repository carries its own reference results: the CLI's default folder)
-      return TASKS.conformance.run(state.env, []);
+      const folders = [join(ROOT, "packages", "conformance", "golden")];
+      if (existsSync(SHARED_GOLDEN)) folders.push(SHARED_GOLDEN);
+      else say(`(no ${rel(SHARED_GOLDEN)}: the repository's own reference results only)`);
+      return TASKS.conformance.run(state.env, folders);
     },
   ],
   [

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * quantlab-conformance [--backend auto|fast|reference] [FILE|DIR ...]: runs golden cases (default
- * $QUANTLAB_GOLDEN, else ../shared/golden beside the repository) through @quantlab/core and
- * prints per-suite counts, every failure, and `N passed, N failed`. Exits 1 on any failure; an op the core does not support is a failure.
+ * $QUANTLAB_GOLDEN, else the repository's packages/conformance/golden) through @quantlab/core and
+ * prints per-suite counts, every failure, and `N passed, N failed`. Exits 1 on any failure; an op
+ * the core does not support is a failure.
  */
 import { basename } from "node:path";
 import { activeBackend, BACKENDS, type Backend } from "@quantlab/core";
