@@ -197,7 +197,8 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
         c,
       );
     }
-    this.averagingConstant = c;
+    // torch multiplies its float32 tensors by the constant as a float32: fround(0.01), not 0.01.
+    this.averagingConstant = Math.fround(c);
   }
 
   protected override update(min: Float32Array, max: Float32Array): void {

@@ -37,6 +37,16 @@ export function codeRange(
   let { min, max } = format;
   const reduceRange = checkBoolean(fn, "options.reduceRange", options.reduceRange, false);
   const restricted = checkBoolean(fn, "options.restricted", options.restricted, false);
+  if (reduceRange && format.bits !== 8) {
+    // PyTorch reduces the range of its 8-bit observers only (for fbgemm's 8-bit kernels); for other
+    // widths it ignores the flag, which quantlab refuses to do silently.
+    throw rangeError(
+      fn,
+      "options.reduceRange",
+      `false for ${format.name} (it applies to 8-bit dtypes)`,
+      true,
+    );
+  }
   if (reduceRange) {
     min = format.signed ? -(2 ** (format.bits - 2)) : 0;
     max = format.signed ? 2 ** (format.bits - 2) - 1 : 2 ** (format.bits - 1) - 1;
