@@ -5,7 +5,7 @@ import { INT8_DTYPES, INTEGER_FORMATS, type Int8DType } from "../dtypes/table.js
 import * as kernel from "../kernels/integer.js";
 import { checkDType } from "../validate/dtype.js";
 import { describe, rangeError, typeError } from "../validate/errors.js";
-import { checkOptions } from "../validate/options.js";
+import { checkKeys, checkOptions } from "../validate/options.js";
 import { MAX_ELEMENTS } from "../validate/output.js";
 
 /**
@@ -60,6 +60,7 @@ function normalizeMatrix(fn: string, name: string, x: unknown): Normalized {
   if (typeof x !== "object" || x === null || Array.isArray(x) || ArrayBuffer.isView(x)) {
     throw typeError(fn, name, "an object { data, shape, dtype }", x);
   }
+  checkKeys(fn, name, x, ["data", "shape", "dtype"]);
   const { data, shape, dtype } = x as {
     data?: unknown;
     shape?: unknown;

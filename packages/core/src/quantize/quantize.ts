@@ -197,6 +197,14 @@ export function dequantize(
     };
     stored = t.semantics;
   } else {
+    if (typeof params !== "object" || params === null || Array.isArray(params)) {
+      throw typeError(
+        fn,
+        "params",
+        "an object { dtype, scale, zeroPoint?, axis?, blockSize? }",
+        params,
+      );
+    }
     p = params;
   }
   // The semantics given win over the ones the quantized tensor recorded.
