@@ -43,12 +43,12 @@ export function bound(backend: BackendUnderTest) {
     encodeFloat: <D extends core.FloatDType>(
       dtype: D,
       values: readonly number[] | Float32Array | Float64Array,
-      options?: Options<typeof core.encodeFloat>,
+      options?: core.EncodeFloatOptions,
     ) => core.encodeFloat(dtype, values, o(options)),
     decodeFloat: (
       dtype: core.FloatDType,
       bits: ArrayLike<number>,
-      options?: Options<typeof core.decodeFloat>,
+      options?: { backend?: core.Backend; out?: Float32Array },
     ) => core.decodeFloat(dtype, bits, o(options)),
   };
 }
