@@ -123,8 +123,9 @@ const metrics: Op = (c) => {
 const cast: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as GoldenTensor;
-  const options =
-    c.saturate === undefined ? { backend } : { saturate: c.saturate as boolean, backend };
+  const options: core.EncodeFloatOptions = { backend };
+  if (c.saturate !== undefined) options.saturate = c.saturate as boolean;
+  if (c.roundMode !== undefined) options.roundMode = c.roundMode as core.RoundMode;
   const bits = core.encodeFloat(c.to as core.FloatDType, float32Data(input), options);
   return compareIntegers(expected.data as number[], bits);
 };
@@ -159,7 +160,7 @@ const matmulInteger: Op = (c) => {
 
 const pack: Op = (c) => {
   const input = c.input as GoldenTensor;
-  const bytes = core.packInt4(input.data as number[], input.dtype as core.Int4DType);
+  const bytes = core.packCodes(input.data as number[], input.dtype as core.PackedDType);
   return compareIntegers((c.expected as GoldenTensor).data as number[], bytes);
 };
 

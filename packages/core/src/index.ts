@@ -10,6 +10,8 @@ export type {
   IntegerArrayConstructor,
   IntegerDType,
   IntegerFormat,
+  PackedDType,
+  RoundMode,
   Semantics,
 } from "./dtypes/table.js";
 export {
@@ -21,6 +23,7 @@ export {
   INTEGER_FORMATS,
   isFloatDType,
   isIntegerDType,
+  PACKED_DTYPES,
   SEMANTICS,
 } from "./dtypes/table.js";
 export type { EncodeFloatOptions } from "./floats/codecs.js";
@@ -37,12 +40,14 @@ export type {
 export {
   matmulInteger,
   multiplyByQuantizedMultiplier,
+  packCodes,
   packInt4,
   quantizeMultiplier,
   requantize,
   requantizeFloat,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
+  unpackCodes,
   unpackInt4,
 } from "./integer/index.js";
 export {

@@ -213,7 +213,7 @@ describe("packInt4 / unpackInt4: errors", () => {
     expect(() =>
       unpackInt4(new Uint8Array([0x21, 0xaf]), "int4", 3),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: unpackInt4(): argument 'bytes[1]' must be a byte with 0 in its high nibble (padding after an odd length 3); received 175 (0xaf).]`,
+      `[RangeError: unpackInt4(): argument 'bytes[1]' must be a byte with 0 in its unused high bits (padding after length 3); received 175 (0xaf).]`,
     );
   });
 

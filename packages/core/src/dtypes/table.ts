@@ -9,11 +9,33 @@ export type Semantics = "onnx" | "pytorch";
 
 export const SEMANTICS: readonly Semantics[] = ["onnx", "pytorch"];
 
-/** Integer formats the core quantizes to. int4 and uint4 hold one value per element (see `packInt4`). */
-export type IntegerDType = "int4" | "uint4" | "int8" | "uint8" | "int16" | "uint16" | "int32";
+/**
+ * Integer formats the core quantizes to. int2, uint2, int4 and uint4 hold one value per element
+ * (`packCodes` packs them four or two per byte).
+ */
+export type IntegerDType =
+  | "int2"
+  | "uint2"
+  | "int4"
+  | "uint4"
+  | "int8"
+  | "uint8"
+  | "int16"
+  | "uint16"
+  | "int32";
 
-/** Low-precision float formats, stored as bit patterns. */
-export type FloatDType = "float16" | "bfloat16" | "float8e4m3fn" | "float8e5m2";
+/** Low-precision float formats, stored as bit patterns (one code per element). */
+export type FloatDType =
+  | "float16"
+  | "bfloat16"
+  | "float8e4m3fn"
+  | "float8e5m2"
+  | "float8e4m3fnuz"
+  | "float8e5m2fnuz"
+  | "float8e8m0"
+  | "float6e2m3"
+  | "float6e3m2"
+  | "float4e2m1";
 
 export type IntegerArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array;
 
@@ -47,6 +69,8 @@ function integer(
 
 /** Every integer format, the single source of truth for bits, range and storage. */
 export const INTEGER_FORMATS: Readonly<Record<IntegerDType, IntegerFormat>> = Object.freeze({
+  int2: integer("int2", 2, true, Int8Array),
+  uint2: integer("uint2", 2, false, Uint8Array),
   int4: integer("int4", 4, true, Int8Array),
   uint4: integer("uint4", 4, false, Uint8Array),
   int8: integer("int8", 8, true, Int8Array),
@@ -62,6 +86,16 @@ export const INTEGER_DTYPES = Object.keys(INTEGER_FORMATS) as readonly IntegerDT
 export const INT4_DTYPES = ["int4", "uint4"] as const satisfies readonly IntegerDType[];
 export type Int4DType = (typeof INT4_DTYPES)[number];
 
+/** The formats narrower than a byte, which `packCodes` packs (8 / bits codes per byte). */
+export const PACKED_DTYPES = [
+  "int2",
+  "uint2",
+  "int4",
+  "uint4",
+  "float4e2m1",
+] as const satisfies readonly (IntegerDType | FloatDType)[];
+export type PackedDType = (typeof PACKED_DTYPES)[number];
+
 /** The 8-bit formats of `matmulInteger` and `requantize`. */
 export const INT8_DTYPES = ["int8", "uint8"] as const satisfies readonly IntegerDType[];
 export type Int8DType = (typeof INT8_DTYPES)[number];
@@ -76,6 +110,16 @@ export function isIntegerDType(value: unknown): value is IntegerDType {
   return typeof value === "string" && Object.hasOwn(INTEGER_FORMATS, value);
 }
 
+/**
+ * How a float format spends its special codes:
+ * - `"ieee"`: the all-ones exponent holds ±Infinity (mantissa 0) and NaN (float16, bfloat16, e5m2);
+ * - `"fn"`: finite, only the all-ones code is NaN (OCP e4m3fn);
+ * - `"fnuz"`: finite, no -0: 0x80 (the negative zero's code) is the only NaN (e4m3fnuz, e5m2fnuz);
+ * - `"finite"`: every code a number, no NaN and no Infinity (float6, float4);
+ * - `"exponent"`: 8 exponent bits, no sign, no mantissa: 2^(c - 127), 0xFF NaN (e8m0).
+ */
+export type FloatSpecials = "ieee" | "fn" | "fnuz" | "finite" | "exponent";
+
 /** One low-precision float format: its fields, its range, its special codes and its storage. */
 export interface FloatFormat {
   readonly name: FloatDType;
@@ -85,70 +129,97 @@ export interface FloatFormat {
   readonly mantissaBits: number;
   /** Exponent bias: a normal code with biased exponent `e` and mantissa `m` is `(1 + m / 2^mantissaBits) * 2^(e - bias)`. */
   readonly bias: number;
+  readonly specials: FloatSpecials;
+  /** Whether codes carry a sign bit (the top bit). */
+  readonly signed: boolean;
+  /** Whether -0 has a code of its own. */
+  readonly negativeZero: boolean;
   /** Largest finite value. */
   readonly maxFinite: number;
-  /** Smallest positive normal value, `2^(1 - bias)`. */
+  /** Smallest positive normal value, `2^(1 - bias)` (e8m0: its smallest value 2^-127). */
   readonly minNormal: number;
-  /** Smallest positive subnormal value, `2^(1 - bias - mantissaBits)`. */
+  /** Smallest positive value: a subnormal `2^(1 - bias - mantissaBits)` (e8m0: 2^-127). */
   readonly minSubnormal: number;
   readonly hasInfinity: boolean;
-  /** Code of +Infinity, or null for formats without infinities (e4m3fn). */
+  /** Code of +Infinity, or null for formats without infinities. */
   readonly infinityCode: number | null;
   /** Code of the largest finite value (its negative is `maxFiniteCode | signBit`). */
   readonly maxFiniteCode: number;
-  /** The NaN code the encoders write for every NaN input. */
-  readonly nanCode: number;
-  /** Whether the `saturate` option applies (ONNX: float8 formats only). */
+  /** The NaN code the encoders write for every NaN input, or null where there is none. */
+  readonly nanCode: number | null;
+  /** Whether the `saturate` option applies (ONNX: the float8 formats). */
   readonly saturates: boolean;
   /** The typed array that stores codes. */
   readonly storage: Uint16ArrayConstructor | Uint8ArrayConstructor;
 }
 
-/**
- * A float format from its fields: the range and codes follow from bits, exponent and mantissa
- * widths, the bias and which top codes are special (`top`: IEEE's all-ones exponent for infinities
- * and NaN, or `"fn"`: only the all-ones code is NaN, no infinities).
- */
+/** A float format from its fields: the range and codes follow from the widths, the bias and `specials`. */
 function float(
   name: FloatDType,
   exponentBits: number,
   mantissaBits: number,
-  top: "ieee" | "fn",
-  saturates: boolean,
+  specials: FloatSpecials,
+  options: { bias?: number; saturates?: boolean } = {},
 ): FloatFormat {
-  const bits = 1 + exponentBits + mantissaBits;
-  const bias = 2 ** (exponentBits - 1) - 1;
-  const magnitudes = 2 ** (bits - 1); // codes 0 .. magnitudes - 1 without the sign
-  const infinityCode = top === "ieee" ? (2 ** exponentBits - 1) * 2 ** mantissaBits : null;
-  const maxFiniteCode = top === "ieee" ? (infinityCode as number) - 1 : magnitudes - 2;
+  const signed = specials !== "exponent";
+  const bits = (signed ? 1 : 0) + exponentBits + mantissaBits;
+  const bias = options.bias ?? 2 ** (exponentBits - 1) - 1;
+  const magnitudes = 2 ** (bits - (signed ? 1 : 0)); // codes 0 .. magnitudes - 1 without the sign
+  const infinityCode = specials === "ieee" ? (2 ** exponentBits - 1) * 2 ** mantissaBits : null;
+  const maxFiniteCode =
+    specials === "ieee"
+      ? (infinityCode as number) - 1
+      : specials === "fn" || specials === "exponent"
+        ? magnitudes - 2
+        : magnitudes - 1;
   const topExponent = Math.floor(maxFiniteCode / 2 ** mantissaBits) - bias;
   const topMantissa = maxFiniteCode % 2 ** mantissaBits;
+  const nanCode =
+    specials === "ieee"
+      ? (infinityCode as number) | (2 ** (mantissaBits - 1)) // the quiet NaN
+      : specials === "fn" || specials === "exponent"
+        ? magnitudes - 1
+        : specials === "fnuz"
+          ? magnitudes // the sign bit alone: 0x80
+          : null;
+  const exponentOnly = specials === "exponent";
   return Object.freeze({
     name,
     bits,
     exponentBits,
     mantissaBits,
     bias,
+    specials,
+    signed,
+    negativeZero: signed && specials !== "fnuz",
     maxFinite: (1 + topMantissa / 2 ** mantissaBits) * 2 ** topExponent,
-    minNormal: 2 ** (1 - bias),
-    minSubnormal: 2 ** (1 - bias - mantissaBits),
-    hasInfinity: top === "ieee",
+    minNormal: 2 ** ((exponentOnly ? 0 : 1) - bias),
+    minSubnormal: 2 ** ((exponentOnly ? 0 : 1) - bias - mantissaBits),
+    hasInfinity: specials === "ieee",
     infinityCode,
     maxFiniteCode,
-    // The quiet NaN: all-ones exponent with the top mantissa bit (IEEE), or the all-ones code.
-    nanCode: top === "ieee" ? (infinityCode as number) | (2 ** (mantissaBits - 1)) : magnitudes - 1,
-    saturates,
+    nanCode,
+    saturates: options.saturates ?? false,
     storage: bits > 8 ? Uint16Array : Uint8Array,
   });
 }
 
 /** Every low-precision float format, the single source of truth for its fields, range and storage. */
 export const FLOAT_FORMATS: Readonly<Record<FloatDType, FloatFormat>> = Object.freeze({
-  float16: float("float16", 5, 10, "ieee", false),
-  bfloat16: float("bfloat16", 8, 7, "ieee", false),
-  float8e4m3fn: float("float8e4m3fn", 4, 3, "fn", true),
-  // e5m2's quiet NaN is 0x7F in ONNX's reference (not IEEE's 0x7E): the encoders write 0x7F.
-  float8e5m2: Object.freeze({ ...float("float8e5m2", 5, 2, "ieee", true), nanCode: 0x7f }),
+  float16: float("float16", 5, 10, "ieee"),
+  bfloat16: float("bfloat16", 8, 7, "ieee"),
+  float8e4m3fn: float("float8e4m3fn", 4, 3, "fn", { saturates: true }),
+  // e5m2's NaN is written 0x7F, as onnxruntime writes it (ml_dtypes writes IEEE's 0x7E).
+  float8e5m2: Object.freeze({
+    ...float("float8e5m2", 5, 2, "ieee", { saturates: true }),
+    nanCode: 0x7f,
+  }),
+  float8e4m3fnuz: float("float8e4m3fnuz", 4, 3, "fnuz", { bias: 8, saturates: true }),
+  float8e5m2fnuz: float("float8e5m2fnuz", 5, 2, "fnuz", { bias: 16, saturates: true }),
+  float8e8m0: float("float8e8m0", 8, 0, "exponent", { saturates: true }),
+  float6e2m3: float("float6e2m3", 2, 3, "finite"),
+  float6e3m2: float("float6e3m2", 3, 2, "finite"),
+  float4e2m1: float("float4e2m1", 2, 1, "finite"),
 });
 
 export const FLOAT_DTYPES = Object.keys(FLOAT_FORMATS) as readonly FloatDType[];
@@ -167,3 +238,6 @@ export function isFloatDType(value: unknown): value is FloatDType {
 export type FloatStorage<D extends FloatDType> = D extends "float16" | "bfloat16"
   ? Uint16Array
   : Uint8Array;
+
+/** How a value rounds to float8e8m0 (ONNX Cast's `round_mode`): up, down, or nearest (ties up). */
+export type RoundMode = "up" | "down" | "nearest";

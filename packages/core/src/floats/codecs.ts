@@ -3,12 +3,12 @@
  * float8 e4m3fn and e5m2 as ONNX defines them (Cast, opset 19+), and back. The arithmetic is in
  * ../kernels/floats.ts, driven by the format's row of FLOAT_FORMATS.
  */
-import type { FloatDType, FloatFormat, FloatStorage } from "../dtypes/table.js";
-import { decodeFloats, encodeFloats, roundFloats } from "../kernels/floats.js";
+import type { FloatDType, FloatFormat, FloatStorage, RoundMode } from "../dtypes/table.js";
+import { type CastRule, decodeFloats, encodeFloats, roundFloats } from "../kernels/floats.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { HalfDType } from "../kernels/types.js";
 import { checkFloatDType } from "../validate/dtype.js";
-import { rangeError } from "../validate/errors.js";
+import { rangeError, typeError } from "../validate/errors.js";
 import { codesOf, float32BitsOf } from "../validate/floats.js";
 import { checkBoolean, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
@@ -20,16 +20,24 @@ export interface EncodeFloatOptions {
    * infinities included, become ±maxFinite. false: they become NaN (e4m3fn) or ±Infinity (e5m2).
    */
   saturate?: boolean;
+  /** float8e8m0 only (ONNX Cast's `round_mode`): `"up"` (default, as ONNX), `"down"` or `"nearest"`. */
+  roundMode?: RoundMode;
   /** float16 and bfloat16: `"auto"` (default) uses the WebAssembly SIMD codec where it loads. */
   backend?: Backend;
   /** Where to write the codes: the format's storage array, one element per value. */
   out?: Uint16Array | Uint8Array;
 }
 
-/** Validates `options` (keys 'saturate', 'backend', 'out') and returns the effective `saturate` flag. */
-function saturateOption(fn: string, format: FloatFormat, options: unknown): boolean {
+const ROUND_MODES: readonly RoundMode[] = ["up", "down", "nearest"];
+
+/**
+ * Validates `options` (keys 'saturate', 'roundMode', 'backend', 'out') and the values against the
+ * format (NaN where it has no code, negative values for the unsigned e8m0); returns the cast rule.
+ */
+function castRule(fn: string, format: FloatFormat, bits: Uint32Array, options: unknown): CastRule {
   const o = checkOptions(fn, "options", options as EncodeFloatOptions | undefined, [
     "saturate",
+    "roundMode",
     "backend",
     "out",
   ]);
@@ -42,7 +50,42 @@ function saturateOption(fn: string, format: FloatFormat, options: unknown): bool
       o.saturate,
     );
   }
-  return saturate;
+  let roundMode: RoundMode = "up";
+  if (o.roundMode !== undefined) {
+    if (format.signed) {
+      throw rangeError(
+        fn,
+        "options.roundMode",
+        `undefined for ${format.name} (float8e8m0 only)`,
+        o.roundMode,
+      );
+    }
+    if (!ROUND_MODES.includes(o.roundMode)) {
+      const names = 'one of "up", "down", "nearest"';
+      if (typeof o.roundMode !== "string")
+        throw typeError(fn, "options.roundMode", names, o.roundMode);
+      throw rangeError(fn, "options.roundMode", names, o.roundMode);
+    }
+    roundMode = o.roundMode;
+  }
+  const value = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+  if (format.nanCode === null || !format.signed) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i] as number;
+      if (format.nanCode === null && Number.isNaN(v)) {
+        throw rangeError(
+          fn,
+          `values[${i}]`,
+          `a number, not NaN (${format.name} has no NaN code)`,
+          v,
+        );
+      }
+      if (!format.signed && v < 0) {
+        throw rangeError(fn, `values[${i}]`, `a value >= 0 (${format.name} has no sign)`, v);
+      }
+    }
+  }
+  return { saturate, roundMode };
 }
 
 /**
@@ -81,7 +124,7 @@ export function encodeFloat<D extends FloatDType>(
   const fn = "encodeFloat";
   const format = checkFloatDType(fn, "dtype", dtype);
   const src = float32BitsOf(fn, values);
-  const saturate = saturateOption(fn, format, options);
+  const rule = castRule(fn, format, src, options);
   const Storage = format.storage as new (n: number) => Uint16Array | Uint8Array;
   const out = outputArray(fn, options?.out, Storage, src.length);
   const kernels = kernelsFor(fn, checkBackend(fn, options?.backend));
@@ -89,7 +132,7 @@ export function encodeFloat<D extends FloatDType>(
     const values32 = new Float32Array(src.buffer, src.byteOffset, src.length);
     kernels.encodeHalf(format.name, values32, out as Uint16Array);
   } else {
-    encodeFloats(format, src, saturate, out);
+    encodeFloats(format, src, rule, out);
   }
   return out as FloatStorage<D>;
 }
@@ -161,8 +204,8 @@ export function roundToFloat(
   const fn = "roundToFloat";
   const format = checkFloatDType(fn, "dtype", dtype);
   const src = float32BitsOf(fn, values);
-  const saturate = saturateOption(fn, format, options);
+  const rule = castRule(fn, format, src, options);
   const out = new Float32Array(src.length);
-  roundFloats(format, src, saturate, out);
+  roundFloats(format, src, rule, out);
   return out;
 }

@@ -5,7 +5,7 @@ export {
   type MatmulIntegerOptions,
   matmulInteger,
 } from "./matmul.js";
-export { packInt4, unpackInt4 } from "./pack.js";
+export { packCodes, packInt4, unpackCodes, unpackInt4 } from "./pack.js";
 export {
   multiplyByQuantizedMultiplier,
   type QuantizedMultiplier,

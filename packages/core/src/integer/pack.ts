@@ -1,69 +1,169 @@
 /**
- * int4 / uint4 packing in ONNX order: two values per byte, the first in the low nibble, an odd
- * tail padded with 0 in the high nibble (ONNX's `INT4` / `UINT4` tensors, `numpy_helper.pack_int4`).
+ * Packing codes narrower than a byte in ONNX order: int2 / uint2 four per byte, int4 / uint4 and
+ * float4e2m1 codes two per byte, the first in the lowest bits, a short last byte padded with 0
+ * (ONNX's `INT2` / `INT4` / `FLOAT4E2M1` tensors, `numpy_helper.pack_int4`).
  */
-import { INT4_DTYPES, INTEGER_FORMATS, type Int4DType } from "../dtypes/table.js";
+import {
+  FLOAT_FORMATS,
+  INT4_DTYPES,
+  INTEGER_FORMATS,
+  type Int4DType,
+  isIntegerDType,
+  PACKED_DTYPES,
+  type PackedDType,
+} from "../dtypes/table.js";
 import * as kernel from "../kernels/integer.js";
-import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 
 function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
 
+/** Bits, range and signedness of a packable format (float4e2m1: its codes, 0..15). */
+function packedFormat(fn: string, dtype: unknown, allowed: readonly PackedDType[]) {
+  const names = `one of ${allowed.map((d) => `"${d}"`).join(", ")}`;
+  if (typeof dtype !== "string") throw typeError(fn, "dtype", names, dtype);
+  if (!(allowed as readonly string[]).includes(dtype)) throw rangeError(fn, "dtype", names, dtype);
+  const d = dtype as PackedDType;
+  if (isIntegerDType(d)) {
+    const { bits, min, max, signed } = INTEGER_FORMATS[d];
+    return { name: d, bits, min, max, signed, what: `an integer in [${min}, ${max}] (${d})` };
+  }
+  const bits = FLOAT_FORMATS[d].bits;
+  return {
+    name: d,
+    bits,
+    min: 0,
+    max: 2 ** bits - 1,
+    signed: false,
+    what: `a code in [0, ${2 ** bits - 1}] (${d})`,
+  };
+}
+
+function pack(
+  fn: string,
+  values: ArrayLike<number>,
+  dtype: unknown,
+  allowed: readonly PackedDType[],
+): Uint8Array {
+  const format = packedFormat(fn, dtype, allowed);
+  if (!isArrayLike(values))
+    throw typeError(fn, "values", "an array or a typed array of integers", values);
+  const n = values.length;
+  const read = new Int32Array(n); // read once
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== "number") throw typeError(fn, `values[${i}]`, "a number", v);
+    if (!Number.isInteger(v) || v < format.min || v > format.max) {
+      throw rangeError(fn, `values[${i}]`, format.what, v);
+    }
+    read[i] = v;
+  }
+  const out = new Uint8Array(Math.ceil((n * format.bits) / 8));
+  kernel.packBits(read, n, format.bits, out);
+  return out;
+}
+
+function unpack(
+  fn: string,
+  bytes: Uint8Array,
+  dtype: unknown,
+  length: number,
+  allowed: readonly PackedDType[],
+): Int8Array | Uint8Array {
+  const format = packedFormat(fn, dtype, allowed);
+  if (!(bytes instanceof Uint8Array)) throw typeError(fn, "bytes", "a Uint8Array", bytes);
+  if (typeof length !== "number") throw typeError(fn, "length", "a number", length);
+  const perByte = 8 / format.bits;
+  const most = bytes.length * perByte;
+  const least = bytes.length === 0 ? 0 : most - perByte + 1;
+  const fits =
+    least === most
+      ? `${most}`
+      : most - least === 1
+        ? `${least} or ${most}`
+        : `an integer in [${least}, ${most}]`;
+  if (!Number.isInteger(length) || length < least || length > most) {
+    throw rangeError(
+      fn,
+      "length",
+      `${fits} for ${bytes.length} byte${bytes.length === 1 ? "" : "s"}`,
+      length,
+    );
+  }
+  const used = length - (bytes.length - 1) * perByte; // codes in the last byte
+  if (bytes.length > 0 && used < perByte && bytes[bytes.length - 1] >> (used * format.bits) !== 0) {
+    const last = bytes.length - 1;
+    const byte = bytes[last] as number;
+    throw rangeError(
+      fn,
+      `bytes[${last}]`,
+      `a byte with 0 in its unused high bits (padding after length ${length})`,
+      byte,
+      `${byte} (0x${byte.toString(16).padStart(2, "0")})`,
+    );
+  }
+  const out = format.signed ? new Int8Array(length) : new Uint8Array(length);
+  kernel.unpackBits(bytes, length, format.bits, format.signed, out);
+  return out;
+}
+
 /**
- * Packs int4 or uint4 values two per byte, ONNX order.
+ * Packs codes narrower than a byte, ONNX order: int2 / uint2 four per byte (bits 0-1, 2-3, 4-5,
+ * 6-7), int4 / uint4 and float4e2m1 two per byte (the first in the low nibble), a short last byte
+ * padded with 0. Signed values are stored in two's complement. No rounding: the values must already
+ * be codes in range.
  *
- * `byte[i] = (v[2i] & 0xF) | ((v[2i+1] & 0xF) << 4)`: the first value in the low nibble, int4 in
- * two's complement, and with an odd count the last byte's high nibble is 0. No rounding: the values
- * must already be integers in range.
- *
- * @param values - the values, one per element: an array or a typed array of integers in
- *   [-8, 7] (int4) or [0, 15] (uint4)
- * @param dtype - `"int4"` or `"uint4"`
- * @returns `ceil(values.length / 2)` bytes
  * @throws {TypeError} if `values` is not an array or a numeric typed array, an element is not a
  *   number, or `dtype` is not a string
  * @throws {RangeError} if an element is not an integer in the dtype's range (the message names its
- *   index and value), or `dtype` is not `"int4"` or `"uint4"`
+ *   index), or `dtype` is not one of "int2", "uint2", "int4", "uint4", "float4e2m1"
+ * @example
+ * packCodes([-1, 0, 1, -2, 1], "int2");
+ * // => Uint8Array [ 147, 1 ]
+ */
+export function packCodes(values: ArrayLike<number>, dtype: PackedDType): Uint8Array {
+  return pack("packCodes", values, dtype, PACKED_DTYPES);
+}
+
+/**
+ * Unpacks `length` codes packed by {@link packCodes}. The unused high bits of a short last byte are
+ * padding and must be 0: anything else means `length` or `bytes` is wrong, so it is an error.
+ *
+ * @returns an Int8Array for int2 and int4, a Uint8Array otherwise
+ * @throws {TypeError} if `bytes` is not a Uint8Array, `length` not a number, `dtype` not a string
+ * @throws {RangeError} if `length` does not fit `bytes`, padding bits are not 0, or `dtype` is unknown
+ * @example
+ * unpackCodes(new Uint8Array([147, 1]), "int2", 5);
+ * // => Int8Array [ -1, 0, 1, -2, 1 ]
+ */
+export function unpackCodes(
+  bytes: Uint8Array,
+  dtype: PackedDType,
+  length: number,
+): Int8Array | Uint8Array {
+  return unpack("unpackCodes", bytes, dtype, length, PACKED_DTYPES);
+}
+
+/**
+ * Packs int4 or uint4 values two per byte, ONNX order: the int4 case of {@link packCodes}.
+ *
+ * `byte[i] = (v[2i] & 0xF) | ((v[2i+1] & 0xF) << 4)`: the first value in the low nibble, int4 in
+ * two's complement, and with an odd count the last byte's high nibble is 0.
+ *
+ * @throws {TypeError} and {RangeError} as {@link packCodes}, for int4 and uint4 only.
  * @example
  * packInt4([7, -5, -1], "int4");
  * // => Uint8Array [ 183, 15 ]
  */
 export function packInt4(values: ArrayLike<number>, dtype: Int4DType): Uint8Array {
-  const fn = "packInt4";
-  checkDType(fn, "dtype", dtype, INT4_DTYPES);
-  if (!isArrayLike(values))
-    throw typeError(fn, "values", "an array or a typed array of integers", values);
-  const { min, max } = INTEGER_FORMATS[dtype];
-  const n = values.length;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (typeof v !== "number") throw typeError(fn, `values[${i}]`, "a number", v);
-    if (!Number.isInteger(v) || v < min || v > max) {
-      throw rangeError(fn, `values[${i}]`, `an integer in [${min}, ${max}] (${dtype})`, v);
-    }
-  }
-  const out = new Uint8Array((n + 1) >> 1);
-  kernel.packInt4(values, n, out);
-  return out;
+  return pack("packInt4", values, dtype, INT4_DTYPES);
 }
 
 /**
- * Unpacks `length` int4 or uint4 values from bytes packed two per byte, ONNX order (the inverse of
- * `packInt4`).
+ * Unpacks `length` int4 or uint4 values packed two per byte: the int4 case of {@link unpackCodes}.
  *
- * `v[i] = (bytes[i >> 1] >> 4 * (i & 1)) & 0xF`, sign-extended from 4 bits for int4. When `length`
- * is odd the last byte's high nibble is padding and must be 0: a non-zero padding nibble means
- * `length` or `bytes` is wrong, so it is an error rather than ignored.
- *
- * @param bytes - the packed bytes
- * @param dtype - `"int4"` (returns an Int8Array) or `"uint4"` (returns a Uint8Array)
- * @param length - the number of values: `2 * bytes.length` or `2 * bytes.length - 1`
- * @throws {TypeError} if `bytes` is not a Uint8Array, `length` is not a number, or `dtype` is not
- *   a string
- * @throws {RangeError} if `length` is not an integer that fits `bytes` as above, the padding nibble
- *   of an odd `length` is not 0, or `dtype` is not `"int4"` or `"uint4"`
+ * @throws {TypeError} and {RangeError} as {@link unpackCodes}, for int4 and uint4 only.
  * @example
  * unpackInt4(new Uint8Array([183, 15]), "int4", 3);
  * // => Int8Array [ 7, -5, -1 ]
@@ -80,32 +180,5 @@ export function unpackInt4(
   dtype: Int4DType,
   length: number,
 ): Int8Array | Uint8Array {
-  const fn = "unpackInt4";
-  checkDType(fn, "dtype", dtype, INT4_DTYPES);
-  if (!(bytes instanceof Uint8Array)) throw typeError(fn, "bytes", "a Uint8Array", bytes);
-  if (typeof length !== "number") throw typeError(fn, "length", "a number", length);
-  const full = 2 * bytes.length;
-  const fits = bytes.length === 0 ? "0" : `${full - 1} or ${full}`;
-  if (!Number.isInteger(length) || (length !== full && length !== full - 1) || length < 0) {
-    throw rangeError(
-      fn,
-      "length",
-      `${fits} for ${bytes.length} byte${bytes.length === 1 ? "" : "s"}`,
-      length,
-    );
-  }
-  if (length !== full && bytes[bytes.length - 1] >> 4 !== 0) {
-    const last = bytes.length - 1;
-    const byte = bytes[last];
-    throw rangeError(
-      fn,
-      `bytes[${last}]`,
-      `a byte with 0 in its high nibble (padding after an odd length ${length})`,
-      byte,
-      `${byte} (0x${byte.toString(16).padStart(2, "0")})`,
-    );
-  }
-  const out = new INTEGER_FORMATS[dtype].storage(length) as Int8Array | Uint8Array;
-  kernel.unpackInt4(bytes, length, dtype === "int4", out);
-  return out;
+  return unpack("unpackInt4", bytes, dtype, length, INT4_DTYPES);
 }

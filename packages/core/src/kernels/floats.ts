@@ -8,7 +8,7 @@
  * Why our own codec and no library: Node 20 has no `Math.f16round`, and we want exactness under our
  * control, the same rules in the WebAssembly port, and no dependency.
  */
-import { FLOAT_FORMATS, type FloatFormat } from "../dtypes/table.js";
+import { FLOAT_FORMATS, type FloatFormat, type RoundMode } from "../dtypes/table.js";
 
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
@@ -30,7 +30,7 @@ function float32FromBits(bits: number): number {
  * finite code means overflow, for the caller to handle. A carry out of the mantissa moves to the next
  * exponent (largest subnormal -> smallest normal, ..., largest finite -> overflow) by plain addition.
  */
-function roundMagnitude(abs: number, mantissaBits: number, bias: number): number {
+function roundMagnitude(abs: number, mantissaBits: number, bias: number, away = false): number {
   const e = abs >>> 23;
   const fraction = abs & 0x7fffff;
   let code: number;
@@ -50,7 +50,7 @@ function roundMagnitude(abs: number, mantissaBits: number, bias: number): number
     rest = significand & ((1 << shift) - 1);
   }
   const half = 1 << (shift - 1);
-  if (rest > half || (rest === half && (code & 1) === 1)) code += 1;
+  if (rest > half || (rest === half && (away || (code & 1) === 1))) code += 1;
   return code;
 }
 
@@ -63,23 +63,67 @@ function decodeMagnitude(code: number, mantissaBits: number, bias: number, unit:
 }
 
 /**
- * The code of a float32 bit pattern in format `f`: nearest, ties to even, subnormals kept. NaN gives
- * the format's NaN code (its sign dropped). A value past the largest finite one after rounding, and
- * ±Infinity, give ±maxFinite with `saturate` (formats that saturate only: float8), else ±Infinity
- * (or NaN where the format has none).
+ * The code of a float32 bit pattern in format `f`: nearest, ties to even (or away from zero with
+ * `away`), subnormals kept. NaN gives the format's NaN code, its sign dropped (a format without NaN
+ * gets 0: the public functions refuse NaN there first). Past the largest finite value after
+ * rounding, and ±Infinity: ±maxFinite with `saturate` (the formats that saturate) and always for
+ * the formats without specials; else ±Infinity, or the NaN code where the format has none. Formats
+ * without -0 (fnuz) give 0 for -0 and for negatives that round to 0. (float8e8m0: see encodeExponent.)
  */
-export function encodeBits(f: FloatFormat, bits: number, saturate: boolean): number {
+export function encodeBits(f: FloatFormat, bits: number, saturate: boolean, away = false): number {
   const sign = (bits >>> (32 - f.bits)) & (1 << (f.bits - 1));
   const abs = bits & 0x7fffffff;
-  if (abs > 0x7f800000) return f.nanCode;
-  const overflow = saturate && f.saturates ? f.maxFiniteCode : (f.infinityCode ?? f.nanCode);
-  if (abs === 0x7f800000) return sign | overflow;
-  const code = roundMagnitude(abs, f.mantissaBits, f.bias);
-  return sign | (code > f.maxFiniteCode ? overflow : code);
+  if (abs > 0x7f800000) return f.nanCode ?? 0;
+  const clamps = (saturate && f.saturates) || f.specials === "finite";
+  const overflow = sign | (clamps ? f.maxFiniteCode : (f.infinityCode ?? (f.nanCode as number)));
+  if (abs === 0x7f800000) return overflow;
+  const code = roundMagnitude(abs, f.mantissaBits, f.bias, away);
+  if (code > f.maxFiniteCode) return overflow;
+  return code === 0 && !f.negativeZero ? 0 : sign | code;
+}
+
+/**
+ * The float8e8m0 code of a positive float32 bit pattern (ONNX Cast's `round_mode`): `"up"` the
+ * smallest code >= x, `"down"` the largest <= x, `"nearest"` by linear distance (a tie 1.5·2^k goes
+ * up). NaN gives 0xFF. Beyond 2^127 (Infinity included) 0xFE with `saturate`, else 0xFF; below
+ * 2^-127 (0 included) 0x00 with `saturate`, else 0xFF. Exact for float32 subnormals (their true
+ * exponent). Negative inputs are not values of the format: the public functions refuse them.
+ */
+export function encodeExponent(bits: number, roundMode: RoundMode, saturate: boolean): number {
+  const abs = bits & 0x7fffffff;
+  if (abs > 0x7f800000) return 0xff;
+  if (abs === 0x7f800000) return saturate ? 0xfe : 0xff;
+  if (abs === 0) return saturate ? 0x00 : 0xff;
+  const e = abs >>> 23;
+  const fraction = abs & 0x7fffff;
+  // x = significand · 2^(k - width): k = floor(log2 x); `rest` the bits below the leading one.
+  let k: number;
+  let rest: number;
+  let width: number;
+  if (e > 0) {
+    k = e - 127;
+    rest = fraction;
+    width = 23;
+  } else {
+    const lead = 31 - Math.clz32(fraction);
+    k = lead - 149;
+    rest = fraction & ((1 << lead) - 1);
+    width = lead;
+  }
+  const up =
+    roundMode === "up"
+      ? rest !== 0
+      : roundMode === "nearest" && width > 0 && rest >= 2 ** (width - 1);
+  const code = k + (up ? 1 : 0) + 127;
+  if (code > 0xfe) return saturate ? 0xfe : 0xff;
+  if (code < 0) return saturate ? 0x00 : 0xff;
+  return code;
 }
 
 /** The value of a code of format `f` (exact in float32): ±0, subnormals, normals, ±Infinity, NaN. */
 export function decodeCode(f: FloatFormat, code: number): number {
+  if (!f.signed) return code === f.nanCode ? Number.NaN : 2 ** (code - f.bias);
+  if (code === f.nanCode && f.specials === "fnuz") return Number.NaN;
   const signBit = 1 << (f.bits - 1);
   const magnitude = code & (signBit - 1);
   if (magnitude > f.maxFiniteCode) {
@@ -93,14 +137,27 @@ export function decodeCode(f: FloatFormat, code: number): number {
   return code & signBit ? -value : value;
 }
 
-/** `out[i] = encodeBits(f, bits[i], saturate)`. */
+/** How the encoders round: `saturate` (the float8 formats), `roundMode` (float8e8m0). */
+export interface CastRule {
+  readonly saturate: boolean;
+  readonly roundMode: RoundMode;
+}
+
+/** The code of a float32 bit pattern under a cast rule: encodeBits, or encodeExponent for e8m0. */
+export function encodeWith(f: FloatFormat, bits: number, rule: CastRule): number {
+  return f.signed
+    ? encodeBits(f, bits, rule.saturate)
+    : encodeExponent(bits, rule.roundMode, rule.saturate);
+}
+
+/** `out[i] = encodeWith(f, bits[i], rule)`. */
 export function encodeFloats(
   f: FloatFormat,
   bits: Uint32Array,
-  saturate: boolean,
+  rule: CastRule,
   out: Uint16Array | Uint8Array,
 ): void {
-  for (let i = 0; i < bits.length; i++) out[i] = encodeBits(f, bits[i] as number, saturate);
+  for (let i = 0; i < bits.length; i++) out[i] = encodeWith(f, bits[i] as number, rule);
 }
 
 /** `out[i] = decodeCode(f, codes[i])`. */
@@ -108,20 +165,27 @@ export function decodeFloats(f: FloatFormat, codes: ArrayLike<number>, out: Floa
   for (let i = 0; i < codes.length; i++) out[i] = decodeCode(f, codes[i] as number);
 }
 
-/** `out[i] = decodeCode(f, encodeBits(f, bits[i], saturate))`: what the format stores, in one pass. */
+/** `out[i] = decodeCode(f, encodeWith(f, bits[i], rule))`: what the format stores, in one pass. */
 export function roundFloats(
   f: FloatFormat,
   bits: Uint32Array,
-  saturate: boolean,
+  rule: CastRule,
   out: Float32Array,
 ): void {
   for (let i = 0; i < bits.length; i++)
-    out[i] = decodeCode(f, encodeBits(f, bits[i] as number, saturate));
+    out[i] = decodeCode(f, encodeWith(f, bits[i] as number, rule));
 }
+
+const HALF_RULE: CastRule = { saturate: false, roundMode: "nearest" };
 
 /** The kernels' half-precision codec (float16 / bfloat16, never saturating): the reference's. */
 export function encodeHalf(dtype: "float16" | "bfloat16", x: Float32Array, out: Uint16Array): void {
-  encodeFloats(FLOAT_FORMATS[dtype], new Uint32Array(x.buffer, x.byteOffset, x.length), false, out);
+  encodeFloats(
+    FLOAT_FORMATS[dtype],
+    new Uint32Array(x.buffer, x.byteOffset, x.length),
+    HALF_RULE,
+    out,
+  );
 }
 
 export function decodeHalf(

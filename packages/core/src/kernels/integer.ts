@@ -20,32 +20,48 @@ export interface QuantizedMultiplier {
 }
 
 /**
- * Packs `n` 4-bit values (already checked to be in range) into `out`
- * (`ceil(n / 2)` bytes): `out[i] = (v[2i] & 0xF) | (v[2i+1] & 0xF) << 4`, the high nibble of the
- * last byte 0 when `n` is odd. Two's complement `& 0xF` maps -8..-1 to 8..15.
+ * Packs `n` codes of `bits` bits (2 or 4, already checked to be in range) into `out`
+ * (`ceil(n * bits / 8)` bytes, ONNX order): code i goes to bits (i mod k)·bits.. of byte floor(i / k),
+ * k = 8 / bits, the first in the lowest bits; the unused bits of a short last byte are 0. Two's
+ * complement `& mask` maps negatives to their low bits (-1 -> 0xF, or 0b11 for 2 bits).
  */
-export function packInt4(values: ArrayLike<number>, n: number, out: Uint8Array): void {
-  const pairs = n >> 1;
-  for (let i = 0; i < pairs; i++) {
-    out[i] = (values[2 * i] & 0xf) | ((values[2 * i + 1] & 0xf) << 4);
+export function packBits(
+  values: ArrayLike<number>,
+  n: number,
+  bits: number,
+  out: Uint8Array,
+): void {
+  const perByte = 8 / bits;
+  const mask = (1 << bits) - 1;
+  const bytes = Math.ceil(n / perByte);
+  for (let b = 0; b < bytes; b++) {
+    let byte = 0;
+    const first = b * perByte;
+    const last = Math.min(n, first + perByte);
+    for (let i = first; i < last; i++)
+      byte |= ((values[i] as number) & mask) << ((i - first) * bits);
+    out[b] = byte;
   }
-  if (n & 1) out[pairs] = values[n - 1] & 0xf;
 }
 
 /**
- * Unpacks `n` nibbles of `bytes` into `out`, low nibble first. With `signed`, each nibble
- * is sign-extended from 4 bits (`(nibble << 28) >> 28`, so 8..15 become -8..-1).
+ * Unpacks `n` codes of `bits` bits from `bytes` into `out` (the inverse of packBits). With
+ * `signed`, each code is sign-extended from `bits` bits (0b11 -> -1 for 2 bits, 0xF -> -1 for 4).
  */
-export function unpackInt4(
+export function unpackBits(
   bytes: Uint8Array,
   n: number,
+  bits: number,
   signed: boolean,
   out: Int8Array | Uint8Array,
 ): void {
-  const shift = signed ? 28 : 0;
+  const perByte = 8 / bits;
+  const mask = (1 << bits) - 1;
+  const shift = signed ? 32 - bits : 0;
   for (let i = 0; i < n; i++) {
-    const nibble = (bytes[i >> 1] >> ((i & 1) << 2)) & 0xf;
-    out[i] = (nibble << shift) >> shift;
+    const b = Math.floor(i / perByte);
+    const code = ((bytes[b] as number) >> ((i - b * perByte) * bits)) & mask;
+    out[i] = (code << shift) >> shift;
   }
 }
 

@@ -77,7 +77,7 @@ export function quantizePacked(
   } else {
     const codes = new format.storage(n);
     quantizeResolved(fn, kernels, semantics, input.data, resolved, codes);
-    integer.packInt4(codes, n, out);
+    integer.packBits(codes, n, 4, out);
   }
   return { dtype, data: out, shape: input.shape, ...paramsOf(resolved), semantics };
 }
@@ -128,7 +128,7 @@ export function dequantizePacked(
     shape,
   );
   const codes = new INTEGER_FORMATS[dtype].storage(n) as Int8Array | Uint8Array;
-  integer.unpackInt4(packed.data, n, dtype === "int4", codes);
+  integer.unpackBits(packed.data, n, 4, dtype === "int4", codes);
   const out = new Float32Array(n);
   dequantizeResolved(kernels, semantics, codes, resolved, out);
   return { data: out, shape };
