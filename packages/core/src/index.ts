@@ -1,5 +1,10 @@
 // @quantlab/core: the public API. This file only re-exports; the unstable kernel internals are in
 // the second entry "@quantlab/core/kernels", the error helpers in "@quantlab/core/validate".
+
+export type { DequantizeGgmlOptions, GgmlTensor, QuantizeGgmlOptions } from "./blocks/ggml.js";
+export { dequantizeGgml, quantizeGgml } from "./blocks/ggml.js";
+export type { GgmlType, GgmlTypeInfo } from "./dtypes/ggml.js";
+export { GGML_TYPES, isGgmlType } from "./dtypes/ggml.js";
 export type {
   FloatDType,
   FloatFormat,
