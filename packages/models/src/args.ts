@@ -73,7 +73,8 @@ export function floatValues(
 
 const ENCODER = new TextEncoder();
 
-/** Appends little-endian numbers and bytes to a growing buffer. */
+/** Appends little-endian numbers and bytes to a growing buffer (reserve first: it may replace
+ * the buffer and its view). */
 export class ByteWriter {
   private buffer = new Uint8Array(1024);
   private view = new DataView(this.buffer.buffer);
@@ -91,19 +92,24 @@ export class ByteWriter {
     return at;
   }
   u8(v: number): void {
-    this.view.setUint8(this.reserve(1), v);
+    const at = this.reserve(1);
+    this.view.setUint8(at, v);
   }
   u32(v: number): void {
-    this.view.setUint32(this.reserve(4), v, true);
+    const at = this.reserve(4);
+    this.view.setUint32(at, v, true);
   }
   u64(v: bigint): void {
-    this.view.setBigUint64(this.reserve(8), v, true);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, v, true);
   }
   f32(v: number): void {
-    this.view.setFloat32(this.reserve(4), v, true);
+    const at = this.reserve(4);
+    this.view.setFloat32(at, v, true);
   }
   f64(v: number): void {
-    this.view.setFloat64(this.reserve(8), v, true);
+    const at = this.reserve(8);
+    this.view.setFloat64(at, v, true);
   }
   /** An integer of 1, 2 or 4 bytes. */
   int(v: number, bytes: number, signed: boolean): void {
@@ -114,7 +120,8 @@ export class ByteWriter {
     else signed ? this.view.setInt32(at, v, true) : this.view.setUint32(at, v, true);
   }
   bytes(b: Uint8Array): void {
-    this.buffer.set(b, this.reserve(b.byteLength));
+    const at = this.reserve(b.byteLength);
+    this.buffer.set(b, at);
   }
   /** A GGUF string: u64 byte length, then UTF-8. */
   string(s: string): void {

@@ -84,6 +84,14 @@ class Cursor {
     }
     return Number(v);
   }
+  /** A u64 that must be a safe integer (a dimension, an offset). */
+  safe(field: string): number {
+    const v = this.u64(field);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw this.error(field, `${v} is past 2^53 - 1, the largest this reader handles`);
+    }
+    return Number(v);
+  }
   take(field: string, n: number): Uint8Array {
     this.need(field, n);
     const out = this.bytes.subarray(this.pos, this.pos + n);
@@ -267,12 +275,12 @@ export function readGguf(bytes: Uint8Array, options: ReadGgufOptions = {}): Gguf
     }
     const dims: number[] = [];
     for (let d = 0; d < nDims; d++) {
-      dims.push(c.count(`${field}.dims[${d}]`, Number.MAX_SAFE_INTEGER, "elements"));
+      dims.push(c.safe(`${field}.dims[${d}]`));
     }
     const typeId = c.u32(`${field}.type`);
     const type = tensorTypeById(typeId);
     if (type === undefined) throw c.error(`${field}.type`, `unknown ggml type ${typeId}`);
-    const offset = c.count(`${field}.offset`, Number.MAX_SAFE_INTEGER, "bytes of offset");
+    const offset = c.safe(`${field}.offset`);
     infos.push({ name, dims, type, offset });
   }
   const dataOffset = Math.ceil(c.pos / alignment) * alignment;

@@ -71,7 +71,7 @@ function integers(values: ArrayLike<number>, arg: string, min: number, max: numb
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < min || v > max) {
-      throw argumentError(FN, `${arg}[${i}]`, `an integer in [${min}, ${max}]`, v);
+      throw argumentError(FN, `${arg}[${i}]`, `an integer in [${min}, ${max}]`, v, RangeError);
     }
   }
   return values;

@@ -151,7 +151,8 @@ export function readSafetensors(
       );
     }
     const size = ELEMENT_CODECS[SAFETENSORS_DTYPES[dtype as SafetensorsDType]].bytes;
-    const count = elementCount(file, `${field}.shape`, shape, Math.floor(dataLength / size));
+    // Bounded only against overflow: nothing is allocated, and the length check below is exact.
+    const count = elementCount(file, `${field}.shape`, shape, Number.MAX_SAFE_INTEGER / 8);
     if (count * size !== end - begin) {
       throw fail(
         `${field}.data_offsets`,
