@@ -10,4 +10,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const python = await ensureVenv("models-fixtures", join(here, "requirements.txt"));
 await run(python, [join(here, "make_fixtures.py"), join(here, "..", "test", "fixtures")]);
 // The JSON as the repository's formatter lays it out, so that `biome check` passes.
-await run(join(ROOT, "node_modules", ".bin", "biome"), ["format", "--write", join(here, "..", "test", "fixtures")]);
+await run(join(ROOT, "node_modules", ".bin", "biome"), [
+  "format",
+  "--write",
+  join(here, "..", "test", "fixtures"),
+]);

@@ -92,9 +92,11 @@ function integers(values: ArrayLike<number>, arg: string, min: number, max: numb
  * @example
  * const bytes = writeGguf({
  *   metadata: { "general.architecture": "llama", "llama.block_count": { type: "uint32", value: 1 } },
- *   tensors: [{ name: "w", type: "Q8_0", shape: [1, 32], values: new Float32Array(32).fill(1) }],
+ *   tensors: [{ name: "w", type: "Q8_0", shape: [1, 32], values: new Float32Array(32).fill(127) }],
  * });
- * readGguf(bytes).tensors[0].values(); // => Float32Array(32) [1, 1, ...]
+ * readGguf(bytes).tensors[0].storedType; // => "Q8_0"
+ * readGguf(bytes).tensors[0].byteLength; // => 34
+ * readGguf(bytes).tensors[0].values()[31]; // => 127
  */
 export function writeGguf(input: WriteGgufInput): Uint8Array {
   if (typeof input !== "object" || input === null) {
