@@ -505,6 +505,15 @@ describe("bad GGUF files: a ModelFileError naming the file, the field and the pr
       }),
     ],
     ["truncated data", valid.subarray(0, valid.byteLength - 32)],
+    [
+      "a Q4_0 tensor of no dimensions",
+      raw((w) => {
+        header(w, 1n, 0n);
+        tensorInfo(w, "t", [], 2, 0n);
+        w.pad(32);
+        w.bytes(new Uint8Array(32));
+      }),
+    ],
   ];
   it.each(cases)("%s", (_, bytes) => {
     let error: unknown;
@@ -584,6 +593,14 @@ describe("writeGguf: bad arguments", () => {
     [
       "an I8 value out of range",
       { tensors: [{ name: "w", type: "I8", shape: [1], values: [128] }] },
+    ],
+    [
+      "NaN into Q8_0",
+      {
+        tensors: [
+          { name: "w", type: "Q8_0", shape: [32], values: new Float32Array(32).fill(Number.NaN) },
+        ],
+      },
     ],
     [
       "IQ2_XXS from values",

@@ -178,10 +178,12 @@ function tensorByteLength(
   // No tensor holds more elements than the file has bytes (the densest types take >= 1.6 bits
   // per element, so bytes * 8 bounds them all).
   const count = elementCount(c.file, `${field}.dims`, dims, c.bytes.byteLength * 8);
-  if (dims.length > 0 && dims[0] % type.blockSize !== 0) {
+  // A tensor of no dimensions is one element: one row of length 1.
+  const rowLength = dims.length === 0 ? 1 : dims[0];
+  if (rowLength % type.blockSize !== 0) {
     throw c.error(
-      `${field}.dims[0]`,
-      `${type.name} stores blocks of ${type.blockSize} elements along a row; the row length ${dims[0]} is not a multiple`,
+      `${field}.dims${dims.length === 0 ? "" : "[0]"}`,
+      `${type.name} stores blocks of ${type.blockSize} elements along a row; the row length ${rowLength} is not a multiple`,
     );
   }
   return (count / type.blockSize) * type.bytesPerBlock;

@@ -340,9 +340,21 @@ function tensorData(t: GgufTensorInput, arg: string, names: Set<string>): Tensor
   const encode = ELEMENT_ENCODERS[type.name];
   let data: Uint8Array;
   if (encode !== undefined) data = encode(values, `${arg}.values`);
-  else if (type.core !== undefined)
-    data = quantizeBlocks(type.core, Float32Array.from(values), shape);
-  else
+  else if (type.core !== undefined) {
+    try {
+      data = quantizeBlocks(type.core, Float32Array.from(values), shape);
+    } catch (error) {
+      // quantizeGgml refuses NaN, ±Infinity and blocks whose scales overflow: say so here.
+      const why = (error as Error).message;
+      throw argumentError(
+        FN,
+        `${arg}.values`,
+        `values ${type.name} can store (${why})`,
+        t.values,
+        RangeError,
+      );
+    }
+  } else
     throw argumentError(
       FN,
       `${arg}.type`,
