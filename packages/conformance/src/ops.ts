@@ -163,6 +163,37 @@ const pack: Op = (c) => {
   return compareIntegers((c.expected as GoldenTensor).data as number[], bytes);
 };
 
+/** ggml's quantize_row_<format>_ref bytes, and dequantize_row_<format> of them. */
+const ggufQuantize: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as { bytes: GoldenTensor; dequantized: GoldenTensor };
+  const q = core.quantizeGgml(float32Data(input), c.format as core.GgmlType, {
+    shape: input.shape,
+  });
+  const x = core.dequantizeGgml(q);
+  return first(
+    () => compareShapes(input.shape, q.shape),
+    () => compareIntegers(expected.bytes.data as number[], q.data),
+    () => compareShapes(expected.dequantized.shape, x.shape),
+    () => compareFloats(float32Data(expected.dequantized), x.data),
+  );
+};
+
+/** ggml's dequantize_row_<format> of stored bytes. */
+const ggufDequantize: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as GoldenTensor;
+  const x = core.dequantizeGgml({
+    type: c.format as core.GgmlType,
+    shape: c.shape as number[],
+    data: Uint8Array.from(input.data as number[]),
+  });
+  return first(
+    () => compareShapes(expected.shape, x.shape),
+    () => compareFloats(float32Data(expected), x.data),
+  );
+};
+
 export const OPS: Readonly<Record<string, Op>> = {
   quantize,
   dequantize,
@@ -172,4 +203,6 @@ export const OPS: Readonly<Record<string, Op>> = {
   decode,
   matmul_integer: matmulInteger,
   pack,
+  gguf_quantize: ggufQuantize,
+  gguf_dequantize: ggufDequantize,
 };

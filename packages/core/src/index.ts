@@ -26,6 +26,14 @@ export type {
 } from "./dtypes/table.js";
 export { INTEGER_DTYPES, INTEGER_FORMATS, isIntegerDType } from "./dtypes/table.js";
 export type {
+  DequantizeGgmlOptions,
+  GgmlTensor,
+  GgmlType,
+  GgmlTypeInfo,
+  QuantizeGgmlOptions,
+} from "./ggml/index.js";
+export { dequantizeGgml, GGML_TYPES, isGgmlType, quantizeGgml } from "./ggml/index.js";
+export type {
   Int4DType,
   Int8DType,
   Int8Matrix,
