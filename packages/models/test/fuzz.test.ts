@@ -79,8 +79,9 @@ const report = (name: string, t: Tally) =>
   console.log(
     `fuzz ${name}: ${t.inputs} inputs, ${t.read} read, ${t.rejected} ModelFileErrors, slowest ${t.slowestMs.toFixed(1)} ms`,
   );
-// Measured: the slowest input takes well under 10 ms; 250 ms leaves room for a loaded machine.
-const SLOWEST_MS = 250;
+// Measured on 2 shared cores: the slowest input took 5 to 85 ms (a garbage collection or a first
+// compilation landing on it); 1000 ms is over 10x that, and still catches a hang or a runaway loop.
+const SLOWEST_MS = 1000;
 
 describe("truncated and bit-flipped files give a successful read or a ModelFileError", () => {
   it("GGUF", () => {

@@ -595,6 +595,12 @@ describe("writeGguf: bad arguments", () => {
       { tensors: [{ name: "w", type: "I8", shape: [1], values: [128] }] },
     ],
     [
+      "values Q8_0's fp16 scale cannot hold",
+      {
+        tensors: [{ name: "w", type: "Q8_0", shape: [32], values: new Float32Array(32).fill(1e9) }],
+      },
+    ],
+    [
       "NaN into Q8_0",
       {
         tensors: [

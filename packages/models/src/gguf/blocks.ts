@@ -2,12 +2,7 @@
  * The block formats (Q8_0, Q4_0, the K-quants, ...) through @quantlab/core's ggml codecs:
  * `quantizeGgml` to write them, `dequantizeGgml` to read them.
  */
-// TEMPORARY until core's ggml codecs land (branch ggml): see /tmp/blocks.final.ts
-import * as core from "@quantlab/core";
-
-type GgmlType = string;
-// biome-ignore lint/suspicious/noExplicitAny: temporary
-const { dequantizeGgml, quantizeGgml } = core as any;
+import { dequantizeGgml, type GgmlType, quantizeGgml } from "@quantlab/core";
 
 /** Decodes `bytes` of ggml blocks (core type name `type`) of a tensor of `shape` to float32. */
 export function dequantizeBlocks(

@@ -341,17 +341,23 @@ function tensorData(t: GgufTensorInput, arg: string, names: Set<string>): Tensor
   let data: Uint8Array;
   if (encode !== undefined) data = encode(values, `${arg}.values`);
   else if (type.core !== undefined) {
-    try {
-      data = quantizeBlocks(type.core, Float32Array.from(values), shape);
-    } catch (error) {
-      // quantizeGgml refuses NaN, ±Infinity and blocks whose scales overflow: say so here.
-      const why = (error as Error).message;
+    const x = Float32Array.from(values);
+    const i = x.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
       throw argumentError(
         FN,
-        `${arg}.values`,
-        `values ${type.name} can store (${why})`,
-        t.values,
+        `${arg}.values[${i}]`,
+        `a finite number (${type.name} stores no NaN or ±Infinity)`,
+        x[i],
         RangeError,
+      );
+    }
+    try {
+      data = quantizeBlocks(type.core, x, shape);
+    } catch (error) {
+      // A block whose scales overflow the format: core's message says which.
+      throw new RangeError(
+        `${FN}(): ${arg} cannot be stored as ${type.name}: ${(error as Error).message}`,
       );
     }
   } else
