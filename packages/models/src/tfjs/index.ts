@@ -1,0 +1,2 @@
+export type { ReadTfjsOptions, TfjsDType, TfjsFile, TfjsTensor } from "./read.js";
+export { readTfjs } from "./read.js";
