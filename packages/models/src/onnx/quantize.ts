@@ -507,7 +507,8 @@ export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {
         ...(o.granularity !== "tensor" ? { axis } : {}),
         ...(blockSize !== undefined ? { blockSize } : {}),
         bytesBefore: before,
-        bytesAfter: raw.length + params.scale.length * 4 + (added[2] as TensorProto).raw_data.length,
+        bytesAfter:
+          raw.length + params.scale.length * 4 + (added[2] as TensorProto).raw_data.length,
         sqnrDb: sqnrDb(values, dequantized),
       };
     }
