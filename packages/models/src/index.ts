@@ -19,6 +19,7 @@ export { calibrateOnnx } from "./onnx/calibrate.js";
 export type { OnnxDType } from "./onnx/dtypes.js";
 export { ONNX_DTYPES } from "./onnx/dtypes.js";
 export type { OpsetUpgrade } from "./onnx/opset.js";
+export { upgradeOnnxOpset } from "./onnx/opset.js";
 export type {
   ActivationParams,
   QuantizedOnnx,

@@ -6,4 +6,16 @@ export type { DigitSet, MnistSplit } from "./mnist.js";
 export { mnistDigits, mnistSplit, PIXELS } from "./mnist.js";
 export type { Agreement } from "./ort.js";
 export { agreement, floatFeed, runOnnx, session } from "./ort.js";
+export {
+  OCR_HEIGHT,
+  OCR_WIDTH,
+  ocrClassifierPath,
+  sileroVadPath,
+  speechLikeAudio,
+  textLineImages,
+  VAD_CONTEXT,
+  VAD_FRAME,
+  VAD_RATE,
+  vadFeeds,
+} from "./pretrained.js";
 export { seededNormal, seededRandom, shuffled } from "./random.js";

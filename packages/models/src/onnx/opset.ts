@@ -11,11 +11,13 @@ import { graphsOf, isOnnxDomain } from "./graph.js";
 import {
   type AttributeProto,
   attr,
+  encodeModelProto,
   int64ToNumber,
   type ModelProto,
   type NodeProto,
   type TensorProto,
 } from "./proto.js";
+import { decodeOnnx } from "./read.js";
 
 /** Ops whose changes from opset 9 to 21 keep old models meaning the same. */
 const COMPATIBLE = new Set(
@@ -265,4 +267,29 @@ export function upgradeOpset(model: ModelProto, target: number, file: string): O
   const ir = int64ToNumber(model.ir_version) ?? 1;
   model.ir_version = Math.max(ir, irVersionFor(target));
   return { from, to: target, rewritten };
+}
+
+/**
+ * Carries an ONNX model to default-domain opset `target` (see {@link upgradeOpset}) and returns
+ * the new bytes with what was rewritten.
+ *
+ * @throws {ModelFileError} for a bad file or an op that cannot be carried.
+ * @example
+ * const { bytes, upgrade } = upgradeOnnxOpset(readFileSync("cls.onnx"), 21);
+ * upgrade // => { from: 9, to: 21, rewritten: { Clip: 18, Slice: 1, Softmax: 1 } }
+ */
+export function upgradeOnnxOpset(
+  model: Uint8Array,
+  target: number,
+  options: { readonly file?: string } = {},
+): { bytes: Uint8Array; upgrade: OpsetUpgrade } {
+  const file = options.file ?? "model.onnx";
+  if (!Number.isInteger(target) || target < 1 || target > 24) {
+    throw new RangeError(
+      `upgradeOnnxOpset(): argument 'target' must be an integer in [1, 24]; received ${target}`,
+    );
+  }
+  const proto = decodeOnnx(model, file);
+  const upgrade = upgradeOpset(proto, target, file);
+  return { bytes: encodeModelProto(proto), upgrade };
 }
