@@ -37,9 +37,11 @@ function repositoryRoot(): string {
 
 function cacheKey(data: MnistSplit): string {
   const hash = createHash("sha256");
-  for (const file of ["mlp.js", "random.js", "mnist.js", "classifier.js"]) {
-    const path = join(here, file);
-    hash.update(existsSync(path) ? readFileSync(path) : file);
+  // The trainer's code, as compiled (dist/*.js) or as the tests load it (src/*.ts).
+  for (const name of ["mlp", "random", "mnist", "classifier"]) {
+    const path = [".js", ".ts"].map((ext) => join(here, name + ext)).find((p) => existsSync(p));
+    if (path === undefined) throw new Error(`@quantlab/zoo: ${name} not found beside ${here}`);
+    hash.update(readFileSync(path));
   }
   hash.update(JSON.stringify(TRAIN_DEFAULTS));
   hash.update(new Uint8Array(data.train.images.buffer));

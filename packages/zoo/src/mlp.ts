@@ -116,7 +116,7 @@ export function forward(
     outputs.push(y);
     if (l + 1 < layers) {
       const r = new Float32Array(y.length);
-      for (let i = 0; i < y.length; i++) r[i] = (y[i] as number) > 0 ? (y[i] as number) : 0;
+      for (let i = 0; i < y.length; i++) r[i] = Math.max(y[i] as number, 0);
       a = r;
     }
   }
@@ -307,6 +307,6 @@ export function trainMlp(
 
 function outputsRelu(pre: Float32Array): Float32Array {
   const r = new Float32Array(pre.length);
-  for (let i = 0; i < pre.length; i++) r[i] = (pre[i] as number) > 0 ? (pre[i] as number) : 0;
+  for (let i = 0; i < pre.length; i++) r[i] = Math.max(pre[i] as number, 0);
   return r;
 }

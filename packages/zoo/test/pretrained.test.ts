@@ -33,7 +33,7 @@ const VARIANTS: Record<string, QuantizeOnnxOptions> = {
 async function vadProbabilities(model: Uint8Array, audio: Float32Array): Promise<Float32Array> {
   const frames = Math.floor(audio.length / VAD_FRAME);
   const out = new Float32Array(frames);
-  let state = new Float32Array(2 * 128);
+  let state: Float32Array = new Float32Array(2 * 128);
   for (let f = 0; f < frames; f++) {
     const r = await runOnnx(model, vadFeeds(audio, f, state), ["output", "stateN"]);
     out[f] = (r.output as Float32Array)[0] as number;
