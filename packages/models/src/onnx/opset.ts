@@ -95,6 +95,13 @@ export function upgradeOpset(model: ModelProto, target: number, file: string): O
   const from = defaultOpset(model);
   const rewritten: Record<string, number> = {};
   if (from >= target) return { from, to: from, rewritten };
+  if (from < 9) {
+    throw new ModelFileError(
+      file,
+      "opset_import",
+      `default-domain opset ${from}: quantlab carries models from opset 9 on (needed: ${target})`,
+    );
+  }
   const graph = model.graph as NonNullable<ModelProto["graph"]>;
   const unique = nameAllocator(model);
   for (const at of graphsOf(graph)) {

@@ -242,6 +242,19 @@ function recordDequantize(
       };
   codes.quantization = quantization;
   codes.dequantizeWith = (checked) => {
+    try {
+      return dequantizeCodes(checked);
+    } catch (error) {
+      if (error instanceof ModelFileError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ModelFileError(
+        checked.file,
+        checked.path,
+        `its DequantizeLinear parameters do not fit it: ${reason}`,
+      );
+    }
+  };
+  const dequantizeCodes = (checked: CheckedTensor) => {
     const q = integerValues(checked);
     const params = perTensor
       ? { dtype, scale: scales[0] as number, zeroPoint: zeroPoints[0] as number }

@@ -366,6 +366,25 @@ describe("bad files", () => {
     expect(performance.now() - start).toBeLessThan(5000);
   });
 
+  it("DequantizeLinear parameters that do not fit their codes", () => {
+    const model = modelProto({
+      inputs: [],
+      outputs: [{ name: "y", dtype: "FLOAT", shape: SHAPE }],
+      nodes: [
+        { op: "DequantizeLinear", inputs: ["q", "s"], outputs: ["y"], attributes: { axis: 1 } },
+      ],
+      initializers: [
+        { name: "q", dtype: "INT8", shape: SHAPE, data: new Uint8Array(N) },
+        { name: "s", dtype: "FLOAT", shape: [4], data: Float32Array.of(1, 1, 1, 1) },
+      ],
+    });
+    const file = readOnnx(encodeModelProto(model), { file: "bad.onnx" });
+    expect(() => file.tensors[0]?.values()).toThrow(ModelFileError);
+    expect(() => file.tensors[0]?.values()).toThrow(
+      /^bad\.onnx: graph\.initializer\[0\]: its DequantizeLinear parameters do not fit it: dequantize\(\): argument 'params\.scale'/,
+    );
+  });
+
   it("a bytes argument that is not a Uint8Array", () => {
     expect(() => readOnnx("model.onnx" as unknown as Uint8Array)).toThrow(
       "readOnnx(): argument 'bytes' must be a Uint8Array; received [object String]",
