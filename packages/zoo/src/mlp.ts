@@ -74,7 +74,34 @@ function dense(
   m: number,
 ): Float32Array {
   const y = new Float32Array(batch * m);
-  for (let b = 0; b < batch; b++) {
+  // Four rows at a time share each load of a weight; every dot product still sums i in order.
+  let b = 0;
+  for (; b + 4 <= batch; b += 4) {
+    const x0 = b * n;
+    const x1 = x0 + n;
+    const x2 = x1 + n;
+    const x3 = x2 + n;
+    for (let j = 0; j < m; j++) {
+      const wo = j * n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = 0; i < n; i++) {
+        const wi = w[wo + i] as number;
+        s0 += (x[x0 + i] as number) * wi;
+        s1 += (x[x1 + i] as number) * wi;
+        s2 += (x[x2 + i] as number) * wi;
+        s3 += (x[x3 + i] as number) * wi;
+      }
+      const bj = bias[j] as number;
+      y[b * m + j] = s0 + bj;
+      y[(b + 1) * m + j] = s1 + bj;
+      y[(b + 2) * m + j] = s2 + bj;
+      y[(b + 3) * m + j] = s3 + bj;
+    }
+  }
+  for (; b < batch; b++) {
     const xo = b * n;
     for (let j = 0; j < m; j++) {
       const wo = j * n;
@@ -244,11 +271,35 @@ export function trainMlp(
         let dw = new Float32Array(m * n);
         const db = new Float32Array(m);
         for (let b = 0; b < batch; b++) {
-          for (let j = 0; j < m; j++) {
+          for (let j = 0; j < m; j++) db[j] = (db[j] as number) + (g[b * m + j] as number);
+        }
+        // dw[j, i] sums g[b, j] · x[b, i] over b in order, rounded to float32 after each term
+        // (four rows a pass; a zero gradient adds nothing, as skipping it would).
+        const fround = Math.fround;
+        for (let j = 0; j < m; j++) {
+          const wo = j * n;
+          let b = 0;
+          for (; b + 4 <= batch; b += 4) {
+            const g0 = g[b * m + j] as number;
+            const g1 = g[(b + 1) * m + j] as number;
+            const g2 = g[(b + 2) * m + j] as number;
+            const g3 = g[(b + 3) * m + j] as number;
+            if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0) continue;
+            const x0 = b * n;
+            const x1 = x0 + n;
+            const x2 = x1 + n;
+            const x3 = x2 + n;
+            for (let i = 0; i < n; i++) {
+              let v = dw[wo + i] as number;
+              v = fround(v + g0 * (input[x0 + i] as number));
+              v = fround(v + g1 * (input[x1 + i] as number));
+              v = fround(v + g2 * (input[x2 + i] as number));
+              dw[wo + i] = v + g3 * (input[x3 + i] as number);
+            }
+          }
+          for (; b < batch; b++) {
             const gj = g[b * m + j] as number;
             if (gj === 0) continue;
-            db[j] = (db[j] as number) + gj;
-            const wo = j * n;
             const xo = b * n;
             for (let i = 0; i < n; i++)
               dw[wo + i] = (dw[wo + i] as number) + gj * (input[xo + i] as number);
