@@ -72,6 +72,14 @@ describe("quantizeOnnx", () => {
       },
     }));
     const ranges = await calibrateOnnx(model, samples, run);
+    const percentile = await calibrateOnnx(model, samples, run, {
+      method: "percentile",
+      percentile: 99.9,
+    });
+    expect(Object.values(percentile).every((p) => p.dtype === "int8" && p.zeroPoint === 0)).toBe(
+      true,
+    );
+    expect(Object.keys(ranges)).toEqual(["image", "conv", "flat", "fc", "fc.relu"]);
     const variants: Record<string, QuantizeOnnxOptions & { minCosine: number }> = {
       // Minimum cosines: the measured value (printed) less a margin.
       "int8 per tensor": { weights: "int8", minCosine: 0.999 },
@@ -91,6 +99,12 @@ describe("quantizeOnnx", () => {
         granularity: "channel",
         activations: ranges,
         minCosine: 0.995,
+      },
+      "W8A8 static, int8 percentile": {
+        weights: "int8",
+        granularity: "channel",
+        activations: percentile,
+        minCosine: 0.99,
       },
     };
     const lines: string[] = [];
