@@ -29,7 +29,7 @@ import {
   type TensorProto,
 } from "./proto.js";
 import { decodeOnnx } from "./read.js";
-import { checkTensor, floatValues } from "./tensor.js";
+import { checkTensor, type ExternalDataResolver, floatValues } from "./tensor.js";
 
 /** Weight dtypes the writer produces. */
 export type WeightDType = "int8" | "uint8" | "int4" | "uint4";
@@ -67,6 +67,11 @@ export interface QuantizeOnnxOptions {
   readonly activations?: Readonly<Record<string, ActivationParams>>;
   /** Name used in messages (default "model.onnx"). */
   readonly file?: string;
+  /**
+   * Bytes of an external data file by its location: weights stored outside the model are read
+   * through it (their quantized codes are written inside the new model; the others stay external).
+   */
+  readonly resolve?: ExternalDataResolver;
 }
 
 /** One quantized weight, as the writer reports it. */
@@ -383,6 +388,12 @@ export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {
     }
   }
 
+  for (const name of o.include ?? []) {
+    if (!candidates.some((c) => c.constant.name === name)) {
+      skipped.push({ name, reason: `not a constant weight of ${[...o.ops].join(", ")}` });
+    }
+  }
+
   // 2. Check each, and decide its layout.
   const plans: {
     c: Candidate;
@@ -392,7 +403,7 @@ export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {
     reduction: number;
   }[] = [];
   for (const c of candidates) {
-    const checked = checkTensor(file, c.constant.path, c.constant.tensor, undefined);
+    const checked = checkTensor(file, c.constant.path, c.constant.tensor, options.resolve);
     const name = c.constant.name;
     if (checked.dtype.name !== "FLOAT") {
       skipped.push({ name, reason: `stored as ${checked.dtype.name}, not FLOAT` });
@@ -530,6 +541,17 @@ export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {
   if (options.activations !== undefined) {
     const outputs = new Set(main.output.map((v) => v.name));
     const params = new Map(Object.entries(options.activations));
+    const known = new Set([
+      ...main.input.map((v) => v.name),
+      ...main.node.flatMap((n) => n.output),
+    ]);
+    for (const tensor of params.keys()) {
+      if (!known.has(tensor)) {
+        throw new RangeError(
+          `quantizeOnnx(): argument 'options.activations' must name tensors of the main graph; received "${tensor}", which no node produces`,
+        );
+      }
+    }
     const rewired = new Map<string, string>();
     const pairs = new Map<string, NodeProto[]>();
     for (const [tensor, p] of params) {

@@ -12,6 +12,8 @@ import {
   quantizeOnnx,
   readOnnx,
 } from "../../src/index.js";
+import { modelProto } from "../../src/onnx/build.js";
+import { encodeModelProto, type TensorProto } from "../../src/onnx/proto.js";
 import { random, run, values } from "./helpers.js";
 
 const model = createOnnxModel({
@@ -163,8 +165,46 @@ describe("quantizeOnnx", () => {
       { name: "fc.weight", reason: "excluded" },
       { name: "conv.weight", reason: "432 elements, fewer than minSize 500" },
     ]);
+    expect(quantizeOnnx(model, { include: ["conv.bias", "head.weight"] }).skipped).toEqual([
+      { name: "conv.bias", reason: "not a constant weight of MatMul, Gemm, Conv" },
+    ]);
     // Biases stay float.
     expect(readOnnx(q.bytes).tensors.find((t) => t.name === "fc.bias")?.storedType).toBe("FLOAT");
+  });
+
+  it("reads external weights through resolve, and writes their codes inside the model", async () => {
+    const w = values(64 * 10, 5, 0.2);
+    const external = encodeModelProto(
+      (() => {
+        const m = modelProto({
+          inputs: [{ name: "x", dtype: "FLOAT", shape: [1, 64] }],
+          outputs: [{ name: "y", dtype: "FLOAT", shape: [1, 10] }],
+          nodes: [{ op: "MatMul", inputs: ["x", "w"], outputs: ["y"] }],
+        });
+        m.graph?.initializer.push({
+          name: "w",
+          dims: [64, 10],
+          data_type: 1,
+          data_location: 1,
+          external_data: [{ key: "location", value: "w.bin" }],
+        } as unknown as TensorProto);
+        return m;
+      })(),
+    );
+    expect(() => quantizeOnnx(external)).toThrow(
+      'model.onnx: graph.initializer[0].external_data.location: tensor w is stored in "w.bin": pass a resolve function to read it',
+    );
+    const bin = new Uint8Array(w.buffer);
+    const q = quantizeOnnx(external, { resolve: () => bin });
+    const x = { x: { type: "float32" as const, data: values(64, 9), dims: [1, 64] } };
+    const inline = createOnnxModel({
+      inputs: [{ name: "x", dtype: "FLOAT", shape: [1, 64] }],
+      outputs: [{ name: "y", dtype: "FLOAT", shape: [1, 10] }],
+      nodes: [{ op: "MatMul", inputs: ["x", "w"], outputs: ["y"] }],
+      initializers: [{ name: "w", dtype: "FLOAT", shape: [64, 10], data: w }],
+    });
+    const expected = (await run(quantizeOnnx(inline).bytes, x, ["y"])).y;
+    expect((await run(q.bytes, x, ["y"])).y).toEqual(expected);
   });
 
   it("carries the model to the opset each scheme needs", () => {
@@ -192,6 +232,13 @@ describe("quantizeOnnx", () => {
   });
 
   it("rejects bad options with the argument named", () => {
+    expect(() =>
+      quantizeOnnx(model, {
+        activations: { "no.such": { dtype: "uint8", scale: 0.1, zeroPoint: 0 } },
+      }),
+    ).toThrow(
+      `quantizeOnnx(): argument 'options.activations' must name tensors of the main graph; received "no.such", which no node produces`,
+    );
     expect(() => quantizeOnnx(model, { weights: "int3" as never })).toThrow(
       `quantizeOnnx(): argument 'options.weights' must be "int8", "uint8", "int4" or "uint4"; received "int3"`,
     );
