@@ -1,29 +1,11 @@
 /**
  * Argument checks for the writers, in @quantlab/core's template:
- * `writeGguf(): argument 'input.tensors[0].shape' must be ...; received ....`
- * (a copy of core's `describe`, which core does not export yet), and the little-endian byte
- * writer the writers share.
+ * `writeGguf(): argument 'input.tensors[0].shape' must be ...; received ....` (core's own template,
+ * from @quantlab/core/validate), and the little-endian byte writer the writers share.
  */
+import { describe, rangeError, typeError } from "@quantlab/core/validate";
 
-/** How a received value is described in a message. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "boolean" || typeof value === "symbol") return String(value);
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) {
-    const length = (value as unknown as { length?: number }).length;
-    const name = value.constructor.name;
-    const article = /^[AEIO]/i.test(name) ? "an" : "a";
-    return `${article} ${name}${length === undefined ? "" : ` of length ${length}`}`;
-  }
-  const name = (value as object).constructor?.name;
-  return name && name !== "Object" ? `a ${name}` : "an object";
-}
+export { describe };
 
 /** `fn(): argument 'arg' must be <expected>; received <value>.` as a TypeError or RangeError. */
 export function argumentError(
@@ -34,7 +16,9 @@ export function argumentError(
   kind: typeof TypeError | typeof RangeError = TypeError,
   received = describe(value),
 ): Error {
-  return new kind(`${fn}(): argument '${arg}' must be ${expected}; received ${received}.`);
+  return kind === TypeError
+    ? typeError(fn, arg, expected, value)
+    : rangeError(fn, arg, expected, value, received);
 }
 
 /** A shape: an array of at most `maxDims` non-negative safe integers. */

@@ -1,5 +1,6 @@
 import { GGUF_MAGIC, readGguf } from "./gguf/read.js";
 import { type ModelFile, ModelFileError } from "./model.js";
+import { readOnnx } from "./onnx/read.js";
 import { readSafetensors } from "./safetensors/read.js";
 import { readTfjs } from "./tfjs/read.js";
 
@@ -59,13 +60,8 @@ export function readModel(bytes: Uint8Array, options: ReadModelOptions = {}): Mo
   if (format === "gguf") return readGguf(bytes, { file });
   if (format === "safetensors") return readSafetensors(bytes, { file });
   if (format === "tfjs") return readTfjs(bytes, { file, resolve: options.resolve });
+  if (format === "onnx") return readOnnx(bytes, { file, resolve: options.resolve });
   const name = file ?? "model";
-  if (format === "onnx") {
-    // TODO(lead): once the ONNX side is merged, dispatch here: on branch onnx it is
-    // `readOnnx(bytes, { file, resolve })` in "./onnx/read.js" (there is no ./onnx/index.ts);
-    // then drop this error and its test in test/read.test.ts.
-    throw new ModelFileError(name, "format", "an ONNX file; the ONNX reader is not in this build");
-  }
   const head = [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
   throw new ModelFileError(
     name,

@@ -83,7 +83,10 @@ const report = (name: string, t: Tally) =>
 // compilation landing on it); 1000 ms is over 10x that, and still catches a hang or a runaway loop.
 const SLOWEST_MS = 1000;
 
-describe("truncated and bit-flipped files give a successful read or a ModelFileError", () => {
+// Tens of thousands of reads: seconds alone, more when other suites share the cores.
+describe("truncated and bit-flipped files give a successful read or a ModelFileError", {
+  timeout: 120_000,
+}, () => {
   it("GGUF", () => {
     const ours = writeGguf({
       metadata: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  createOnnxModel,
   ModelFileError,
   readModel,
   sniffFormat,
@@ -32,9 +33,17 @@ describe("sniffFormat and readModel", () => {
     );
   });
 
-  it("says an ONNX file needs the ONNX reader (until it is merged)", () => {
-    expect(() => readModel(new Uint8Array([0x08, 0x07]), { file: "m.onnx" })).toThrow(
-      "m.onnx: format: an ONNX file; the ONNX reader is not in this build",
-    );
+  it("reads an ONNX file through readOnnx", () => {
+    const bytes = createOnnxModel({
+      inputs: [{ name: "x", dtype: "FLOAT", shape: [1, 2] }],
+      outputs: [{ name: "y", dtype: "FLOAT", shape: [1, 2] }],
+      initializers: [
+        { name: "w", dtype: "FLOAT", shape: [2, 2], data: Float32Array.of(1, 2, 3, 4) },
+      ],
+      nodes: [{ op: "MatMul", inputs: ["x", "w"], outputs: ["y"] }],
+    });
+    const model = readModel(bytes, { file: "m.onnx" });
+    expect(model.format).toBe("onnx");
+    expect(Array.from(model.tensors[0]?.values() ?? [])).toEqual([1, 2, 3, 4]);
   });
 });

@@ -1,0 +1,254 @@
+/**
+ * quantizeOnnx on a small Conv → Relu → Flatten → Gemm → Relu → MatMul network with seeded weights:
+ * every variant loads in onnxruntime-node and stays close to the float model on the same inputs;
+ * the codes are core's; options select and reject as documented.
+ */
+import { quantize, symmetricParams } from "@quantlab/core";
+import { describe, expect, it } from "vitest";
+import {
+  calibrateOnnx,
+  createOnnxModel,
+  type QuantizeOnnxOptions,
+  quantizeOnnx,
+  readOnnx,
+} from "../../src/index.js";
+import { modelProto } from "../../src/onnx/build.js";
+import { encodeModelProto, type TensorProto } from "../../src/onnx/proto.js";
+import { random, run, values } from "./helpers.js";
+
+const model = createOnnxModel({
+  inputs: [{ name: "image", dtype: "FLOAT", shape: ["batch", 3, 8, 8] }],
+  outputs: [{ name: "scores", dtype: "FLOAT", shape: ["batch", 10] }],
+  initializers: [
+    { name: "conv.weight", dtype: "FLOAT", shape: [16, 3, 3, 3], data: values(16 * 27, 1, 0.3) },
+    { name: "conv.bias", dtype: "FLOAT", shape: [16], data: values(16, 2, 0.1) },
+    { name: "fc.weight", dtype: "FLOAT", shape: [64, 1024], data: values(64 * 1024, 3, 0.05) },
+    { name: "fc.bias", dtype: "FLOAT", shape: [64], data: values(64, 4, 0.1) },
+    { name: "head.weight", dtype: "FLOAT", shape: [64, 10], data: values(640, 5, 0.2) },
+  ],
+  nodes: [
+    {
+      op: "Conv",
+      inputs: ["image", "conv.weight", "conv.bias"],
+      outputs: ["conv"],
+      attributes: { pads: [1, 1, 1, 1] },
+    },
+    { op: "Relu", inputs: ["conv"], outputs: ["conv.relu"] },
+    { op: "Flatten", inputs: ["conv.relu"], outputs: ["flat"] },
+    {
+      op: "Gemm",
+      inputs: ["flat", "fc.weight", "fc.bias"],
+      outputs: ["fc"],
+      attributes: { transB: 1 },
+    },
+    { op: "Relu", inputs: ["fc"], outputs: ["fc.relu"] },
+    { op: "MatMul", inputs: ["fc.relu", "head.weight"], outputs: ["scores"] },
+  ],
+});
+
+const batch = 16;
+const r = random(8);
+const images = Float32Array.from({ length: batch * 192 }, () => r());
+const feeds = { image: { type: "float32" as const, data: images, dims: [batch, 3, 8, 8] } };
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += (a[i] as number) * (b[i] as number);
+    aa += (a[i] as number) ** 2;
+    bb += (b[i] as number) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+describe("quantizeOnnx", () => {
+  it("writes models onnxruntime runs, close to the float model", async () => {
+    const reference = (await run(model, feeds, ["scores"])).scores as Float32Array;
+    const samples = [0, 1, 2, 3].map((s) => ({
+      image: {
+        type: "float32" as const,
+        data: Float32Array.from({ length: 8 * 192 }, random(100 + s)),
+        dims: [8, 3, 8, 8],
+      },
+    }));
+    const ranges = await calibrateOnnx(model, samples, run);
+    const percentile = await calibrateOnnx(model, samples, run, {
+      method: "percentile",
+      percentile: 99.9,
+    });
+    expect(Object.values(percentile).every((p) => p.dtype === "int8" && p.zeroPoint === 0)).toBe(
+      true,
+    );
+    expect(Object.keys(ranges)).toEqual(["image", "conv", "flat", "fc", "fc.relu"]);
+    const variants: Record<string, QuantizeOnnxOptions & { minCosine: number }> = {
+      // Minimum cosines: the measured value (printed) less a margin.
+      "int8 per tensor": { weights: "int8", minCosine: 0.999 },
+      "uint8 per tensor": { weights: "uint8", minCosine: 0.999 },
+      "int8 per channel": { weights: "int8", granularity: "channel", minCosine: 0.999 },
+      "uint8 per channel, affine": { weights: "uint8", granularity: "channel", minCosine: 0.999 },
+      "int4 block 32": { weights: "int4", granularity: "block", blockSize: 32, minCosine: 0.98 },
+      "uint4 block 16, affine": {
+        weights: "uint4",
+        granularity: "block",
+        blockSize: 16,
+        minCosine: 0.98,
+      },
+      "int8 block 32": { weights: "int8", granularity: "block", blockSize: 32, minCosine: 0.999 },
+      "W8A8 static": {
+        weights: "int8",
+        granularity: "channel",
+        activations: ranges,
+        minCosine: 0.995,
+      },
+      "W8A8 static, int8 percentile": {
+        weights: "int8",
+        granularity: "channel",
+        activations: percentile,
+        minCosine: 0.99,
+      },
+    };
+    const lines: string[] = [];
+    for (const [name, { minCosine, ...options }] of Object.entries(variants)) {
+      const q = quantizeOnnx(model, options);
+      expect(
+        q.weights.map((w) => w.name),
+        name,
+      ).toEqual(["conv.weight", "fc.weight", "head.weight"]);
+      const out = (await run(q.bytes, feeds, ["scores"])).scores as Float32Array;
+      const c = cosine(reference, out);
+      console.log(
+        `${name}: cosine ${c.toFixed(6)}, weight SQNR ${q.weights.map((w) => w.sqnrDb.toFixed(1)).join(" / ")} dB, ${q.bytes.length} bytes`,
+      );
+      expect(c, name).toBeGreaterThan(minCosine);
+    }
+    const nbits = quantizeOnnx(model, { weights: "int4", format: "matmulnbits", blockSize: 32 });
+    expect(nbits.weights.map((w) => w.name)).toEqual(["head.weight"]);
+    expect(nbits.skipped).toEqual([
+      { name: "conv.weight", reason: "MatMulNBits takes the 2-D constant weight of a MatMul only" },
+      { name: "fc.weight", reason: "MatMulNBits takes the 2-D constant weight of a MatMul only" },
+    ]);
+    const c = cosine(reference, (await run(nbits.bytes, feeds, ["scores"])).scores as Float32Array);
+    lines.push(`MatMulNBits int4 block 32: cosine ${c.toFixed(6)}`);
+    console.log(lines.join("\n"));
+    expect(c).toBeGreaterThan(0.98);
+  });
+
+  it("stores core's codes and scales", () => {
+    const q = quantizeOnnx(model, { weights: "int8", include: ["head.weight"] });
+    const file = readOnnx(q.bytes);
+    const codes = file.tensors.find((t) => t.name === "head.weight_quantized");
+    const w = values(640, 5, 0.2);
+    const params = symmetricParams(w, { restricted: true });
+    expect(codes?.quantization).toEqual({
+      kind: "linear",
+      dtype: "int8",
+      scale: params.scale,
+      zeroPoint: 0,
+    });
+    const expected = quantize(w, params).data;
+    expect(
+      Array.from(
+        Int8Array.from((codes as { bytes(): Uint8Array }).bytes(), (b) => (b << 24) >> 24),
+      ),
+    ).toEqual(Array.from(expected));
+  });
+
+  it("selects weights by op, name and size, and says why it left one out", () => {
+    expect(quantizeOnnx(model, { ops: ["Conv"] }).weights.map((w) => w.name)).toEqual([
+      "conv.weight",
+    ]);
+    const q = quantizeOnnx(model, { exclude: ["fc.weight"], minSize: 500 });
+    expect(q.weights.map((w) => w.name)).toEqual(["head.weight"]);
+    expect(q.skipped).toEqual([
+      { name: "fc.weight", reason: "excluded" },
+      { name: "conv.weight", reason: "432 elements, fewer than minSize 500" },
+    ]);
+    expect(quantizeOnnx(model, { include: ["conv.bias", "head.weight"] }).skipped).toEqual([
+      { name: "conv.bias", reason: "not a constant weight of MatMul, Gemm, Conv" },
+    ]);
+    // Biases stay float.
+    expect(readOnnx(q.bytes).tensors.find((t) => t.name === "fc.bias")?.storedType).toBe("FLOAT");
+  });
+
+  it("reads external weights through resolve, and writes their codes inside the model", async () => {
+    const w = values(64 * 10, 5, 0.2);
+    const external = encodeModelProto(
+      (() => {
+        const m = modelProto({
+          inputs: [{ name: "x", dtype: "FLOAT", shape: [1, 64] }],
+          outputs: [{ name: "y", dtype: "FLOAT", shape: [1, 10] }],
+          nodes: [{ op: "MatMul", inputs: ["x", "w"], outputs: ["y"] }],
+        });
+        m.graph?.initializer.push({
+          name: "w",
+          dims: [64, 10],
+          data_type: 1,
+          data_location: 1,
+          external_data: [{ key: "location", value: "w.bin" }],
+        } as unknown as TensorProto);
+        return m;
+      })(),
+    );
+    expect(() => quantizeOnnx(external)).toThrow(
+      'model.onnx: graph.initializer[0].external_data.location: tensor w is stored in "w.bin": pass a resolve function to read it',
+    );
+    const bin = new Uint8Array(w.buffer);
+    const q = quantizeOnnx(external, { resolve: () => bin });
+    const x = { x: { type: "float32" as const, data: values(64, 9), dims: [1, 64] } };
+    const inline = createOnnxModel({
+      inputs: [{ name: "x", dtype: "FLOAT", shape: [1, 64] }],
+      outputs: [{ name: "y", dtype: "FLOAT", shape: [1, 10] }],
+      nodes: [{ op: "MatMul", inputs: ["x", "w"], outputs: ["y"] }],
+      initializers: [{ name: "w", dtype: "FLOAT", shape: [64, 10], data: w }],
+    });
+    const expected = (await run(quantizeOnnx(inline).bytes, x, ["y"])).y;
+    expect((await run(q.bytes, x, ["y"])).y).toEqual(expected);
+  });
+
+  it("carries the model to the opset each scheme needs", () => {
+    expect(quantizeOnnx(model, { weights: "int8" }).opset).toEqual({
+      from: 21,
+      to: 21,
+      rewritten: {},
+    });
+    const old = createOnnxModel({
+      opset: 11,
+      inputs: [{ name: "x", dtype: "FLOAT", shape: [1, 32] }],
+      outputs: [{ name: "y", dtype: "FLOAT", shape: [1, 32] }],
+      initializers: [{ name: "w", dtype: "FLOAT", shape: [32, 32], data: values(1024, 6) }],
+      nodes: [
+        { op: "MatMul", inputs: ["x", "w"], outputs: ["h"] },
+        { op: "Softmax", inputs: ["h"], outputs: ["y"], attributes: { axis: 1 } },
+      ],
+    });
+    const q = quantizeOnnx(old, { weights: "int4", granularity: "block" });
+    expect(q.opset).toEqual({ from: 11, to: 21, rewritten: { Softmax: 1 } });
+    expect(readOnnx(q.bytes).metadata).toMatchObject({
+      irVersion: 10,
+      opsets: [{ domain: "ai.onnx", version: 21 }],
+    });
+  });
+
+  it("rejects bad options with the argument named", () => {
+    expect(() =>
+      quantizeOnnx(model, {
+        activations: { "no.such": { dtype: "uint8", scale: 0.1, zeroPoint: 0 } },
+      }),
+    ).toThrow(
+      `quantizeOnnx(): argument 'options.activations' must name tensors of the main graph; received "no.such", which no node produces`,
+    );
+    expect(() => quantizeOnnx(model, { weights: "int3" as never })).toThrow(
+      `quantizeOnnx(): argument 'options.weights' must be "int8", "uint8", "int4" or "uint4"; received "int3"`,
+    );
+    expect(() => quantizeOnnx(model, { weights: "int8", format: "matmulnbits" })).toThrow(
+      `quantizeOnnx(): argument 'options.weights' must be "int4" or "uint4" with format "matmulnbits"; received "int8"`,
+    );
+    expect(() =>
+      quantizeOnnx(model, { weights: "int4", format: "matmulnbits", blockSize: 24 }),
+    ).toThrow(
+      "quantizeOnnx(): argument 'options.blockSize' must be a power of two >= 16 for MatMulNBits; received 24",
+    );
+  });
+});
