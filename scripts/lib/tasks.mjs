@@ -56,6 +56,14 @@ export const TASKS = {
       return runBuilt(env, "packages/bench/dist/cli.js", args);
     },
   },
+  mutation: {
+    about:
+      "StrykerJS over core's source (about an hour; incremental: unchanged code is not re-run)",
+    run: async (env, args) => {
+      await buildOnly(env, "@quantlab/core");
+      return run("pnpm", ["--filter", "@quantlab/core", "run", "mutation", ...args], { env });
+    },
+  },
   lab: {
     about: "JupyterLab on notebooks/ with the quantlab kernel (JupyterLab from build/venv/jupyter)",
     run: async (env, args) => {
