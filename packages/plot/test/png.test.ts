@@ -4,13 +4,7 @@ import { quantizationGrid } from "../src/index.js";
 import { DEFAULT_CHROMIUM, renderPng, toPng } from "../src/node.js";
 import { decodePng, greyVariance } from "./helpers/png.js";
 
-const fig = quantizationGrid({
-  values: [-10, -5, 0, 5, 10],
-  scale: 0.0784313753247261,
-  zeroPoint: 0,
-  qmin: -128,
-  qmax: 127,
-});
+const fig = quantizationGrid([-10, -5, 0, 5, 10], { dtype: "int8", scale: 20 / 255 });
 
 test("Chromium is installed where toPng looks for it", () => {
   // Not skipped when missing: this test then fails, saying what to install.

@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { checkInteger, typeError } from "@quantlab/core/validate";
 import type { Figure } from "../figures/types.js";
-import { integer, optionsObject, positiveNumber, typeError } from "../validate.js";
+import { optionsObject, positiveNumber } from "../validate.js";
 import { plotlyBundle } from "./bundle.js";
 import { standaloneHtml } from "./html.js";
 
@@ -61,15 +62,18 @@ async function render(fn: string, fig: Figure, options: PngOptions): Promise<Buf
   if (!Array.isArray(figure.data))
     throw typeError(fn, "fig.data", "an array of traces", figure.data);
   const layout = figure.layout ?? {};
-  const width = opts.width === undefined ? 800 : integer(fn, "options.width", opts.width, 1, 10000);
+  const width = checkInteger(fn, "options.width", opts.width, 800, 1, 10000);
   const fallbackHeight = typeof layout.height === "number" ? Math.round(layout.height) : 420;
-  const height =
-    opts.height === undefined
-      ? fallbackHeight
-      : integer(fn, "options.height", opts.height, 1, 10000);
+  const height = checkInteger(fn, "options.height", opts.height, fallbackHeight, 1, 10000);
   const scale = opts.scale === undefined ? 1 : positiveNumber(fn, "options.scale", opts.scale);
-  const timeout =
-    opts.timeoutMs === undefined ? 30000 : integer(fn, "options.timeoutMs", opts.timeoutMs, 1);
+  const timeout = checkInteger(
+    fn,
+    "options.timeoutMs",
+    opts.timeoutMs,
+    30000,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   const envPath = process.env.CHROMIUM_PATH;
   const executablePath =
     opts.executablePath ?? (envPath !== undefined && envPath !== "" ? envPath : DEFAULT_CHROMIUM);
