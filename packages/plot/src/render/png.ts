@@ -8,8 +8,20 @@ import { optionsObject, positiveNumber } from "../validate.js";
 import { plotlyBundle } from "./bundle.js";
 import { standaloneHtml } from "./html.js";
 
-/** Where {@link renderPng} looks for Chromium unless told otherwise (or `CHROMIUM_PATH` is set). */
+/** Where {@link chromiumPath} points when `CHROMIUM_PATH` is unset or empty. */
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Where quantlab finds Chromium: `CHROMIUM_PATH`, or {@link DEFAULT_CHROMIUM} when it is unset or
+ * empty. The one rule for the PNG renderer, the browser tests and `npm run screenshot`
+ * (scripts/lib/setup.mjs keeps a copy, as it runs before anything is installed).
+ *
+ * @example
+ * process.env.CHROMIUM_PATH = "";
+ * chromiumPath();
+ * // => "/usr/bin/chromium"
+ */
+export const chromiumPath = (): string => process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
 
 /** The Chromium flags {@link renderPng} uses: headless, no sandbox, GPU or network services. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -31,7 +43,7 @@ export interface PngOptions {
   height?: number;
   /** Device pixels per CSS pixel (2 for a sharp image on a high-density screen); default 1. */
   scale?: number;
-  /** The Chromium binary; default `process.env.CHROMIUM_PATH` or /usr/bin/chromium. */
+  /** The Chromium binary; default {@link chromiumPath}(). */
   executablePath?: string;
   /** How long to wait for the figure to be drawn, in ms; default 30000. */
   timeoutMs?: number;
@@ -74,9 +86,7 @@ async function render(fn: string, fig: Figure, options: PngOptions): Promise<Buf
     1,
     Number.MAX_SAFE_INTEGER,
   );
-  const envPath = process.env.CHROMIUM_PATH;
-  const executablePath =
-    opts.executablePath ?? (envPath !== undefined && envPath !== "" ? envPath : DEFAULT_CHROMIUM);
+  const executablePath = opts.executablePath ?? chromiumPath();
   if (typeof executablePath !== "string")
     throw typeError(fn, "options.executablePath", "a string", executablePath);
   if (!existsSync(executablePath)) {
