@@ -139,6 +139,7 @@ const SUBJECTS: readonly Subject[] = [
   { name: "roundingDivideByPOT", call: core.roundingDivideByPOT as Call, args: [-5, 1] },
   ...(
     [
+      "signedError",
       "absoluteError",
       "absolutePercentageError",
       "meanSquaredError",

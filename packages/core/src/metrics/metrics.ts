@@ -45,6 +45,18 @@ export function absoluteError(x: TensorLike, y: TensorLike): Float64Array {
 }
 
 /**
+ * Signed error per element, `y - x`: positive where the reconstruction lies above the original.
+ * @throws {RangeError} when x and y differ in length or hold NaN or ±Infinity.
+ * @example
+ * signedError([-10, 0, 10], [-9.960784912109375, 0, 9.960784912109375])
+ * // => Float64Array [ 0.039215087890625, 0, -0.039215087890625 ]
+ */
+export function signedError(x: TensorLike, y: TensorLike): Float64Array {
+  const [a, b] = readPair("signedError", x, y);
+  return a.map((v, i) => (b[i] as number) - v);
+}
+
+/**
  * Absolute percentage error per element, `100 · |y - x| / |x|`, and 0 where x = 0.
  *
  * The denominator is |x|, not x: dividing by x makes the error of every negative input negative

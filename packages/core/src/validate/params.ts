@@ -133,36 +133,33 @@ function checkParamShape(
   throw rangeError(fn, arg, expected, tensor, received);
 }
 
-function checkAxis(fn: string, axis: unknown, rank: number): number {
-  if (typeof axis !== "number") throw typeError(fn, "params.axis", "an integer", axis);
+function checkAxis(fn: string, arg: string, axis: unknown, rank: number): number {
+  if (typeof axis !== "number") throw typeError(fn, `${arg}.axis`, "an integer", axis);
   if (!Number.isInteger(axis) || (axis as number) < -rank || (axis as number) >= rank) {
     const expected =
       rank === 0 ? "absent for a scalar input" : `an integer in [${-rank}, ${rank - 1}]`;
-    throw rangeError(fn, "params.axis", expected, axis);
+    throw rangeError(fn, `${arg}.axis`, expected, axis);
   }
   return (axis as number) < 0 ? (axis as number) + rank : (axis as number);
 }
 
 /**
  * Checks `params` against an input of `shape`: dtype, scale > 0, zero point in range, axis and
- * block shapes. `quantizing`: the semantics of a quantize (see {@link checkScale}).
+ * block shapes. `quantizing`: the semantics of a quantize (see {@link checkScale}); `arg`: how the
+ * errors name the parameters (`params.scale`, or `schemes[0].params.scale` for a caller's own).
  */
 export function resolveParams(
   fn: string,
   params: QuantParams,
   shape: readonly number[],
   quantizing?: Semantics,
+  arg = "params",
 ): ResolvedParams {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
-    throw typeError(
-      fn,
-      "params",
-      "an object { dtype, scale, zeroPoint?, axis?, blockSize? }",
-      params,
-    );
+    throw typeError(fn, arg, "an object { dtype, scale, zeroPoint?, axis?, blockSize? }", params);
   }
-  checkKeys(fn, "params", params, PARAM_KEYS);
-  const format = checkDType(fn, "params.dtype", params.dtype);
+  checkKeys(fn, arg, params, PARAM_KEYS);
+  const format = checkDType(fn, `${arg}.dtype`, params.dtype);
   const zeroPoint = params.zeroPoint ?? 0;
   if (
     typeof params.scale !== "number" &&
@@ -170,7 +167,7 @@ export function resolveParams(
   ) {
     throw typeError(
       fn,
-      "params.scale",
+      `${arg}.scale`,
       "a number, or a tensor of scales per axis index or per block",
       params.scale,
     );
@@ -182,20 +179,20 @@ export function resolveParams(
     params.blockSize === undefined
   ) {
     if (typeof zeroPoint !== "number") {
-      throw typeError(fn, "params.zeroPoint", "a number when 'scale' is a number", zeroPoint);
+      throw typeError(fn, `${arg}.zeroPoint`, "a number when 'scale' is a number", zeroPoint);
     }
     return {
       format,
-      scales: Float32Array.of(checkScale(fn, "params.scale", params.scale, quantizing)),
-      zeroPoints: Int32Array.of(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format)),
+      scales: Float32Array.of(checkScale(fn, `${arg}.scale`, params.scale, quantizing)),
+      zeroPoints: Int32Array.of(checkZeroPoint(fn, `${arg}.zeroPoint`, zeroPoint, format)),
       paramShape: [],
     };
   }
 
   if (params.axis === undefined && params.blockSize === undefined) {
-    throw typeError(fn, "params.axis", "an integer when 'scale' is a tensor", undefined);
+    throw typeError(fn, `${arg}.axis`, "an integer when 'scale' is a tensor", undefined);
   }
-  const axis = checkAxis(fn, params.axis ?? 0, shape.length);
+  const axis = checkAxis(fn, arg, params.axis ?? 0, shape.length);
   const dim = shape[axis] as number;
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -204,14 +201,14 @@ export function resolveParams(
   let layout: ParamLayout;
   const blockSize = params.blockSize;
   if (blockSize !== undefined && typeof blockSize !== "number") {
-    throw typeError(fn, "params.blockSize", "an integer >= 1", blockSize);
+    throw typeError(fn, `${arg}.blockSize`, "an integer >= 1", blockSize);
   }
   if (blockSize === undefined) {
     paramShape = [dim];
     layout = { outer, dim, inner, blockSize: 1, outerStride: 0, axisStride: 1, innerStride: 0 };
   } else {
     if (!Number.isInteger(blockSize) || blockSize < 1) {
-      throw rangeError(fn, "params.blockSize", "an integer >= 1", blockSize);
+      throw rangeError(fn, `${arg}.blockSize`, "an integer >= 1", blockSize);
     }
     const blocks = Math.ceil(dim / blockSize);
     paramShape = shape.map((d, i) => (i === axis ? blocks : d));
@@ -226,26 +223,26 @@ export function resolveParams(
     };
   }
 
-  const scaleTensor = toFloat32(fn, "params.scale", params.scale);
+  const scaleTensor = toFloat32(fn, `${arg}.scale`, params.scale);
   const count = paramShape.reduce((a, b) => a * b, 1);
   const expected =
     blockSize === undefined
       ? `${dim} values, one per index along axis ${axis}`
       : `shape [${paramShape.join(", ")}] (axis ${axis} in blocks of ${blockSize})`;
-  checkParamShape(fn, "params.scale", scaleTensor, paramShape, expected);
+  checkParamShape(fn, `${arg}.scale`, scaleTensor, paramShape, expected);
   const scales = new Float32Array(count);
   for (let i = 0; i < count; i++)
-    scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number, quantizing);
+    scales[i] = checkScale(fn, `${arg}.scale[${i}]`, scaleTensor.data[i] as number, quantizing);
 
   const zeroPoints = new Int32Array(count);
   if (typeof zeroPoint === "number") {
-    zeroPoints.fill(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format));
+    zeroPoints.fill(checkZeroPoint(fn, `${arg}.zeroPoint`, zeroPoint, format));
   } else {
-    const zpTensor = toFloat64(fn, "params.zeroPoint", zeroPoint);
-    checkParamShape(fn, "params.zeroPoint", zpTensor, paramShape, expected);
+    const zpTensor = toFloat64(fn, `${arg}.zeroPoint`, zeroPoint);
+    checkParamShape(fn, `${arg}.zeroPoint`, zpTensor, paramShape, expected);
     const zp = zpTensor.data;
     for (let i = 0; i < count; i++) {
-      zeroPoints[i] = checkZeroPoint(fn, `params.zeroPoint[${i}]`, zp[i] as number, format);
+      zeroPoints[i] = checkZeroPoint(fn, `${arg}.zeroPoint[${i}]`, zp[i] as number, format);
     }
   }
   return { format, scales, zeroPoints, layout, axis, blockSize, paramShape };
