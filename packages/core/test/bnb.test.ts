@@ -11,6 +11,7 @@ import {
   BNB_FORMATS,
   BNB_TABLES,
   type BnbFormat,
+  type BnbNested,
   type BnbTensor,
   dequantizeBnb,
   isBnbFormat,
@@ -18,6 +19,7 @@ import {
 } from "../src/index.js";
 
 const f32 = Math.fround;
+const at = (a: ArrayLike<number>, i: number): number => a[i] as number;
 const FLOOR = f32(1e-38);
 const message = (f: () => unknown): string => {
   try {
@@ -30,8 +32,8 @@ const message = (f: () => unknown): string => {
 
 /** The table sorted ascending (equal values in code order) and its float32 midpoints. */
 function sorted(table: readonly number[]) {
-  const order = table.map((_, c) => c).sort((a, b) => table[a]! - table[b]! || a - b);
-  const bounds = order.slice(1).map((c, k) => f32(f32(table[order[k]!]! + table[c]!) / 2));
+  const order = table.map((_, c) => c).sort((a, b) => at(table, a) - at(table, b) || a - b);
+  const bounds = order.slice(1).map((c, k) => f32(f32(at(table, at(order, k)) + at(table, c)) / 2));
   return { order, bounds };
 }
 
@@ -39,21 +41,21 @@ function sorted(table: readonly number[]) {
 function codeOf(table: readonly number[], y: number): number {
   const { order, bounds } = sorted(table);
   const k = bounds.findIndex((m) => m >= y);
-  return order[k === -1 ? order.length - 1 : k]!;
+  return at(order, k === -1 ? order.length - 1 : k);
 }
 
 const nextUp = (v: number) => {
   const a = new Float32Array([v]);
   const bits = new Int32Array(a.buffer);
-  bits[0]! += v >= 0 ? 1 : -1;
-  return a[0]!;
+  bits[0] = (bits[0] as number) + (v >= 0 ? 1 : -1);
+  return at(a, 0);
 };
 
 describe("the tables", () => {
   it("nf4: 16 values ascending from -1 to 1, code 7 is 0", () => {
     const t = BNB_TABLES.nf4;
     expect(t.length).toBe(16);
-    for (let c = 1; c < 16; c++) expect(t[c]! > t[c - 1]!).toBe(true);
+    for (let c = 1; c < 16; c++) expect(at(t, c) > at(t, c - 1)).toBe(true);
     expect([t[0], t[7], t[15]]).toEqual([-1, 0, 1]);
     for (const v of t) expect(f32(v)).toBe(v);
   });
@@ -67,18 +69,18 @@ describe("the tables", () => {
   it("dynamic8: the create_dynamic_map formula, symmetric, 0 at 127 and 1 at 255, no -1", () => {
     const t = BNB_TABLES.dynamic8;
     expect(t.length).toBe(256);
-    for (let c = 1; c < 256; c++) expect(t[c]! > t[c - 1]!).toBe(true);
-    expect([t[127], t[255], t[0]! > -1]).toEqual([0, 1, true]);
-    for (let k = 0; k < 127; k++) expect(t[k]).toBe(-t[254 - k]!);
+    for (let c = 1; c < 256; c++) expect(at(t, c) > at(t, c - 1)).toBe(true);
+    expect([t[127], t[255], at(t, 0) > -1]).toEqual([0, 1, true]);
+    for (let k = 0; k < 127; k++) expect(t[k]).toBe(-at(t, 254 - k));
     // In float64: for i = 0..6, 10^(i - 6) times the midpoints of linspace(0.1, 1, 2^i + 1).
     const exact: number[] = [];
     for (let i = 0; i < 7; i++) {
       const n = 2 ** i + 1;
       const b = Array.from({ length: n }, (_, j) => 0.1 + (0.9 * j) / (n - 1));
-      for (let j = 0; j + 1 < n; j++) exact.push(10 ** (i - 6) * ((b[j]! + b[j + 1]!) / 2));
+      for (let j = 0; j + 1 < n; j++) exact.push(10 ** (i - 6) * ((at(b, j) + at(b, j + 1)) / 2));
     }
     const positives = t.slice(128, 255);
-    const worst = Math.max(...positives.map((v, k) => Math.abs(v - exact[k]!) / exact[k]!));
+    const worst = Math.max(...positives.map((v, k) => Math.abs(v - at(exact, k)) / at(exact, k)));
     // bitsandbytes computes it in float32 (linspace, the midpoints, the product): a few float32
     // ulps (2^-24 = 6e-8 relative each). Measured 1.42e-7; the bound, 3e-7, is about twice that.
     console.log(`dynamic8: largest relative difference from the float64 formula ${worst}`);
@@ -144,7 +146,7 @@ describe("codes by hand", () => {
     let found = 0;
     for (let k = 0; k < 3000 && found < 8; k++) {
       const a = f32(1 + k * 0.0137);
-      const m = bounds[k % bounds.length]!;
+      const m = at(bounds, k % bounds.length);
       const inverse = f32(1 / a);
       for (const x of [-1, 0, 1].map(
         (d) => f32(m * a) + d * 2 ** (Math.floor(Math.log2(Math.abs(m * a))) - 23),
@@ -170,9 +172,9 @@ describe("codes by hand", () => {
       // bitsandbytes pads the scaled values with 0.0 before its lookup: nf4's 0 is code 7.
       const pad = format === "nf4" ? 7 : 0;
       expect(Array.from(q.packed)).toEqual([
-        (c[0]! << 4) | c[1]!,
-        (c[2]! << 4) | c[3]!,
-        (c[4]! << 4) | pad,
+        (at(c, 0) << 4) | at(c, 1),
+        (at(c, 2) << 4) | at(c, 3),
+        (at(c, 4) << 4) | pad,
       ]);
       expect(Array.from(dequantizeBnb(q).data)).toEqual(c.map((k) => BNB_TABLES[format][k]));
     }
@@ -206,7 +208,8 @@ function check(x: Float32Array, format: BnbFormat, blockSize: number, q: BnbTens
   expect(Array.from(q.codes)).toEqual(codes);
   const pad = codeOf(table, 0);
   const packed = [];
-  for (let i = 0; i < codes.length; i += 2) packed.push((codes[i]! << 4) | (codes[i + 1] ?? pad));
+  for (let i = 0; i < codes.length; i += 2)
+    packed.push((at(codes, i) << 4) | (codes[i + 1] ?? pad));
   expect(Array.from(q.packed)).toEqual(packed);
   let scales = absmax.map(f32);
   if (q.nested === null) {
@@ -224,12 +227,12 @@ function check(x: Float32Array, format: BnbFormat, blockSize: number, q: BnbTens
     expect(Array.from(q.absmax)).toEqual(nested.codes);
     expect(Array.from(q.nested.absmax)).toEqual(nested.absmax.map(f32));
     scales = nested.codes.map((c, i) =>
-      f32(f32(BNB_TABLES.dynamic8[c]! * nested.absmax[Math.floor(i / 256)]!) + offset),
+      f32(f32(at(BNB_TABLES.dynamic8, c) * at(nested.absmax, Math.floor(i / 256))) + offset),
     );
   }
   const y = dequantizeBnb(q).data;
   for (let i = 0; i < x.length; i++) {
-    const expected = f32(table[codes[i]!]! * scales[Math.floor(i / blockSize)]!);
+    const expected = f32(at(table, at(codes, i)) * at(scales, Math.floor(i / blockSize)));
     expect(Object.is(y[i], expected), `value ${i}: ${y[i]} vs ${expected}`).toBe(true);
   }
 }
@@ -322,11 +325,15 @@ describe("errors", () => {
       "TypeError: dequantizeBnb(): argument 't.absmax' must be a Uint8Array of length 3 (one dynamic8 code per block for 130 values in blocks of 64 (double quantized)); received a Float32Array of length 3.",
     ],
     [
-      () => dequantizeBnb({ ...dq, nested: { ...dq.nested!, absmax: new Float32Array(0) } }),
+      () =>
+        dequantizeBnb({
+          ...dq,
+          nested: { ...(dq.nested as BnbNested), absmax: new Float32Array(0) },
+        }),
       "RangeError: dequantizeBnb(): argument 't.nested.absmax' must be a Float32Array of length 1 (one float32 per 256 of the 3 absmax codes); received a Float32Array of length 0.",
     ],
     [
-      () => dequantizeBnb({ ...dq, nested: { ...dq.nested!, blockSize: 128 } }),
+      () => dequantizeBnb({ ...dq, nested: { ...(dq.nested as BnbNested), blockSize: 128 } }),
       "RangeError: dequantizeBnb(): argument 't.nested.blockSize' must be 256 (the block size of bitsandbytes' double quantization); received 128.",
     ],
     [

@@ -232,7 +232,7 @@ function checkAgainstSearch(
   const dim = shape[axis] as number;
   const blocks = Math.ceil(dim / q.blockSize);
   const y = dequantizeMx(q).data;
-  const valueOf = new Map(GRIDS[format].map((e) => [e.code, e.value]));
+  const valueByCode = new Map(GRIDS[format].map((e) => [e.code, e.value]));
   for (let o = 0; o < outer; o++) {
     for (let b = 0; b < blocks; b++) {
       for (let i = 0; i < inner; i++) {
@@ -255,7 +255,7 @@ function checkAgainstSearch(
           const code = expectedCode(format, rounding, v);
           expect(q.codes[k], `element ${k} = ${x[k]} (v = ${v})`).toBe(code);
           const value =
-            format === "mxint8" ? ((code << 24) >> 24) / 64 : (valueOf.get(code) as number);
+            format === "mxint8" ? ((code << 24) >> 24) / 64 : (valueByCode.get(code) as number);
           expect(Object.is(y[k], f32(value * 2 ** shared)), `dequantized ${k}`).toBe(true);
         }
       }
