@@ -126,6 +126,20 @@ export function dequantizeMx(
   const { outer, dim, inner, blockSize } = layout;
   const values = elementValues(info);
   const blocks = Math.ceil(dim / blockSize);
+  if (inner === 1 && !packed) {
+    // Blocks of consecutive values (the last axis): one scale, one contiguous run.
+    for (let r = 0; r < outer; r++) {
+      for (let b = 0; b < blocks; b++) {
+        const code = scales[r * blocks + b] as number;
+        const s = code === 0xff ? Number.NaN : 2 ** (code - 127);
+        const end = r * dim + Math.min(dim, (b + 1) * blockSize);
+        for (let k = r * dim + b * blockSize; k < end; k++) {
+          out[k] = (values[codes[k] as number] as number) * s;
+        }
+      }
+    }
+    return;
+  }
   const factor = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     for (let b = 0; b < blocks; b++) {
