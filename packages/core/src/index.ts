@@ -1,10 +1,38 @@
 // @quantlab/core: the public API. This file only re-exports; the unstable kernel internals are in
 // the second entry "@quantlab/core/kernels", the error helpers in "@quantlab/core/validate".
 
+export type {
+  BnbNested,
+  BnbPacked,
+  BnbTensor,
+  DequantizeBnbOptions,
+  QuantizeBnbOptions,
+} from "./blocks/bnb.js";
+export { dequantizeBnb, quantizeBnb } from "./blocks/bnb.js";
 export type { DequantizeGgmlOptions, GgmlTensor, QuantizeGgmlOptions } from "./blocks/ggml.js";
 export { dequantizeGgml, quantizeGgml } from "./blocks/ggml.js";
+export type { DequantizeMxOptions, MxTensor, QuantizeMxOptions } from "./blocks/mx.js";
+export { dequantizeMx, quantizeMx } from "./blocks/mx.js";
+export type {
+  DequantizeNvfp4Options,
+  Nvfp4Packed,
+  Nvfp4Tensor,
+  QuantizeNvfp4Options,
+} from "./blocks/nvfp4.js";
+export { dequantizeNvfp4, quantizeNvfp4 } from "./blocks/nvfp4.js";
+export type { BnbFormat, BnbFormatInfo } from "./dtypes/bnb.js";
+export {
+  BNB_BLOCK_SIZES,
+  BNB_FORMATS,
+  BNB_TABLES,
+  isBnbFormat,
+} from "./dtypes/bnb.js";
 export type { GgmlType, GgmlTypeInfo } from "./dtypes/ggml.js";
 export { GGML_TYPES, isGgmlType } from "./dtypes/ggml.js";
+export type { MxFormat, MxFormatInfo, MxRounding } from "./dtypes/mx.js";
+export { isMxFormat, MX_FORMATS } from "./dtypes/mx.js";
+export type { Nvfp4Info } from "./dtypes/nvfp4.js";
+export { NVFP4 } from "./dtypes/nvfp4.js";
 export type {
   FloatDType,
   FloatFormat,
