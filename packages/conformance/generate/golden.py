@@ -2208,14 +2208,14 @@ CARRIED = [
             ggml_ids(["iq4_nl"], extra=("gguf-q4_0-edge", "gguf-q5_0-edge", "gguf-q5_1-edge")),
             "the gguf package has no IQ4_NL quantizer; on the three `edge` cases its Q4_0 / Q5_0 / Q5_1 "
             "quantizers differ from ggml (the sign of zero in all-zero blocks: see below)", GGML_PROVENANCE),
-    Carried("pending/lowbit-mx.json", "lowbit-mx.json", None,
+    Carried("lowbit-mx.json", "lowbit-mx.json", None,
             "microxcaling and torchao do not install with pip here", MX_PROVENANCE),
-    Carried("pending/lowbit-nvfp4.json", "lowbit-nvfp4.json", None, "torchao does not install with pip here",
+    Carried("lowbit-nvfp4.json", "lowbit-nvfp4.json", None, "torchao does not install with pip here",
             NVFP4_PROVENANCE),
-    Carried("pending/lowbit-bnb.json", "lowbit-bnb.json", None, "bitsandbytes does not install with pip here",
+    Carried("lowbit-bnb.json", "lowbit-bnb.json", None, "bitsandbytes does not install with pip here",
             BNB_PROVENANCE),
     # its one case is 699 KB of JSON: gzipped (229 KB), which the runner reads as it is
-    Carried("pending/lowbit-bnb-nested-full.json.gz", "lowbit-bnb.json", ("bnb-nf4-dq-nested-full",),
+    Carried("lowbit-bnb-nested-full.json.gz", "lowbit-bnb.json", ("bnb-nf4-dq-nested-full",),
             "bitsandbytes does not install with pip here", BNB_PROVENANCE),
 ]
 
@@ -2606,12 +2606,12 @@ quantizers, operation by operation, are written out in `../shared/golden/README.
 formats"); core's `GGML_TYPES` table (`packages/core/src/dtypes/ggml.ts`) gives each block's
 fields and value formula.
 
-The suites in `pending/` use ops the runner does not know yet (`mx_quantize`, `nvfp4_quantize`,
-`bnb_quantize`, and `decode` from `bnb_nf4`, `bnb_fp4`, `bnb_dynamic8`): OCP microscaling blocks
-of 32 with E8M0 scales, NVFP4 (e2m1 elements, an e4m3 scale per 16, a float32 tensor scale) and
-bitsandbytes NF4 / FP4 (absmax per block of 64, optional double quantization). Their fields and
-rules are those of `../shared/golden/README.md` ("Low-bit formats"), whose files they are copies
-of. They move into this folder when core gains those ops.
+The suites `lowbit-mx`, `lowbit-nvfp4` and `lowbit-bnb` (ops `mx_quantize`, `nvfp4_quantize`,
+`bnb_quantize`, and `decode` from `bnb_nf4`, `bnb_fp4`, `bnb_dynamic8`) hold OCP microscaling
+blocks of 32 with E8M0 scales, NVFP4 (e2m1 elements, an e4m3 scale per 16, a float32 tensor scale)
+and bitsandbytes NF4 / FP4 (absmax per block of 64, optional double quantization). Their fields and
+rules are those of `../shared/golden/README.md` ("Low-bit formats"), whose files they are copies of
+(their oracles do not install with pip here).
 
 Metric cases carry `tolerance: { rel: 1e-9 }`: a float64 sum taken in another order differs in
 the last bits (core's largest relative difference on these cases was 3.3e-16 when they were
@@ -2701,13 +2701,13 @@ def write_readme(out: Path, done: list[tuple[Suite, list[dict], list[dict]]], or
               f"in {len(pending)} files. All files together: {folder_size(out) / 1024:.0f} KiB. Generated with "
               f"Python {platform.python_version()}, numpy {np.__version__}, ml_dtypes {ml_dtypes.__version__}, onnx "
               f"{onnx.__version__}, torch {torch.__version__}, gguf {GGUF_VERSION}, onnxruntime-node {ort.version}.",
-              "", "## pending/: suites whose ops core does not have yet", "",
-              "`mx_quantize`, `nvfp4_quantize` and `bnb_quantize` (with bitsandbytes' `decode` tables) are not ops "
-              "of the runner yet, so these suites would fail; the runner does not read subfolders, and the "
-              "conformance test checks that every op of `pending/` is still unknown to it, so that the suites move "
-              "here (`git mv packages/conformance/golden/pending/* packages/conformance/golden/`, and their rows "
-              "in golden.py's `CARRIED`) when the ops land. Run them meanwhile with "
-              "`npm run conformance -- packages/conformance/golden/pending`.", ""]
+              ""]
+    if pending:
+        lines += ["## pending/: suites whose ops core does not have yet", "",
+                  "They are not ops of the runner yet, so these suites would fail; the runner does not read "
+                  "subfolders, and the conformance test checks that every op of `pending/` is still unknown to it, "
+                  "so that the suites move here (`git mv`, and their rows in golden.py's `CARRIED`) when the ops "
+                  "land. Run them meanwhile with `npm run conformance -- packages/conformance/golden/pending`.", ""]
     lines += ["## GGUF: the gguf package against ggml", "",
               f"The `gguf` package (llama.cpp's gguf-py, {GGUF_VERSION}) is the oracle for the Q8_0, Q4_0, Q4_1, "
               "Q5_0 and Q5_1 quantizers and for the dequantizers of every format it has; each of its cases is "
@@ -2720,7 +2720,7 @@ def write_readme(out: Path, done: list[tuple[Suite, list[dict], list[dict]]], or
               "block's first element (a -0 gives d = +0); and Q4_1 / Q5_1 take the minimum with numpy, whose sign "
               "for mixed zeros is not ggml's first-element one. Cases with such blocks go to disagreements/ "
               "(`gguf-py-*-zero-blocks`). The package's MXFP4 (ggml's `block_mxfp4`) is no core type: the OCP "
-              "format is `mx_quantize` (pending/).", ""]
+              "format is `mx_quantize`.", ""]
     lines += ["## Low-bit casts: what is left out", "",
               "The cast cases drop the inputs where ONNX's Cast table, its reference implementation and the "
               "exhaustive search disagree (as ../shared/golden/README.md, \"Low-bit formats\", lists them):", ""]
