@@ -1,5 +1,12 @@
 export type { Classifier } from "./classifier.js";
 export { digitClassifier, mlpToOnnx } from "./classifier.js";
+export type {
+  IntegerClassifier,
+  IntegerLayer,
+  IntegerRun,
+  Requantization,
+} from "./integer.js";
+export { integerClassifier } from "./integer.js";
 export type { FakeQuant, FakeQuantStep, ForwardResult, Mlp, TrainOptions } from "./mlp.js";
 export { accuracyOf, argmax, forward, initMlp, TRAIN_DEFAULTS, trainMlp } from "./mlp.js";
 export type { DigitSet, MnistSplit } from "./mnist.js";

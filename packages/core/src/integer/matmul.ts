@@ -49,14 +49,14 @@ function formatShape(shape: readonly unknown[]): string {
   return `[${shape.map((d) => describe(d)).join(", ")}]`;
 }
 
-interface Normalized {
+export interface Normalized {
   data: Int8Array | Uint8Array;
   dtype: Int8DType;
   rows: number;
   cols: number;
 }
 
-function normalizeMatrix(fn: string, name: string, x: unknown): Normalized {
+export function normalizeMatrix(fn: string, name: string, x: unknown): Normalized {
   if (typeof x !== "object" || x === null || Array.isArray(x) || ArrayBuffer.isView(x)) {
     throw typeError(fn, name, "an object { data, shape, dtype }", x);
   }
@@ -132,7 +132,7 @@ function normalizeMatrix(fn: string, name: string, x: unknown): Normalized {
   return { data, dtype: resolved, rows, cols };
 }
 
-function checkZeroPoint(fn: string, arg: string, value: unknown, dtype: Int8DType): number {
+export function checkZeroPoint(fn: string, arg: string, value: unknown, dtype: Int8DType): number {
   if (value === undefined) return 0;
   if (typeof value !== "number") throw typeError(fn, arg, "a number", value);
   const { min, max } = INTEGER_FORMATS[dtype];
