@@ -1,5 +1,7 @@
 export type { Classifier } from "./classifier.js";
 export { digitClassifier, mlpToOnnx } from "./classifier.js";
+export type { OptimizationLevel, QLinearScales } from "./inspect.js";
+export { optimizedOps, runQLinearMatMul } from "./inspect.js";
 export type {
   IntegerClassifier,
   IntegerLayer,
@@ -26,3 +28,5 @@ export {
   vadFeeds,
 } from "./pretrained.js";
 export { seededNormal, seededRandom, shuffled } from "./random.js";
+export type { LayerQuantized } from "./variants.js";
+export { bitsPerWeight, oneLayerAtATime } from "./variants.js";

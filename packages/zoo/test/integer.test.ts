@@ -4,8 +4,7 @@
  * classifier, W8A8 with uint8 and with int8 activations, logits compared bit for bit.
  */
 import { quantizeMultiplier, requantize, requantizeFloat, requantizeFloat32 } from "@quantlab/core";
-import { calibrateOnnx, createOnnxModel, quantizeOnnx } from "@quantlab/models";
-import * as ort from "onnxruntime-node";
+import { calibrateOnnx, quantizeOnnx } from "@quantlab/models";
 import { describe, expect, it } from "vitest";
 import {
   accuracyOf,
@@ -13,51 +12,23 @@ import {
   floatFeed,
   integerClassifier,
   mlpToOnnx,
+  optimizedOps,
   PIXELS,
   runOnnx,
+  runQLinearMatMul,
 } from "../src/index.js";
 
 const { mlp, data } = digitClassifier();
 const { test, train } = data;
 const model = mlpToOnnx(mlp);
 
-/**
- * onnxruntime's QLinearMatMul on accumulators `acc` (each made as 127·a0 + a1 with a = [a0, a1]
- * uint8 and b = [127, 1] int8, zero points 0), for the given scales and output zero point.
- */
+/** onnxruntime's QLinearMatMul on these accumulators (zoo's runQLinearMatMul), as numbers. */
 async function qlinearMatMul(
   acc: readonly number[],
   scales: { a: number; b: number; y: number },
   yZero: number,
 ): Promise<number[]> {
-  const a = new Uint8Array(acc.length * 2);
-  acc.forEach((v, i) => {
-    a[2 * i] = Math.floor(v / 127);
-    a[2 * i + 1] = v % 127;
-  });
-  const bytes = createOnnxModel({
-    inputs: [{ name: "a", dtype: "UINT8", shape: [acc.length, 2] }],
-    outputs: [{ name: "y", dtype: "UINT8", shape: [acc.length, 1] }],
-    nodes: [
-      {
-        op: "QLinearMatMul",
-        inputs: ["a", "as", "az", "b", "bs", "bz", "ys", "yz"],
-        outputs: ["y"],
-      },
-    ],
-    initializers: [
-      { name: "as", dtype: "FLOAT", shape: [], data: Float32Array.of(scales.a) },
-      { name: "az", dtype: "UINT8", shape: [], data: Uint8Array.of(0) },
-      { name: "b", dtype: "INT8", shape: [2, 1], data: Uint8Array.of(127, 1) },
-      { name: "bs", dtype: "FLOAT", shape: [], data: Float32Array.of(scales.b) },
-      { name: "bz", dtype: "INT8", shape: [], data: Uint8Array.of(0) },
-      { name: "ys", dtype: "FLOAT", shape: [], data: Float32Array.of(scales.y) },
-      { name: "yz", dtype: "UINT8", shape: [], data: Uint8Array.of(yZero) },
-    ],
-  });
-  const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-  const out = await s.run({ a: new ort.Tensor("uint8", a, [acc.length, 2]) });
-  return Array.from(out.y?.data as Uint8Array);
+  return Array.from(await runQLinearMatMul(acc, scales, yZero));
 }
 
 function ours(acc: readonly number[], scales: { a: number; b: number; y: number }, z: number) {
@@ -96,6 +67,17 @@ describe("requantizeFloat32 against onnxruntime's QLinearMatMul", () => {
     const scales = { a: 0.5, b: 1, y: 1 };
     expect(await qlinearMatMul([0, 600, 1000], scales, 10)).toEqual([10, 255, 255]);
     expect(ours([0, 600, 1000], scales, 10)).toEqual([10, 255, 255]);
+  });
+
+  it("agrees on negative accumulators and large ones", async () => {
+    const acc = [-2505, -5, -3, 27220, 1_000_003, -1_999_999];
+    for (const scales of [
+      { a: 0.1, b: 1, y: 1 },
+      { a: 0.01075000036507845, b: 0.00226270011626184, y: 0.08827999979257584 },
+      { a: 1e-4, b: 1, y: 1 },
+    ]) {
+      expect(ours(acc, scales, 100)).toEqual(await qlinearMatMul(acc, scales, 100));
+    }
   });
 
   it("agrees on every accumulator in [0, 32511] for four multipliers, where gemmlowp's fixed point does not", async () => {
@@ -156,6 +138,23 @@ describe("the integer pass of the digit classifier", () => {
       expect(differ.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     });
   }
+
+  it("is what onnxruntime runs: QLinearMatMul at its default level, no Relu left", async () => {
+    const bytes = await w8a8("uint8");
+    expect(await optimizedOps(bytes)).toEqual({
+      QuantizeLinear: 3,
+      QLinearMatMul: 3,
+      DequantizeLinear: 3,
+      Add: 3,
+    });
+    expect(await optimizedOps(bytes, "basic")).toEqual({
+      QuantizeLinear: 6,
+      DequantizeLinear: 9,
+      MatMul: 3,
+      Add: 3,
+      Relu: 2,
+    });
+  });
 
   it("folds the ReLU into the epilogue's saturation at the zero point", async () => {
     const integer = integerClassifier(await w8a8("uint8"));

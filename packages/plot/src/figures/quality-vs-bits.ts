@@ -1,0 +1,103 @@
+import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
+import type { Data } from "plotly.js";
+import { finiteNumber, optionalString } from "../validate.js";
+import { axis, baseLayout, SERIES_COLORS } from "./theme.js";
+import type { Figure } from "./types.js";
+
+/** One model variant: its storage cost and how well it does. */
+export interface QualityPoint {
+  /** The label next to the point, e.g. "int4 block 32". */
+  name: string;
+  /** Bits per weight: (codes + scales + zero points) · 8 / weights. */
+  bitsPerWeight: number;
+  /** Accuracy, agreement or any score, in the unit of `valueLabel`. */
+  value: number;
+}
+
+/** One model: its variants, joined by a line from the cheapest to the dearest. */
+export interface QualitySeries {
+  /** The legend entry. */
+  name: string;
+  points: QualityPoint[];
+}
+
+/** Options of {@link qualityVsBits}. */
+export interface QualityVsBitsOptions {
+  /** The y axis title (default "accuracy (%)"). */
+  valueLabel?: string;
+  /** Replaces the default title. */
+  title?: string;
+}
+
+/**
+ * Quality against size: each variant of a model as a point at its bits per weight (x, 32 for
+ * float32) and its score (y), labelled, the variants of one model joined in order of size.
+ *
+ * Traces: one per series (up to 8), in order.
+ *
+ * @throws {TypeError} when `series` is not an array of `{ name, points }`, a point is not
+ *   `{ name, bitsPerWeight, value }`, or an option has the wrong type.
+ * @throws {RangeError} when a series or its points are empty, a number is not finite (or bits per
+ *   weight not > 0), names repeat, or an option key is unknown.
+ * @example
+ * const fig = qualityVsBits([{ name: "mlp", points: [
+ *   { name: "float", bitsPerWeight: 32, value: 94.75 }, { name: "int8", bitsPerWeight: 8.3, value: 94.7 }] }]);
+ * [fig.data[0].x, fig.data[0].text];
+ * // => [[8.3, 32], ["int8", "float"]]
+ */
+export function qualityVsBits(series: QualitySeries[], options?: QualityVsBitsOptions): Figure {
+  const fn = "qualityVsBits";
+  if (!Array.isArray(series)) throw typeError(fn, "series", "an array of { name, points }", series);
+  if (series.length === 0 || series.length > SERIES_COLORS.length) {
+    throw rangeError(fn, "series", `an array of 1 to ${SERIES_COLORS.length} series`, series);
+  }
+  const opts = checkOptions(fn, "options", options, ["valueLabel", "title"]);
+  const valueLabel = optionalString(fn, "options.valueLabel", opts.valueLabel) ?? "accuracy (%)";
+  const names = new Set<string>();
+  const data: Data[] = series.map((s, k) => {
+    const arg = `series[${k}]`;
+    if (typeof s !== "object" || s === null)
+      throw typeError(fn, arg, "an object { name, points }", s);
+    if (typeof s.name !== "string" || s.name === "" || names.has(s.name)) {
+      throw rangeError(fn, `${arg}.name`, "a non-empty name no other series has", s.name);
+    }
+    names.add(s.name);
+    if (!Array.isArray(s.points) || s.points.length === 0) {
+      throw typeError(
+        fn,
+        `${arg}.points`,
+        "a non-empty array of { name, bitsPerWeight, value }",
+        s.points,
+      );
+    }
+    const points = s.points.map((p, i) => {
+      const at = `${arg}.points[${i}]`;
+      if (typeof p !== "object" || p === null || typeof p.name !== "string") {
+        throw typeError(fn, at, "an object { name, bitsPerWeight, value }", p);
+      }
+      const bits = finiteNumber(fn, `${at}.bitsPerWeight`, p.bitsPerWeight);
+      if (!(bits > 0)) throw rangeError(fn, `${at}.bitsPerWeight`, "a number > 0", bits);
+      return { name: p.name, bits, value: finiteNumber(fn, `${at}.value`, p.value) };
+    });
+    points.sort((a, b) => a.bits - b.bits);
+    return {
+      type: "scatter",
+      mode: "text+lines+markers",
+      name: s.name,
+      x: points.map((p) => p.bits),
+      y: points.map((p) => p.value),
+      text: points.map((p) => p.name),
+      textposition: "top center",
+      textfont: { size: 11, color: SERIES_COLORS[k] },
+      marker: { color: SERIES_COLORS[k], size: 9 },
+      line: { color: SERIES_COLORS[k], width: 1, dash: "dot" },
+      hovertemplate: `${s.name}, %{text}<br>%{x:.4g} bits per weight<br>${valueLabel}: %{y:.6g}<extra></extra>`,
+    } satisfies Data;
+  });
+  const layout = baseLayout(
+    optionalString(fn, "options.title", opts.title) ?? `${valueLabel} against bits per weight`,
+    axis("bits per weight (codes, scales and zero points)", { type: "log", dtick: Math.log10(2) }),
+    axis(valueLabel),
+  );
+  return { data, layout };
+}

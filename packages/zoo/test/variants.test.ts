@@ -1,0 +1,44 @@
+/** bitsPerWeight and oneLayerAtATime on the digit classifier. */
+import { maxAbsoluteError } from "@quantlab/core";
+import { quantizeOnnx } from "@quantlab/models";
+import { describe, expect, it } from "vitest";
+import {
+  bitsPerWeight,
+  digitClassifier,
+  floatFeed,
+  mlpToOnnx,
+  oneLayerAtATime,
+  PIXELS,
+  runOnnx,
+} from "../src/index.js";
+
+const { mlp, data } = digitClassifier();
+const model = mlpToOnnx(mlp);
+
+describe("bitsPerWeight", () => {
+  it("counts codes, scales and zero points per weight", () => {
+    // 109,184 int8 codes, 202 float32 scales and 202 int8 zero points (one per output channel).
+    const weights = 784 * 128 + 128 * 64 + 64 * 10;
+    const perChannel = quantizeOnnx(model, { weights: "int8", granularity: "channel" }).weights;
+    expect(bitsPerWeight(perChannel)).toBeCloseTo((8 * (weights + 202 * 4 + 202)) / weights, 12);
+    const perTensor = quantizeOnnx(model, { weights: "int8" }).weights;
+    expect(bitsPerWeight(perTensor)).toBeCloseTo((8 * (weights + 3 * 4 + 3)) / weights, 12);
+    expect(() => bitsPerWeight([])).toThrow(/at least one weight/);
+  });
+});
+
+describe("oneLayerAtATime", () => {
+  it("quantizes each weight alone and returns the model's output with it", async () => {
+    const feeds = { pixels: floatFeed(data.test.images.subarray(0, 64 * PIXELS), [64, PIXELS]) };
+    const reference = (await runOnnx(model, feeds, ["logits"])).logits as Float32Array;
+    const options = { weights: "int4", granularity: "tensor" } as const;
+    const layers = await oneLayerAtATime(model, options, feeds, "logits");
+    expect(layers.map((l) => l.name)).toEqual(["fc1.weight", "fc2.weight", "fc3.weight"]);
+    for (const layer of layers) {
+      const alone = quantizeOnnx(model, { ...options, include: [layer.name] });
+      const expected = (await runOnnx(alone.bytes, feeds, ["logits"])).logits as Float32Array;
+      expect(Array.from(layer.output)).toEqual(Array.from(expected));
+      expect(maxAbsoluteError(reference, layer.output)).toBeGreaterThan(0);
+    }
+  });
+});
