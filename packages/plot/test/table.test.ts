@@ -16,6 +16,20 @@ describe("tableHtml", () => {
     );
   });
 
+  it("rounds non-integers to `significant` digits, integers kept whole", () => {
+    const html = tableHtml(
+      { v: [0.00010940364948636668, 250.50000373274088, 1642448] },
+      { significant: 6 },
+    );
+    expect(html).toContain("<td>0.000109404</td></tr><tr><td>250.5</td></tr><tr><td>1642448</td>");
+    expect(() => tableHtml({ v: [1] }, { significant: 0 })).toThrow(
+      /'options.significant' must be an integer in \[1, 21\]/,
+    );
+    expect(() => tableHtml({ v: [1] }, { significant: 6, digits: 2 })).toThrow(
+      /left out when 'digits' is given/,
+    );
+  });
+
   it("rejects columns of different lengths", () => {
     expect(() => tableHtml({ a: [1, 2], b: [1] })).toThrowErrorMatchingInlineSnapshot(
       `[RangeError: tableHtml(): argument 'columns["b"]' must be 2 values, as the first column; received 1.]`,

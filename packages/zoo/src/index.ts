@@ -29,4 +29,4 @@ export {
 } from "./pretrained.js";
 export { seededNormal, seededRandom, shuffled } from "./random.js";
 export type { LayerQuantized } from "./variants.js";
-export { bitsPerWeight, oneLayerAtATime } from "./variants.js";
+export { oneLayerAtATime, reportedBitsPerWeight } from "./variants.js";

@@ -11,14 +11,15 @@ import {
 import { runOnnx } from "./ort.js";
 
 /**
- * Bits per weight of a quantized model's weights: 8 · (codes + scales + zero points, in bytes) /
- * weights, over the weights `quantizeOnnx` reports (their `bytesAfter` and shapes). A float32
- * weight is 32; int8 per channel a little over 8; int4 in blocks of 32 with float scales 5.
+ * Bits per weight of a model as `quantizeOnnx` wrote it: 8 · (codes + scales + zero points, in
+ * bytes) / weights, over the weights it reports (their `bytesAfter` and shapes). Every zero point
+ * it writes counts, zeros included (core's `bitsPerWeight` of one tensor leaves out zero points
+ * that are all 0). A float32 weight is 32; int8 per channel a little over 8.
  *
  * @example
- * bitsPerWeight(quantizeOnnx(model, { weights: "int8", granularity: "channel" }).weights); // => 8.27...
+ * reportedBitsPerWeight(quantizeOnnx(model, { weights: "int8", granularity: "channel" }).weights); // => 8.27...
  */
-export function bitsPerWeight(weights: readonly QuantizedWeightReport[]): number {
+export function reportedBitsPerWeight(weights: readonly QuantizedWeightReport[]): number {
   let bytes = 0;
   let count = 0;
   for (const w of weights) {
@@ -27,7 +28,7 @@ export function bitsPerWeight(weights: readonly QuantizedWeightReport[]): number
   }
   if (count === 0)
     throw new RangeError(
-      "bitsPerWeight(): argument 'weights' must hold at least one weight; received none.",
+      "reportedBitsPerWeight(): argument 'weights' must hold at least one weight; received none.",
     );
   return (8 * bytes) / count;
 }

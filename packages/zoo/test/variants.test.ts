@@ -1,29 +1,32 @@
-/** bitsPerWeight and oneLayerAtATime on the digit classifier. */
+/** reportedBitsPerWeight and oneLayerAtATime on the digit classifier. */
 import { maxAbsoluteError } from "@quantlab/core";
 import { quantizeOnnx } from "@quantlab/models";
 import { describe, expect, it } from "vitest";
 import {
-  bitsPerWeight,
   digitClassifier,
   floatFeed,
   mlpToOnnx,
   oneLayerAtATime,
   PIXELS,
+  reportedBitsPerWeight,
   runOnnx,
 } from "../src/index.js";
 
 const { mlp, data } = digitClassifier();
 const model = mlpToOnnx(mlp);
 
-describe("bitsPerWeight", () => {
+describe("reportedBitsPerWeight", () => {
   it("counts codes, scales and zero points per weight", () => {
     // 109,184 int8 codes, 202 float32 scales and 202 int8 zero points (one per output channel).
     const weights = 784 * 128 + 128 * 64 + 64 * 10;
     const perChannel = quantizeOnnx(model, { weights: "int8", granularity: "channel" }).weights;
-    expect(bitsPerWeight(perChannel)).toBeCloseTo((8 * (weights + 202 * 4 + 202)) / weights, 12);
+    expect(reportedBitsPerWeight(perChannel)).toBeCloseTo(
+      (8 * (weights + 202 * 4 + 202)) / weights,
+      12,
+    );
     const perTensor = quantizeOnnx(model, { weights: "int8" }).weights;
-    expect(bitsPerWeight(perTensor)).toBeCloseTo((8 * (weights + 3 * 4 + 3)) / weights, 12);
-    expect(() => bitsPerWeight([])).toThrow(/at least one weight/);
+    expect(reportedBitsPerWeight(perTensor)).toBeCloseTo((8 * (weights + 3 * 4 + 3)) / weights, 12);
+    expect(() => reportedBitsPerWeight([])).toThrow(/at least one weight/);
   });
 });
 

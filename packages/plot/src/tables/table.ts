@@ -6,6 +6,8 @@ export type Columns = Record<string, ArrayLike<number | string | boolean>>;
 export interface TableOptions {
   /** Digits after the point for non-integers; default: the shortest text that reads back exactly. */
   readonly digits?: number;
+  /** Significant digits for non-integers (the course's tables use 6); not with `digits`. */
+  readonly significant?: number;
   readonly caption?: string;
 }
 
@@ -17,20 +19,27 @@ function escapeHtml(text: string): string {
     .replace(/"/g, "&quot;");
 }
 
-function cell(value: number | string | boolean, digits: number | undefined): string {
+function cell(
+  value: number | string | boolean,
+  digits: number | undefined,
+  significant: number | undefined,
+): string {
   if (typeof value !== "number") return escapeHtml(String(value));
   if (Object.is(value, -0)) return "-0";
-  if (digits === undefined || Number.isInteger(value) || !Number.isFinite(value))
-    return String(value);
+  if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+  if (significant !== undefined) return String(Number(value.toPrecision(significant)));
+  if (digits === undefined) return String(value);
   return value.toFixed(digits);
 }
 
 /**
  * An HTML table of columns, numbers right-aligned. Numbers print exactly (JavaScript's shortest
- * round-trip text), or with `digits` after the point.
+ * round-trip text), with `digits` after the point, or to `significant` digits (integers always in
+ * full).
  *
  * @throws {TypeError} when `columns` is not an object of arrays.
- * @throws {RangeError} when the columns differ in length, or `digits` is not an integer in [0, 20].
+ * @throws {RangeError} when the columns differ in length, `digits` is not an integer in [0, 20],
+ *   `significant` not an integer in [1, 21], or both are given.
  * @example
  * tableHtml({ x: [1.5, -0], q: [2, 0] }).includes("<td>1.5</td><td>2</td>");
  * // => true
@@ -57,15 +66,23 @@ export function tableHtml(columns: Columns, options: TableOptions = {}): string 
       );
     }
   }
-  const { digits, caption } = options;
+  const { digits, significant, caption } = options;
   if (digits !== undefined && (!Number.isInteger(digits) || digits < 0 || digits > 20)) {
     throw rangeError(fn, "options.digits", "an integer in [0, 20]", digits);
+  }
+  if (significant !== undefined) {
+    if (!Number.isInteger(significant) || significant < 1 || significant > 21) {
+      throw rangeError(fn, "options.significant", "an integer in [1, 21]", significant);
+    }
+    if (digits !== undefined) {
+      throw rangeError(fn, "options.significant", "left out when 'digits' is given", significant);
+    }
   }
   const head = names.map((n) => `<th>${escapeHtml(n)}</th>`).join("");
   const rows: string[] = [];
   for (let i = 0; i < length; i++) {
     rows.push(
-      `<tr>${names.map((n) => `<td>${cell((columns[n] as ArrayLike<number | string | boolean>)[i] as number | string | boolean, digits)}</td>`).join("")}</tr>`,
+      `<tr>${names.map((n) => `<td>${cell((columns[n] as ArrayLike<number | string | boolean>)[i] as number | string | boolean, digits, significant)}</td>`).join("")}</tr>`,
     );
   }
   const style =
