@@ -98,13 +98,24 @@ export function zeroPointTermBars(
     [`K·z_a·z_b  (K = ${t.depth})`, labels.map(() => t.constant), SERIES_COLORS[4]],
     ["total Σₖ (a − z_a)(b − z_b)", at(t.total), COLORS.bound],
   ];
-  const data: Data[] = series.map(([name, y, color]) => ({
+  const data: Data[] = series.map(([name, y, color], k) => ({
     type: "bar",
     name,
     x: labels,
     y,
     marker: { color },
     hovertemplate: `${name}<br>%{x}: %{y:,}<extra></extra>`,
+    // The total is small next to the terms: its value is written on it.
+    ...(k === series.length - 1
+      ? {
+          text: y.map((v) => v.toLocaleString("en-US")),
+          textposition: "outside" as const,
+          textangle: -90,
+          constraintext: "none" as const,
+          cliponaxis: false,
+          textfont: { size: 11, color: COLORS.bound },
+        }
+      : {}),
   }));
   const layout = baseLayout(
     title ?? `The zero-point terms of ${columns} elements of row ${row}, and their total`,
