@@ -117,7 +117,24 @@ describe("qualityVsBits", () => {
     expect(t.x).toEqual([5, 8.25, 32]);
     expect(t.y).toEqual([94, 94.9, 95]);
     expect(t.text).toEqual(["int4", "int8", "float"]);
+    expect(t.textposition).toEqual(["top center", "top center", "top center"]);
     expect(fig.layout.yaxis?.title).toEqual({ text: "test accuracy (%)" });
+  });
+
+  test("puts the labels of points of nearly the same size on different sides", () => {
+    const fig = qualityVsBits([
+      {
+        name: "m",
+        points: [
+          { name: "a", bitsPerWeight: 8, value: 1 },
+          { name: "b", bitsPerWeight: 8.1, value: 2 },
+          { name: "c", bitsPerWeight: 8.2, value: 3 },
+          { name: "d", bitsPerWeight: 16, value: 4 },
+        ],
+      },
+    ]);
+    const [t] = fig.data as AnyTrace[];
+    expect(t.textposition).toEqual(["top center", "bottom center", "middle right", "top center"]);
   });
 
   test("refuses empty series and bits per weight <= 0", () => {

@@ -7,6 +7,7 @@ import {
   type QuantizedWeightReport,
   type QuantizeOnnxOptions,
   quantizeOnnx,
+  upgradeOnnxOpset,
 } from "@quantlab/models";
 import { runOnnx } from "./ort.js";
 
@@ -17,7 +18,7 @@ import { runOnnx } from "./ort.js";
  * that are all 0). A float32 weight is 32; int8 per channel a little over 8.
  *
  * @example
- * reportedBitsPerWeight(quantizeOnnx(model, { weights: "int8", granularity: "channel" }).weights); // => 8.27...
+ * reportedBitsPerWeight(quantizeOnnx(model, { weights: "int8", granularity: "channel" }).weights); // => 8.074 for the classifier
  */
 export function reportedBitsPerWeight(weights: readonly QuantizedWeightReport[]): number {
   let bytes = 0;
@@ -61,10 +62,13 @@ export async function oneLayerAtATime(
   feeds: Readonly<Record<string, OnnxFeed>>,
   output: string,
 ): Promise<LayerQuantized[]> {
-  const all = quantizeOnnx(model, options).weights;
+  const first = quantizeOnnx(model, options);
+  // A scheme that needs a newer opset upgrades the model once here, not once per layer.
+  const { from, to } = first.opset;
+  const base = to > from ? upgradeOnnxOpset(model, to).bytes : model;
   const out: LayerQuantized[] = [];
-  for (const w of all) {
-    const q = quantizeOnnx(model, { ...options, include: [w.name] });
+  for (const w of first.weights) {
+    const q = quantizeOnnx(base, { ...options, include: [w.name] });
     const result = await runOnnx(q.bytes, feeds, [output]);
     out.push({
       name: w.name,

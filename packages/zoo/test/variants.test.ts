@@ -1,11 +1,14 @@
 /** reportedBitsPerWeight and oneLayerAtATime on the digit classifier. */
+
+import { readFileSync } from "node:fs";
 import { maxAbsoluteError } from "@quantlab/core";
-import { quantizeOnnx } from "@quantlab/models";
+import { quantizeOnnx, upgradeOnnxOpset } from "@quantlab/models";
 import { describe, expect, it } from "vitest";
 import {
   digitClassifier,
   floatFeed,
   mlpToOnnx,
+  ocrClassifierPath,
   oneLayerAtATime,
   PIXELS,
   reportedBitsPerWeight,
@@ -43,5 +46,16 @@ describe("oneLayerAtATime", () => {
       expect(Array.from(layer.output)).toEqual(Array.from(expected));
       expect(maxAbsoluteError(reference, layer.output)).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("upgrading the opset once", () => {
+  it("writes the same bytes as letting quantizeOnnx upgrade each time (PP-OCR, opset 9 to 21)", () => {
+    const ocr = new Uint8Array(readFileSync(ocrClassifierPath()));
+    const options = { weights: "int4", granularity: "channel", include: ["conv2d_5.w_0"] } as const;
+    const direct = quantizeOnnx(ocr, options);
+    expect(direct.opset).toMatchObject({ from: 9, to: 21 });
+    const once = quantizeOnnx(upgradeOnnxOpset(ocr, 21).bytes, options);
+    expect(Buffer.from(once.bytes).equals(Buffer.from(direct.bytes))).toBe(true);
   });
 });

@@ -167,7 +167,11 @@ export function packedBytes(rows: PackedRow[], options?: PackedBytesOptions): Fi
       x: xs,
       y: ys,
       text,
-      textfont: { size: count > 12 ? 11 : 13, color: "#111111" },
+      // Two-digit labels must fit a field: a 2-bit field is a quarter of a byte wide.
+      textfont: {
+        size: layout.bits === 2 && count > 8 ? 8 : count > 12 ? 11 : 13,
+        color: "#111111",
+      },
       hovertext: hover,
       hoverinfo: "text",
       showlegend: false,
@@ -176,7 +180,7 @@ export function packedBytes(rows: PackedRow[], options?: PackedBytesOptions): Fi
   const layout = baseLayout(
     title ??
       `Which element sits in which bits: the first ${count} bytes of ${read.length} packing${read.length === 1 ? "" : "s"}`,
-    axis("byte (most significant bits on the left)", {
+    axis("", {
       range: [-0.1, count + 0.1],
       tickvals: Array.from({ length: count }, (_, b) => b + 0.5),
       ticktext: Array.from({ length: count }, (_, b) => String(b)),
@@ -197,6 +201,19 @@ export function packedBytes(rows: PackedRow[], options?: PackedBytesOptions): Fi
   layout.annotations = annotations;
   layout.height = 150 + 110 * read.length;
   layout.showlegend = false;
-  layout.margin = { l: 110, r: 24, t: 90, b: 30 };
+  layout.margin = { l: 110, r: 24, t: 84, b: 30 };
+  // The byte numbers sit on top, under the title.
+  layout.annotations.push({
+    x: 0,
+    xref: "paper",
+    xanchor: "left",
+    y: 1,
+    yref: "paper",
+    yanchor: "bottom",
+    yshift: 22,
+    text: "byte",
+    showarrow: false,
+    font: { size: 11, color: "#444444" },
+  });
   return { data, layout };
 }

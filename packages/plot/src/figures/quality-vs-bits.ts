@@ -4,6 +4,9 @@ import { finiteNumber, optionalString } from "../validate.js";
 import { axis, baseLayout, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
 
+/** Where the labels of points at nearly the same x go, in turn. */
+const PLACES = ["top center", "bottom center", "middle right", "middle left"];
+
 /** One model variant: its storage cost and how well it does. */
 export interface QualityPoint {
   /** The label next to the point, e.g. "int4 block 32". */
@@ -30,8 +33,9 @@ export interface QualityVsBitsOptions {
 }
 
 /**
- * Quality against size: each variant of a model as a point at its bits per weight (x, 32 for
- * float32) and its score (y), labelled, the variants of one model joined in order of size.
+ * Quality against size: each variant of a model as a point at its bits per weight (x, log scale,
+ * 32 for float32) and its score (y), labelled; labels of points at nearly the same size (within 3 %)
+ * go above, below, right and left in turn so they do not overlap.
  *
  * Traces: one per series (up to 8), in order.
  *
@@ -54,6 +58,8 @@ export function qualityVsBits(series: QualitySeries[], options?: QualityVsBitsOp
   const opts = checkOptions(fn, "options", options, ["valueLabel", "title"]);
   const valueLabel = optionalString(fn, "options.valueLabel", opts.valueLabel) ?? "accuracy (%)";
   const names = new Set<string>();
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
   const data: Data[] = series.map((s, k) => {
     const arg = `series[${k}]`;
     if (typeof s !== "object" || s === null)
@@ -80,23 +86,35 @@ export function qualityVsBits(series: QualitySeries[], options?: QualityVsBitsOp
       return { name: p.name, bits, value: finiteNumber(fn, `${at}.value`, p.value) };
     });
     points.sort((a, b) => a.bits - b.bits);
+    const positions: string[] = [];
+    let turn = 0;
+    points.forEach((p, i) => {
+      const previous = points[i - 1];
+      turn = previous !== undefined && p.bits <= previous.bits * 1.03 ? turn + 1 : 0;
+      positions.push(PLACES[turn % PLACES.length] as string);
+      lo = Math.min(lo, p.bits);
+      hi = Math.max(hi, p.bits);
+    });
     return {
       type: "scatter",
-      mode: "text+lines+markers",
+      mode: "text+markers",
       name: s.name,
       x: points.map((p) => p.bits),
       y: points.map((p) => p.value),
       text: points.map((p) => p.name),
-      textposition: "top center",
+      textposition: positions as never,
       textfont: { size: 11, color: SERIES_COLORS[k] },
       marker: { color: SERIES_COLORS[k], size: 9 },
-      line: { color: SERIES_COLORS[k], width: 1, dash: "dot" },
       hovertemplate: `${s.name}, %{text}<br>%{x:.4g} bits per weight<br>${valueLabel}: %{y:.6g}<extra></extra>`,
     } satisfies Data;
   });
   const layout = baseLayout(
     optionalString(fn, "options.title", opts.title) ?? `${valueLabel} against bits per weight`,
-    axis("bits per weight (codes, scales and zero points)", { type: "log", dtick: Math.log10(2) }),
+    axis("bits per weight (codes, scales and zero points)", {
+      type: "log",
+      dtick: Math.log10(2),
+      range: [Math.log10(lo / 1.35), Math.log10(hi * 1.35)],
+    }),
     axis(valueLabel),
   );
   return { data, layout };
