@@ -170,15 +170,22 @@ export function notebookTitle(path) {
   return basename(path, ".ipynb");
 }
 
+/** Text for HTML content and quoted attributes: & < > " ' as character references. */
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Writes siteDir/index.html: the notebooks in order, each linking to its page and notebook. */
+/** A relative link to a file of the site's folder: the name URL-encoded, then escaped. */
+const hrefTo = (file) => escapeHtml(encodeURIComponent(file));
+
+/**
+ * Writes siteDir/index.html: the notebooks in order, each linking to its page and notebook.
+ * Names and titles go in as text (escaped), links URL-encoded, whatever characters they hold.
+ */
 export function writeIndex(siteDir, notebooks) {
   const items = notebooks.map((path) => {
     const name = basename(path, ".ipynb");
     return (
-      `    <li><a href="${name}.html">${escapeHtml(notebookTitle(path))}</a>` +
-      ` <small>(<a href="${name}.ipynb" download>${name}.ipynb</a>)</small></li>`
+      `    <li><a href="${hrefTo(`${name}.html`)}">${escapeHtml(notebookTitle(path))}</a>` +
+      ` <small>(<a href="${hrefTo(`${name}.ipynb`)}" download>${escapeHtml(`${name}.ipynb`)}</a>)</small></li>`
     );
   });
   const api = existsSync(join(siteDir, "api", "index.html"))
