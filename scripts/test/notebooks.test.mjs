@@ -184,9 +184,9 @@ describe("building the site: only a run that passes replaces pages", () => {
       ...options,
     });
   const indexLinks = () =>
-    [...readFileSync(join(site, "index.html"), "utf8").matchAll(/<li><a href="([^"]+)\.html">/g)].map(
-      (match) => decodeURIComponent(match[1]),
-    );
+    [
+      ...readFileSync(join(site, "index.html"), "utf8").matchAll(/<li><a href="([^"]+)\.html">/g),
+    ].map((match) => decodeURIComponent(match[1]));
 
   before(() => {
     dir = mkdtempSync(join(BUILD_DIR, "test-site-"));
