@@ -12,9 +12,11 @@
 //   and immediates the cells started (not intervals, nor unref'd timers), then fails as a cell
 //   would.
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
+import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { TSLAB_DIR } from "./notebooks.mjs";
 import { exitWith, parseArgs, UserError } from "./util.mjs";
 
@@ -25,10 +27,13 @@ const TSLAB_VERSION = "1.0.22";
 const GLOBAL = Symbol.for("quantlab.kernel");
 
 /**
- * Wraps tslab's executor so that unhandled rejections and uncaught exceptions fail a cell.
- * Returns an executor with the same methods.
+ * Wraps tslab's executor so that unhandled rejections and uncaught exceptions fail a cell (it
+ * installs process-wide handlers for both: one per process). Returns an executor with the same
+ * methods, and sets globalThis[Symbol.for("quantlab.kernel")].settle.
+ * @example
+ *   const executor = guard(createExecutor(process.cwd(), converters, console));
  */
-function guard(executor) {
+export function guard(executor) {
   const cells = new AsyncLocalStorage();
   /** Errors nobody handled, not yet reported: { what, error, cell }. */
   const unhandled = [];
@@ -122,8 +127,10 @@ function main() {
   server.init();
 }
 
-try {
-  main();
-} catch (error) {
-  exitWith(error);
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main();
+  } catch (error) {
+    exitWith(error);
+  }
 }
