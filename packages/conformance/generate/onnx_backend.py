@@ -260,13 +260,17 @@ def readme_lines() -> list[str]:
         "## onnx-backend.json: ONNX's own backend test vectors", "",
         f"Every node test of onnx {onnx.__version__}'s backend test suite for QuantizeLinear, DequantizeLinear, "
         "DynamicQuantizeLinear, QLinearMatMul and MatMulInteger, and every Cast / CastLike test from or to a "
-        "low-precision type (float8 incl. fnuz, float8e8m0, float4e2m1, int4, uint4, int2, uint2), read in "
-        "process from the wheel's onnx/backend/test/case/node (what `backend-test-tools generate-data` writes "
-        "to onnx/backend/test/data/node): "
-        f"{_SUMMARY.get('total', 0)} one-node tests ({table}). "
+        "low-precision type (float8 incl. fnuz, float8e8m0, float4e2m1, int4, uint4, int2, uint2). The wheel "
+        "carries them as the Python that writes them (onnx/backend/test/case/node; `backend-test-tools "
+        "generate-data` turns that into onnx/backend/test/data/node/test_*), read here in process by "
+        "`generate/onnx_backend.py`: "
+        f"{_SUMMARY.get('total', 0)} one-node tests ({table}). The `_expanded` CastLike tests are single Cast "
+        "nodes and are kept. "
         + (f"Left out, being several nodes (function bodies of the same op on the same vectors): "
            f"{', '.join('`' + m + '`' for m in multi)}. " if multi else "")
-        + "A case with a `note` is one where onnx.reference, run on the test's model, gives another result.", "",
+        + "A test whose vector contradicts ONNX's own Cast table (NaN cast to float4e2m1: the table says 6, "
+        "the vectors hold ml_dtypes' -0 / +0) is in `disagreements/onnx-backend.json`; core refuses NaN "
+        "there. A `note` also says where onnx.reference, run on the test's model, gives another result.", "",
         "| op | fields | expected |", "|---|---|---|",
         "| `onnx_node` | `opType`, `opset`, `attributes` (dtype attributes `to`, `output_dtype`, `precision` as dtype "
         "names), `inputs` (tensors in the node's input order, `null` for an omitted optional input) | `expected`: the "
@@ -275,5 +279,8 @@ def readme_lines() -> list[str]:
         "`float8e4m3fnuz`, `float8e5m2`, `float8e5m2fnuz`, `float8e8m0`, `float4e2m1` as codes (bit patterns); "
         "integers (`int2`, `uint2`, `int4`, `uint4`, `int8` ... `int64`) as values. The sub-byte types "
         "(`int2`, `uint2`, `int4`, `uint4`, `float4e2m1`) also carry `raw`: the bytes ONNX stores them in "
-        "(two or four a byte, the first element in the low bits).", "",
+        "(two or four a byte, the first element in the low bits), which the runner checks against core's "
+        "`unpackCodes` / `packCodes`. Codes of a float format compare as the values they stand for, like every "
+        "float here: any NaN code equals any NaN code (the vectors hold ml_dtypes' NaN codes: e5m2 0x7E, a fnuz "
+        "NaN cast to float16 0xFE00; core writes onnxruntime's 0x7F and 0x7E00); every other code exactly.", "",
     ]

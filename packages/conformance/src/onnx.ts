@@ -79,10 +79,11 @@ function compareCodes(expected: OnnxTensor, got: ArrayLike<number>): string | un
   );
   return first(
     () => compareIntegers(want, same),
-    () =>
-      expected.raw === undefined || !isPacked(expected.dtype)
-        ? undefined
-        : compareIntegers(expected.raw, core.packCodes(got, expected.dtype)),
+    () => {
+      if (expected.raw === undefined || !isPacked(expected.dtype)) return undefined;
+      const difference = compareIntegers(expected.raw, core.packCodes(got, expected.dtype));
+      return difference === undefined ? undefined : `packCodes: raw${difference}`;
+    },
   );
 }
 

@@ -287,8 +287,9 @@ export function perRowOrColumn(
     out.set(tensor.data);
     return out;
   }
+  const values = (count: number) => `${count} value${count === 1 ? "" : "s"}`;
   const which =
-    side === "a" ? `${plan.m} values (one per row)` : `${plan.n} values (one per column)`;
+    side === "a" ? `${values(plan.m)} (one per row)` : `${values(plan.n)} (one per column)`;
   const shaped = rank >= 2 ? ` or shape ${formatShape(full)}` : "";
   const received =
     tensor.shape.length <= 1
