@@ -33,10 +33,10 @@ test("params are read by core's rules, under the figure's name", () => {
     `[RangeError: quantizationGrid(): argument 'params.zeroPoint' must be an integer in [-128, 127] for int8; received 0.5.]`,
   );
   expect(() => mappingCurve(loose({ scale: 1 }))).toThrowErrorMatchingInlineSnapshot(
-    `[TypeError: mappingCurve(): argument 'params.dtype' must be one of "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received undefined.]`,
+    `[TypeError: mappingCurve(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received undefined.]`,
   );
   expect(() => mappingCurve(loose({ ...int8, dtype: "int7" }))).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: mappingCurve(): argument 'params.dtype' must be one of "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received "int7".]`,
+    `[RangeError: mappingCurve(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received "int7".]`,
   );
   expect(() =>
     errorPerElement({ original: [1], dequantized: [1], params: loose({ ...int8, scale: -1 }) }),
@@ -90,10 +90,10 @@ test("one grid per figure, with every level drawable", () => {
   expect(() =>
     histogramWithLevels([1], { dtype: "int16", scale: 1 }),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: histogramWithLevels(): argument 'params.dtype' must be one of "int4", "uint4", "int8", "uint8" (this figure draws every level, at most 4096); received "int16".]`,
+    `[RangeError: histogramWithLevels(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8" (this figure draws every level, at most 4096); received "int16".]`,
   );
   expect(() => mappingCurve({ dtype: "int32", scale: 1 })).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: mappingCurve(): argument 'params.dtype' must be one of "int4", "uint4", "int8", "uint8", "int16", "uint16" (this figure draws every level, at most 65536); received "int32".]`,
+    `[RangeError: mappingCurve(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16" (this figure draws every level, at most 65536); received "int32".]`,
   );
 });
 
