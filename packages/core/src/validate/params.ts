@@ -142,8 +142,8 @@ export function checkZeroPoint(
 }
 
 /**
- * A float format's zero point: the code of a zero (ONNX: "usually not used" for float types; its
- * reference refuses any other for float8, and the formula adds a zero to nothing but -0).
+ * A float format's zero point: the code of a zero, +0 or -0 (ONNX: "usually not used" for float
+ * types; its reference refuses any other for float8 and ignores it for float4).
  */
 export function checkFloatZeroPoint(
   fn: string,
