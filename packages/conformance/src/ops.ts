@@ -5,6 +5,7 @@
 import * as core from "@quantlab/core";
 import { compareFloats, compareIntegers, compareRelative, compareShapes } from "./compare.js";
 import { float32Data, type GoldenCase, type GoldenTensor } from "./golden.js";
+import { onnxNode } from "./onnx.js";
 
 /** Runs a case with the given backend; returns the first difference, or undefined. */
 type Op = (c: GoldenCase, backend: core.Backend) => string | undefined;
@@ -338,4 +339,5 @@ export const OPS: Readonly<Record<string, Op>> = {
   mx_quantize: mxQuantize,
   nvfp4_quantize: nvfp4Quantize,
   bnb_quantize: bnbQuantize,
+  onnx_node: onnxNode,
 };
