@@ -461,7 +461,8 @@ function matMulNBitsCodes(job: OnnxWeightJob): OnnxWeightCodes {
 /**
  * A quantization of an ONNX model in two steps: `jobs`, the weights to quantize (plain data, for
  * {@link quantizeOnnxWeight} in this thread or any other), then `finish(codes)`, which writes
- * the model from their results, given in the order of `jobs`. `finish` can be called once.
+ * the model from their results, given in the order of `jobs`. `finish` can be called once, and
+ * does not read the jobs' values (they may have been transferred to a worker thread).
  */
 export interface OnnxQuantizationPlan {
   readonly jobs: readonly OnnxWeightJob[];
@@ -556,7 +557,7 @@ export function planOnnxQuantization(
   }
 
   // 2. Check each, and decide its layout.
-  const plans: { c: Candidate; shape: number[]; job: OnnxWeightJob; flatten: boolean }[] = [];
+  const plans: WeightPlan[] = [];
   for (const c of candidates) {
     const checked = checkTensor(file, c.constant.path, c.constant.tensor, options.resolve);
     const name = c.constant.name;
@@ -611,7 +612,7 @@ export function planOnnxQuantization(
       symmetric: o.symmetric,
       restricted: o.restricted,
     };
-    plans.push({ c, shape, job, flatten });
+    plans.push({ c, shape, job, flatten, count: values.length });
   }
 
   // 3. Opset: DequantizeLinear with axis needs 13, int4 / block_size 21, MatMulNBits any.
@@ -656,10 +657,19 @@ export function planOnnxQuantization(
   return { jobs: plans.map((p) => p.job), finish };
 }
 
+/** One weight's place in the graph, its job, and its element count (the job's values may have moved to another thread by the time the model is written). */
+interface WeightPlan {
+  readonly c: Candidate;
+  readonly shape: number[];
+  readonly job: OnnxWeightJob;
+  readonly flatten: boolean;
+  readonly count: number;
+}
+
 /** Replaces one float weight by its codes (and DequantizeLinear, or MatMulNBits); its report. */
 function rewriteWeight(
   unique: (base: string) => string,
-  plan: { c: Candidate; shape: number[]; job: OnnxWeightJob; flatten: boolean },
+  plan: WeightPlan,
   result: OnnxWeightCodes,
 ): QuantizedWeightReport {
   const { c, shape, job, flatten } = plan;
@@ -667,7 +677,7 @@ function rewriteWeight(
   const graph = c.at.graph;
   const added: TensorProto[] = [];
   const nodes: NodeProto[] = [];
-  const bytesBefore = job.values.length * 4;
+  const bytesBefore = plan.count * 4;
   const bytesAfter =
     result.codes.length + result.scale.length * 4 + (result.zeroPoint?.length ?? 0);
   let report: QuantizedWeightReport;
