@@ -174,8 +174,12 @@ export function compareSettings(flags: Readonly<Record<string, unknown>>): Compa
   const inputs = flags.inputs as string | undefined;
   if (inputs !== undefined) {
     for (const flag of ["random", "seed", "shape", "set"]) {
-      if (flags[flag] !== undefined)
-        throw fail(`--inputs and --${flag} exclude each other (--${flag} is for --random)`);
+      if (flags[flag] === undefined) continue;
+      throw fail(
+        flag === "random"
+          ? "--inputs and --random exclude each other"
+          : `--${flag} applies to --random inputs, not to an --inputs file`,
+      );
     }
   }
   const shapes = new Map<string, number[]>();

@@ -46,6 +46,9 @@ export function mainHelp(): string {
   ].join("\n");
 }
 
+/** "1 tensor", "2 tensors". */
+const count = (n: number, word: string) => `${int(n)} ${word}${n === 1 ? "" : "s"}`;
+
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 async function inspect(args: ReturnType<typeof parseArgs>, io: Io, cwd: string): Promise<void> {
@@ -96,7 +99,7 @@ function quantizeText(
 ): string {
   const t = totals(r);
   const lines = [
-    `quantize ${input} -> ${output}: ${r.scheme}; ${r.quantized.length} tensors on ${r.threads} thread${r.threads === 1 ? "" : "s"}`,
+    `quantize ${input} -> ${output}: ${r.scheme}; ${count(r.quantized.length, "tensor")} on ${count(r.threads, "thread")}`,
   ];
   if (r.quantized.length > 0) {
     const rows = [["name", "op", "shape", "from", "to", "bytes before", "bytes after", "SQNR dB"]];
@@ -115,7 +118,7 @@ function quantizeText(
     lines.push(table(rows, [5, 6, 7]));
   }
   if (r.kept.length > 0) {
-    lines.push(`not quantized: ${r.kept.length} tensors`);
+    lines.push(`not quantized: ${count(r.kept.length, "tensor")}`);
     const groups = new Map<string, string[]>();
     for (const k of r.kept) {
       const key = `${k.written}: ${k.reason}`;
@@ -130,7 +133,7 @@ function quantizeText(
   }
   if (r.activations.length > 0)
     lines.push(
-      `activations: ${r.activations.length} tensors with QuantizeLinear/DequantizeLinear pairs`,
+      `activations: ${count(r.activations.length, "tensor")} with QuantizeLinear/DequantizeLinear pairs`,
     );
   for (const n of r.notes) lines.push(`note: ${n}`);
   const ratio =
@@ -140,7 +143,7 @@ function quantizeText(
         ? ` (${(t.bytesBefore / t.bytesAfter).toFixed(2)}x smaller)`
         : ` (${(t.bytesAfter / t.bytesBefore).toFixed(2)}x larger)`;
   lines.push(
-    `total: ${t.tensors} tensors quantized, ${int(t.bytesBefore)} -> ${int(t.bytesAfter)} bytes${ratio}` +
+    `total: ${count(t.tensors, "tensor")} quantized, ${int(t.bytesBefore)} -> ${int(t.bytesAfter)} bytes${ratio}` +
       (t.sqnrMinDb === null
         ? ""
         : `, SQNR min ${t.sqnrMinDb.toFixed(2)} dB, median ${(t.sqnrMedianDb as number).toFixed(2)} dB`),

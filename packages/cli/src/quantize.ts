@@ -7,7 +7,8 @@
  *   @quantlab/models' quantizeOnnx, its weights spread over worker threads;
  * - ONNX, GGUF, safetensors or tfjs → GGUF, `--format gguf-<type>` (any ggml block type core
  *   quantizes): every float tensor of two or more dimensions whose rows (last dimension) are
- *   whole blocks, in that type; other float tensors as F32 (GGUF input: as they were); tensors
+ *   whole blocks, in that type; other float tensors as F32, F16 or BF16 as stored (GGUF input: as
+ *   they were); tensors
  *   already in a block format kept as they are; integer tensors of other formats left out.
  * Anything else (an ONNX output from a file with no graph) is refused.
  */
@@ -144,7 +145,7 @@ export const QUANTIZE: CommandSpec = {
     { name: "debug", type: "boolean", help: "print the stack trace of an unexpected error" },
   ],
   details: [
-    "Conversions: ONNX to ONNX (qdq, matmulnbits; --calibrate adds QuantizeLinear/DequantizeLinear pairs on the activations around MatMul, Gemm and Conv), and ONNX, GGUF, safetensors or tfjs to GGUF (gguf, gguf-TYPE). GGUF output: every float tensor of two or more dimensions whose last dimension is a multiple of the block size (and at least --min-size values) in the block type, in ggml's layout (blocks along the last dimension as stored); other float tensors as F32 (from GGUF: copied as they are); tensors already in a block format copied; integer tensors of other formats left out. Other conversions are refused.",
+    "Conversions: ONNX to ONNX (qdq, matmulnbits; --calibrate adds QuantizeLinear/DequantizeLinear pairs on the activations around MatMul, Gemm and Conv), and ONNX, GGUF, safetensors or tfjs to GGUF (gguf, gguf-TYPE). GGUF output: every float tensor of two or more dimensions whose last dimension is a multiple of the block size (and at least --min-size values) in the block type, in ggml's layout (blocks along the last dimension as stored); other float tensors as F32 (F16 and BF16 ones keep their type; from GGUF: copied as they are); tensors already in a block format copied; integer tensors of other formats left out. Other conversions are refused.",
     "The bytes written do not depend on --threads: each tensor is quantized by the same pure function in whichever thread, and the file is assembled in order.",
   ],
   examples: [
@@ -539,6 +540,14 @@ function isFloat(t: StoredTensor): boolean {
   return (t as { dtype?: string }).dtype === "float32";
 }
 
+/** GGUF's name of a stored half-precision type (ONNX, safetensors). */
+const HALF_TYPES: Readonly<Record<string, string>> = {
+  FLOAT16: "F16",
+  F16: "F16",
+  BFLOAT16: "BF16",
+  BF16: "BF16",
+};
+
 const PLAIN_GGUF = new Set(["F32", "F16", "BF16", "F64", "I8", "I16", "I32", "I64"]);
 
 async function quantizeToGguf(
@@ -564,9 +573,11 @@ async function quantizeToGguf(
       plan.push({ input: { name: t.name, type: t.storedType, shape: t.shape, data: t.bytes() } });
       kept.push({ name: t.name, written: `${t.storedType} (as stored)`, reason });
     };
-    const asF32 = (values: Float32Array, reason: string) => {
-      plan.push({ input: { name: t.name, type: "F32", shape: t.shape, values } });
-      kept.push({ name: t.name, written: "F32", reason });
+    // Half-precision tensors keep their type (their values are exact in it); others are F32.
+    const asFloat = (values: Float32Array, reason: string) => {
+      const type = HALF_TYPES[t.storedType] ?? "F32";
+      plan.push({ input: { name: t.name, type, shape: t.shape, values } });
+      kept.push({ name: t.name, written: type, reason });
     };
     const leftOut = (reason: string) => {
       plan.push(null);
@@ -583,7 +594,7 @@ async function quantizeToGguf(
     }
     const keep = (reason: string) => {
       if (fromGguf) asStored(reason);
-      else asF32(t.values(), reason);
+      else asFloat(t.values(), reason);
     };
     const values = t.shape.reduce((a, b) => a * b, 1);
     const row = t.shape[t.shape.length - 1] ?? 0;
