@@ -61,18 +61,24 @@ export const COMPARE: CommandSpec = {
       repeatable: true,
       help: "fill an input with one value for --random (needed for integer and bool inputs)",
     },
+    {
+      name: "threshold",
+      type: "string",
+      value: "T",
+      help: "also count decisions: the share of output values on the same side of T in both (a VAD's 0.5)",
+    },
     { name: "json", type: "boolean", help: "print one JSON document on stdout" },
     { name: "quiet", type: "boolean", help: "no progress on stderr" },
     { name: "debug", type: "boolean", help: "print the stack trace of an unexpected error" },
   ],
   details: [
     'Inputs file: one sample, or an array of samples; a sample maps each model input to { "dims": [1, 784], "data": [...], "type": "float32" } with data row-major (its length the product of dims) and type (float32, int64, int32, int8, uint8, bool) defaulting to the model\'s. --random N draws N samples: float inputs standard normal (mulberry32 seeded with --seed, Box-Muller), shaped as the model declares them.',
-    "Per output, over all samples: cosine similarity of B's values to A's, max |A - B|, SQNR of B against A (dB), and top-1 agreement, the share of rows (the last dimension, when it has 2 or more entries) where both models pick the same largest entry. Outputs with NaN or Infinity report how many instead.",
+    "Per output, over all samples: cosine similarity of B's values to A's, max |A - B|, SQNR of B against A (dB), and top-1 agreement, the share of rows (the last dimension, when it has 2 or more entries) where both models pick the same largest entry; with --threshold T, the share of values on the same side of T in both (decisions: a VAD's speech probability above 0.5). Outputs with NaN or Infinity report how many instead.",
   ],
   examples: [
     "quantlab compare model.onnx model-int8.onnx",
     "quantlab compare model.onnx model-int4.onnx --inputs samples.json",
-    "quantlab compare vad.onnx vad-int8.onnx --random 32 --shape input=1,576 --set sr=16000",
+    "quantlab compare vad.onnx vad-int8.onnx --random 32 --shape input=1,576 --set sr=16000 --threshold 0.5",
   ],
 };
 
@@ -88,6 +94,8 @@ export interface OutputAgreement {
   /** Share of rows with the same argmax (null when rows have fewer than 2 entries). */
   readonly top1: number | null;
   readonly rows: number;
+  /** With `--threshold T`: share of values on the same side of T in A and B (else null). */
+  readonly decisions: number | null;
   /** NaN and ±Infinity values in A's and B's outputs (the other figures are null when any). */
   readonly nonFinite: { readonly a: number; readonly b: number };
 }
@@ -99,6 +107,8 @@ export interface CompareReport {
   readonly inputs: string;
   readonly samples: number;
   readonly outputs: readonly OutputAgreement[];
+  /** `--threshold`, when given. */
+  readonly threshold: number | null;
 }
 
 function argmax(data: Float32Array, from: number, length: number): number {
@@ -119,6 +129,7 @@ export function agreement(
   name: string,
   a: readonly RunOutput[],
   b: readonly RunOutput[],
+  threshold?: number,
 ): OutputAgreement {
   const total = a.reduce((n, o) => n + o.data.length, 0);
   const joined = (outs: readonly RunOutput[]) => {
@@ -146,6 +157,12 @@ export function agreement(
     }
   });
   const bad = { a: nonFinite(x), b: nonFinite(y) };
+  let sameSide = 0;
+  if (threshold !== undefined) {
+    for (let i = 0; i < total; i++) {
+      if ((x[i] as number) > threshold === (y[i] as number) > threshold) sameSide++;
+    }
+  }
   const summary = total > 0 && bad.a === 0 && bad.b === 0 ? errorSummary(x, y) : undefined;
   return {
     name,
@@ -156,6 +173,7 @@ export function agreement(
     sqnrDb: summary?.sqnrDb ?? null,
     top1: classes >= 2 && rows > 0 ? same / rows : null,
     rows,
+    decisions: threshold === undefined || total === 0 ? null : sameSide / total,
     nonFinite: bad,
   };
 }
@@ -167,6 +185,7 @@ export interface CompareSettings {
   readonly seed: number;
   readonly shapes: ReadonlyMap<string, readonly number[]>;
   readonly values: ReadonlyMap<string, number>;
+  readonly threshold?: number;
 }
 
 export function compareSettings(flags: Readonly<Record<string, unknown>>): CompareSettings {
@@ -196,7 +215,13 @@ export function compareSettings(flags: Readonly<Record<string, unknown>>): Compa
       throw fail(`--set ${name}=${text}: the value is a finite number`);
     values.set(name, v);
   }
+  const thresholdText = flags.threshold as string | undefined;
+  const threshold = thresholdText === undefined ? undefined : Number(thresholdText);
+  if (threshold !== undefined && (thresholdText?.trim() === "" || !Number.isFinite(threshold))) {
+    throw fail(`--threshold takes a finite number; received ${JSON.stringify(thresholdText)}`);
+  }
   return {
+    ...(threshold === undefined ? {} : { threshold }),
     ...(inputs === undefined ? {} : { inputs }),
     random: (flags.random as number | undefined) ?? 16,
     seed: (flags.seed as number | undefined) ?? 0,
@@ -271,11 +296,19 @@ export async function compareModels(
       name,
       outsA.map((o) => o[name] as RunOutput),
       outsB.map((o) => o[name] as RunOutput),
+      settings.threshold,
     ),
   );
   const what =
     settings.inputs !== undefined
       ? `inputs from ${settings.inputs}`
       : `random inputs (seed ${settings.seed}, standard normal floats)`;
-  return { a: a.path, b: b.path, inputs: what, samples: samples.length, outputs };
+  return {
+    a: a.path,
+    b: b.path,
+    inputs: what,
+    samples: samples.length,
+    outputs,
+    threshold: settings.threshold ?? null,
+  };
 }

@@ -227,7 +227,10 @@ async function quantize(args: ReturnType<typeof parseArgs>, io: Io, cwd: string)
 }
 
 function compareText(r: CompareReport): string {
-  const rows = [["output", "dims", "values", "cosine", "max abs diff", "SQNR dB", "top-1"]];
+  const decisions = r.threshold === null ? [] : [`decisions > ${r.threshold}`];
+  const rows = [
+    ["output", "dims", "values", "cosine", "max abs diff", "SQNR dB", "top-1", ...decisions],
+  ];
   for (const o of r.outputs) {
     const bad = o.nonFinite.a + o.nonFinite.b > 0;
     rows.push([
@@ -240,9 +243,10 @@ function compareText(r: CompareReport): string {
       o.maxAbsDiff === null ? "-" : num(o.maxAbsDiff),
       o.sqnrDb === null ? "-" : Number.isFinite(o.sqnrDb) ? o.sqnrDb.toFixed(2) : String(o.sqnrDb),
       o.top1 === null ? "-" : `${percent(o.top1, 4)} of ${int(o.rows)} rows`,
+      ...(o.decisions === null ? [] : [`${percent(o.decisions, 4)} of ${int(o.values)}`]),
     ]);
   }
-  return `compare ${r.a} ${r.b}: ${r.samples} samples, ${r.inputs}\n${table(rows, [2, 4, 5])}\n`;
+  return `compare ${r.a} ${r.b}: ${count(r.samples, "sample")}, ${r.inputs}\n${table(rows, [2, 4, 5])}\n`;
 }
 
 async function compare(args: ReturnType<typeof parseArgs>, io: Io, cwd: string): Promise<void> {

@@ -92,6 +92,20 @@ describe("quantlab compare", () => {
     expect(out?.cosine).toBeCloseTo(dot / Math.sqrt(xx * yy), 12);
     expect(out?.maxAbsDiff).toBe(max);
     expect(out?.top1).toBe(same / 6);
+    expect(out?.decisions).toBeNull();
+    const t = await run(
+      dir,
+      "compare",
+      "tiny.onnx",
+      "int4.onnx",
+      "--inputs",
+      "inputs.json",
+      "--threshold",
+      "0.05",
+      "--json",
+    );
+    const sides = x.filter((v, i) => v > 0.05 === (y[i] as number) > 0.05).length;
+    expect((JSON.parse(t.stdout) as CompareReport).outputs[0]?.decisions).toBe(sides / 60);
     console.log(
       `compare tiny.onnx int4.onnx: cosine ${out?.cosine}, max abs diff ${out?.maxAbsDiff}, top-1 ${out?.top1}`,
     );
