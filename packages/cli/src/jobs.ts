@@ -37,12 +37,29 @@ export function quantizeGgufTensor(job: GgufTensorJob): GgufTensorCodes {
   return { data: q.data, sqnrDb: sqnrDb(job.values, dequantizeGgml(q).data) };
 }
 
+/**
+ * `run(job)`, its error naming the tensor: `tensor fc1.weight: quantizeGgml(): argument 'x[5]'
+ * must be a finite number ...` (of the same class, so a RangeError stays one).
+ */
+function naming<J extends { readonly name: string }, R>(run: (job: J) => R): (job: J) => R {
+  return (job: J) => {
+    try {
+      return run(job);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      const Class =
+        error instanceof RangeError ? RangeError : error instanceof TypeError ? TypeError : Error;
+      throw new Class(`tensor ${job.name}: ${error.message}`);
+    }
+  };
+}
+
 /** Every kind of job, by name: the worker threads look them up here. */
 export const JOBS = {
   /** RTN of one ONNX weight (QDQ or MatMulNBits), @quantlab/models' quantizeOnnxWeight. */
-  "rtn-onnx": (job: OnnxWeightJob): OnnxWeightCodes => quantizeOnnxWeight(job),
+  "rtn-onnx": naming((job: OnnxWeightJob): OnnxWeightCodes => quantizeOnnxWeight(job)),
   /** RTN of one tensor in a ggml block format. */
-  "rtn-gguf": (job: GgufTensorJob): GgufTensorCodes => quantizeGgufTensor(job),
+  "rtn-gguf": naming((job: GgufTensorJob): GgufTensorCodes => quantizeGgufTensor(job)),
 } as const;
 
 export type JobKind = keyof typeof JOBS;

@@ -94,9 +94,14 @@ export async function runJobs<K extends JobKind>(
       for (const worker of workers) {
         worker.on("message", (m: ResultMessage) => {
           if ("error" in m) {
-            const error = new Error(m.error.message);
-            error.name = m.error.name;
-            fail(error);
+            // The same class on this side of the thread boundary (report() tells them apart).
+            const Class =
+              m.error.name === "RangeError"
+                ? RangeError
+                : m.error.name === "TypeError"
+                  ? TypeError
+                  : Error;
+            fail(new Class(m.error.message));
             return;
           }
           results[m.id] = m.result as ResultOf<K>;

@@ -483,6 +483,8 @@ async function quantizeOnnxModel(
     threads,
     ...(hooks.inline === undefined ? {} : { inline: hooks.inline }),
     onDone: (i) => tick?.(sizes[i] as number),
+  }).catch((error: Error) => {
+    throw new CliError(`${loaded.path}: cannot quantize: ${error.message}`);
   });
   const result = plan.finish(codes);
   if (result.opset.to !== result.opset.from) {
