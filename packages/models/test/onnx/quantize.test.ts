@@ -268,7 +268,8 @@ describe("quantizeOnnx", () => {
         .map(quantizeOnnxWeight)
         .map((c) => structuredClone(c));
       // A worker pool moves each job's values away (transfer detaches them here): finish must not need them.
-      for (const job of plan.jobs) structuredClone(job.values, { transfer: [job.values.buffer as ArrayBuffer] });
+      for (const job of plan.jobs)
+        structuredClone(job.values, { transfer: [job.values.buffer as ArrayBuffer] });
       expect(plan.jobs[0]?.values.length).toBe(0);
       const split = plan.finish(codes);
       const whole = quantizeOnnx(model, options);
