@@ -12,17 +12,21 @@
  *   --alloc           allocate a new output array on every call (default: outputs allocated once,
  *                     where the implementation's API allows; quantlab, quantlab-reference and tfjs
  *                     always allocate: their functions return a new array)
+ *   --whole-model     quantize a synthetic model of 200 tensors and 118M parameters with the jobs in
+ *                     the main thread, on 1 worker thread and on all the cores (--threads=1,2 to
+ *                     choose), ONNX QDQ int8 and GGUF Q4_0, and compare the output bytes
  *   --keep-heap       run the workers with glibc's MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_
  *                     at 1 GiB, so that freed output arrays stay in the heap and the next call's
  *                     output is not faulted in afresh (a process setting, Linux/glibc only: it
  *                     shows what the per-call allocation costs, not what users get by default)
  */
 import { fork } from "node:child_process";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { BreakdownReport } from "./breakdown.js";
 import { IMPLS, type ImplName, OPS, type Op } from "./impls.js";
 import type { Result, Skipped } from "./measure.js";
+import type { WholeModelReport, WholeModelRequest } from "./whole-model.js";
 import type { WorkerRequest } from "./worker.js";
 
 const SEED = 20240611;
@@ -147,6 +151,34 @@ async function main(): Promise<void> {
     const report = await runWorker(here("./memory.js"), { size }, ["--max-old-space-size=4096"]);
     if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else log(formatMemory(report as MemoryReport));
+    return;
+  }
+
+  if (args.includes("--whole-model")) {
+    const threadsArg = args.find((a) => a.startsWith("--threads="));
+    const threads =
+      threadsArg === undefined
+        ? [...new Set([1, availableParallelism()])]
+        : threadsArg
+            .slice(10)
+            .split(",")
+            .map((t) => {
+              const n = Number(t);
+              if (!Number.isInteger(n) || n < 1)
+                throw new RangeError(`bench: --threads entries are integers >= 1; received ${t}`);
+              return n;
+            });
+    const request: WholeModelRequest = { layers: 200, rows: 768, cols: 768, seed: SEED, threads };
+    const { formatWholeModel } = await import("./whole-model.js");
+    const report = (await runWorker(here("./whole-model.js"), request, [
+      "--max-old-space-size=8192",
+    ])) as WholeModelReport;
+    if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else log(formatWholeModel(report));
+    if (report.runs.some((r) => !r.sameBytes)) {
+      process.stderr.write("bench: the output bytes depend on the thread count\n");
+      process.exitCode = 1;
+    }
     return;
   }
 
