@@ -35,26 +35,25 @@ const B = memory.data<i32>(
     0x4b400000, // 0: MAGIC, 1.5 * 2^23
     0x007fffff, // 1: the float32 mantissa
     0x00400000, // 2: 2^22
-    0x3f000000, // 3: 0.5
-    0x3f800000, // 4: 1
-    <i32>0x80000000, // 5: the sign bit
-    0x42fe0000, // 6: 127
-    0x7c00, // 7: the fp16 exponent field
-    0x7f800000, // 8: +Infinity
-    0x41080000, // 9: 8.5
-    0x41700000, // 10: 15
-    0x0f0f0f0f, // 11: the low nibble of each byte
-    0x08080808, // 12: 8 in each byte
-    0x7fffffff, // 13: the float32 magnitude
-    0x42000000, // 14: 32
-    0x0000000f, // 15: 15
-    <i32>0xffffffe0, // 16: -32
-    0x0000001f, // 17: 31
-    0x00000020, // 18: 32
-    0x26901d7d, // 19: 1e-15 (ggml's GROUP_MAX_EPS)
-    0x03030303, // 20: 3 in each byte
-    0xbf800000, // 21: -1
-    // 22-28: the e2m1 midpoints 0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5 (ties away from zero: a
+    0x3f800000, // 3: 1
+    <i32>0x80000000, // 4: the sign bit
+    0x42fe0000, // 5: 127
+    0x7c00, // 6: the fp16 exponent field
+    0x7f800000, // 7: +Infinity
+    0x41080000, // 8: 8.5
+    0x41700000, // 9: 15
+    0x0f0f0f0f, // 10: the low nibble of each byte
+    0x08080808, // 11: 8 in each byte
+    0x7fffffff, // 12: the float32 magnitude
+    0x42000000, // 13: 32
+    0x0000000f, // 14: 15
+    <i32>0xffffffe0, // 15: -32
+    0x0000001f, // 16: 31
+    0x00000020, // 17: 32
+    0x26901d7d, // 18: 1e-15 (ggml's GROUP_MAX_EPS)
+    0x03030303, // 19: 3 in each byte
+    <i32>0xbf800000, // 20: -1
+    // 21-27: the e2m1 midpoints 0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5 (ties away from zero: a
     // magnitude on one takes the larger code)
     0x3e800000,
     0x3f400000,
@@ -63,7 +62,7 @@ const B = memory.data<i32>(
     0x40200000,
     0x40600000,
     0x40a00000,
-    // 29-35: the same for ties to the even code: a tie on 0.25, 1.25, 2.5 or 5 takes the smaller
+    // 28-34: the same for ties to the even code: a tie on 0.25, 1.25, 2.5 or 5 takes the smaller
     // (even) code, so m > t there, which is m >= the next float32 above t
     0x3e800001,
     0x3f400000,
@@ -72,6 +71,7 @@ const B = memory.data<i32>(
     0x40200001,
     0x40600000,
     0x40a00001,
+    0x4a800000, // 35: 2^22
   ],
   16,
 );
@@ -79,27 +79,27 @@ const B = memory.data<i32>(
 const c_magic = 0;
 const c_mantissa = 1;
 const c_bias22 = 2;
-const c_half = 3;
-const c_one = 4;
-const c_sign = 5;
-const c_127 = 6;
-const c_fp16Exp = 7;
-const c_inf = 8;
-const c_8_5 = 9;
-const c_15f = 10;
-const c_nibble = 11;
-const c_eights = 12;
-const c_magnitude = 13;
-const c_32f = 14;
-const c_15 = 15;
-const c_minus32 = 16;
-const c_31 = 17;
-const c_32 = 18;
-const c_eps = 19;
-const c_threes = 20;
-const c_minusOne = 21;
-const c_e2m1Away = 22;
-const c_e2m1Even = 29;
+const c_one = 3;
+const c_sign = 4;
+const c_127 = 5;
+const c_fp16Exp = 6;
+const c_inf = 7;
+const c_8_5 = 8;
+const c_15f = 9;
+const c_nibble = 10;
+const c_eights = 11;
+const c_magnitude = 12;
+const c_32f = 13;
+const c_15 = 14;
+const c_minus32 = 15;
+const c_31 = 16;
+const c_32 = 17;
+const c_eps = 18;
+const c_threes = 19;
+const c_minusOne = 20;
+const c_e2m1Away = 21;
+const c_e2m1Even = 28;
+const c_2p22 = 35;
 
 /** Constant `i` of the table B, in every lane. */
 function b(i: i32): v128 {
@@ -174,45 +174,65 @@ function halfValue(h: i32): f32 {
   return reinterpret<f32>(sign | ((e + 112) << 23) | (m << 13));
 }
 
-/** Lane k of the result: the largest lane of the k-th argument (a NaN anywhere gives NaN). */
-function maxAcross(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.max(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
-  const cd = f32x4.max(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
-  return f32x4.max(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+// f32x4.max and f32x4.min carry WebAssembly's NaN and signed-zero rules, several instructions
+// each on x86; f32x4.pmax/pmin (a < b ? b : a, b < a ? b : a) are one. Largest magnitudes are
+// found on the bits instead (|x| as an unsigned integer orders like |x|, and NaN above Infinity).
+
+/** Lane k of the result: the largest unsigned lane of the k-th argument. */
+function maxAcrossU(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = i32x4.max_u(v128.shuffle<i32>(a, b, 0, 1, 4, 5), v128.shuffle<i32>(a, b, 2, 3, 6, 7));
+  const cd = i32x4.max_u(v128.shuffle<i32>(c, d, 0, 1, 4, 5), v128.shuffle<i32>(c, d, 2, 3, 6, 7));
+  return i32x4.max_u(v128.shuffle<i32>(ab, cd, 0, 2, 4, 6), v128.shuffle<i32>(ab, cd, 1, 3, 5, 7));
 }
 
-/** As maxAcross, the smallest. */
-function minAcross(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.min(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
-  const cd = f32x4.min(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
-  return f32x4.min(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+/** Lane k of the result: pmax over the lanes of the k-th argument (no NaN). */
+function pmaxAcross(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.pmax(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.pmax(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.pmax(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
 }
 
-/** The largest |x| of the 32 float32 at p, in four lanes (max is exact: order does not matter). */
-function absMax32(p: usize): v128 {
-  const a = f32x4.max(f32x4.abs(v128.load(p)), f32x4.abs(v128.load(p, 16)));
-  const b = f32x4.max(f32x4.abs(v128.load(p, 32)), f32x4.abs(v128.load(p, 48)));
-  const c = f32x4.max(f32x4.abs(v128.load(p, 64)), f32x4.abs(v128.load(p, 80)));
-  const d = f32x4.max(f32x4.abs(v128.load(p, 96)), f32x4.abs(v128.load(p, 112)));
-  return f32x4.max(f32x4.max(a, b), f32x4.max(c, d));
+/** As pmaxAcross, with pmin. */
+function pminAcross(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.pmin(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.pmin(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.pmin(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
 }
 
-/** The largest x of the 32 float32 at p, in four lanes. */
+/** The bits of the largest |x| of the 32 float32 at p, in four lanes (NaN bits above all). */
+function absBitsMax32(p: usize, magnitude: v128): v128 {
+  const a = i32x4.max_u(v128.and(v128.load(p), magnitude), v128.and(v128.load(p, 16), magnitude));
+  const b = i32x4.max_u(
+    v128.and(v128.load(p, 32), magnitude),
+    v128.and(v128.load(p, 48), magnitude),
+  );
+  const c = i32x4.max_u(
+    v128.and(v128.load(p, 64), magnitude),
+    v128.and(v128.load(p, 80), magnitude),
+  );
+  const d = i32x4.max_u(
+    v128.and(v128.load(p, 96), magnitude),
+    v128.and(v128.load(p, 112), magnitude),
+  );
+  return i32x4.max_u(i32x4.max_u(a, b), i32x4.max_u(c, d));
+}
+
+/** The largest x of the 32 float32 at p by pmax, in four lanes (no NaN; either zero's sign). */
 function max32(p: usize): v128 {
-  const a = f32x4.max(v128.load(p), v128.load(p, 16));
-  const b = f32x4.max(v128.load(p, 32), v128.load(p, 48));
-  const c = f32x4.max(v128.load(p, 64), v128.load(p, 80));
-  const d = f32x4.max(v128.load(p, 96), v128.load(p, 112));
-  return f32x4.max(f32x4.max(a, b), f32x4.max(c, d));
+  const a = f32x4.pmax(v128.load(p), v128.load(p, 16));
+  const b = f32x4.pmax(v128.load(p, 32), v128.load(p, 48));
+  const c = f32x4.pmax(v128.load(p, 64), v128.load(p, 80));
+  const d = f32x4.pmax(v128.load(p, 96), v128.load(p, 112));
+  return f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d));
 }
 
-/** The smallest x of the 32 float32 at p, in four lanes. */
+/** As max32, the smallest by pmin. */
 function min32(p: usize): v128 {
-  const a = f32x4.min(v128.load(p), v128.load(p, 16));
-  const b = f32x4.min(v128.load(p, 32), v128.load(p, 48));
-  const c = f32x4.min(v128.load(p, 64), v128.load(p, 80));
-  const d = f32x4.min(v128.load(p, 96), v128.load(p, 112));
-  return f32x4.min(f32x4.min(a, b), f32x4.min(c, d));
+  const a = f32x4.pmin(v128.load(p), v128.load(p, 16));
+  const b = f32x4.pmin(v128.load(p, 32), v128.load(p, 48));
+  const c = f32x4.pmin(v128.load(p, 64), v128.load(p, 80));
+  const d = f32x4.pmin(v128.load(p, 96), v128.load(p, 112));
+  return f32x4.pmin(f32x4.pmin(a, b), f32x4.pmin(c, d));
 }
 
 /** 16 int32 lanes in [-128, 255] (a, b, c, d) as 16 bytes, signed saturation (exact in range). */
@@ -277,35 +297,28 @@ function scatterBytes(p: usize, len: usize, v: v128): void {
 
 const Q8_0_BYTES: usize = 34;
 
-/** roundf (nearest, ties away from zero) of four lanes of magnitude < 2^22, as int32. */
-function roundAwayLanes(v: v128, half: v128, sign: v128, one: v128, magic: v128): v128 {
+/**
+ * roundf (nearest, ties away from zero) of four lanes of magnitude < 2^22, as int32: t = trunc(v)
+ * and f = v - t are exact, and trunc(2f) is sign(f) where |f| >= 0.5, else 0.
+ */
+function roundAwayLanes(v: v128, magic: v128): v128 {
   const t = f32x4.trunc(v);
-  // v - t is exact (the fraction of a float32); a fraction of 0.5 or more steps away from zero.
-  const up = f32x4.ge(f32x4.abs(f32x4.sub(v, t)), half);
-  const r = f32x4.add(t, v128.and(up, v128.or(v128.and(v, sign), one)));
+  const f = f32x4.sub(v, t);
+  const r = f32x4.add(t, f32x4.trunc(f32x4.add(f, f)));
   return i32x4.sub(f32x4.add(r, magic), magic);
 }
 
-function q8_0Block(
-  src: usize,
-  dst: usize,
-  h: i32,
-  id: v128,
-  half: v128,
-  sign: v128,
-  one: v128,
-  magic: v128,
-): void {
+function q8_0Block(src: usize, dst: usize, h: i32, id: v128, magic: v128): void {
   store<u16>(dst, <u16>h);
-  const a = roundAwayLanes(f32x4.mul(v128.load(src), id), half, sign, one, magic);
-  const b = roundAwayLanes(f32x4.mul(v128.load(src, 16), id), half, sign, one, magic);
-  const c = roundAwayLanes(f32x4.mul(v128.load(src, 32), id), half, sign, one, magic);
-  const d = roundAwayLanes(f32x4.mul(v128.load(src, 48), id), half, sign, one, magic);
+  const a = roundAwayLanes(f32x4.mul(v128.load(src), id), magic);
+  const b = roundAwayLanes(f32x4.mul(v128.load(src, 16), id), magic);
+  const c = roundAwayLanes(f32x4.mul(v128.load(src, 32), id), magic);
+  const d = roundAwayLanes(f32x4.mul(v128.load(src, 48), id), magic);
   v128.store(dst, bytesOf(a, b, c, d), 2);
-  const e = roundAwayLanes(f32x4.mul(v128.load(src, 64), id), half, sign, one, magic);
-  const f = roundAwayLanes(f32x4.mul(v128.load(src, 80), id), half, sign, one, magic);
-  const g = roundAwayLanes(f32x4.mul(v128.load(src, 96), id), half, sign, one, magic);
-  const i = roundAwayLanes(f32x4.mul(v128.load(src, 112), id), half, sign, one, magic);
+  const e = roundAwayLanes(f32x4.mul(v128.load(src, 64), id), magic);
+  const f = roundAwayLanes(f32x4.mul(v128.load(src, 80), id), magic);
+  const g = roundAwayLanes(f32x4.mul(v128.load(src, 96), id), magic);
+  const i = roundAwayLanes(f32x4.mul(v128.load(src, 112), id), magic);
   v128.store(dst, bytesOf(e, f, g, i), 18);
 }
 
@@ -316,15 +329,15 @@ function q8_0Block(
  */
 function q8_0Group(src: usize, dst: usize): i32 {
   const zero = i32x4.splat(0);
-  const half = b(c_half);
-  const sign = b(c_sign);
   const one = b(c_one);
   const magic = b(c_magic);
-  const amax = maxAcross(
-    absMax32(src),
-    absMax32(src + 128),
-    absMax32(src + 256),
-    absMax32(src + 384),
+  const magnitude = b(c_magnitude);
+  // The bits of each block's amax: a NaN there gives a NaN d, an infinity an infinite one.
+  const amax = maxAcrossU(
+    absBitsMax32(src, magnitude),
+    absBitsMax32(src + 128, magnitude),
+    absBitsMax32(src + 256, magnitude),
+    absBitsMax32(src + 384, magnitude),
   );
   const d = f32x4.div(amax, b(c_127));
   const id = v128.and(f32x4.div(one, d), f32x4.ne(d, zero));
@@ -332,24 +345,12 @@ function q8_0Group(src: usize, dst: usize): i32 {
   const exp = b(c_fp16Exp);
   const bad = i32x4.bitmask(v128.or(i32x4.eq(v128.and(h, exp), exp), f32x4.eq(id, b(c_inf))));
   if (bad !== 0) return ctz(bad);
-  q8_0Block(
-    src,
-    dst,
-    i32x4.extract_lane(h, 0),
-    v128.shuffle<f32>(id, id, 0, 0, 0, 0),
-    half,
-    sign,
-    one,
-    magic,
-  );
+  q8_0Block(src, dst, i32x4.extract_lane(h, 0), v128.shuffle<f32>(id, id, 0, 0, 0, 0), magic);
   q8_0Block(
     src + 128,
     dst + 34,
     i32x4.extract_lane(h, 1),
     v128.shuffle<f32>(id, id, 1, 1, 1, 1),
-    half,
-    sign,
-    one,
     magic,
   );
   q8_0Block(
@@ -357,9 +358,6 @@ function q8_0Group(src: usize, dst: usize): i32 {
     dst + 68,
     i32x4.extract_lane(h, 2),
     v128.shuffle<f32>(id, id, 2, 2, 2, 2),
-    half,
-    sign,
-    one,
     magic,
   );
   q8_0Block(
@@ -367,9 +365,6 @@ function q8_0Group(src: usize, dst: usize): i32 {
     dst + 102,
     i32x4.extract_lane(h, 3),
     v128.shuffle<f32>(id, id, 3, 3, 3, 3),
-    half,
-    sign,
-    one,
     magic,
   );
   return -1;
@@ -462,7 +457,7 @@ function signedMaxScalar(p: usize, n: usize): f32 {
 
 /** min(15, trunc(x * id + 8.5)) of four lanes, as int32 (magnitudes far below 2^22). */
 function q4_0Lanes(x: v128, id: v128, bias: v128, top: v128, magic: v128): v128 {
-  const n = f32x4.min(f32x4.trunc(f32x4.add(f32x4.mul(x, id), bias)), top);
+  const n = f32x4.pmin(f32x4.trunc(f32x4.add(f32x4.mul(x, id), bias)), top);
   return i32x4.sub(f32x4.add(n, magic), magic);
 }
 
@@ -495,11 +490,19 @@ function q4_0Block(
 /** Four q4_0 blocks, as q8_0Group. */
 function q4_0Group(src: usize, dst: usize): i32 {
   const zero = i32x4.splat(0);
-  const hi = maxAcross(max32(src), max32(src + 128), max32(src + 256), max32(src + 384));
-  const lo = minAcross(min32(src), min32(src + 128), min32(src + 256), min32(src + 384));
+  const hi = pmaxAcross(max32(src), max32(src + 128), max32(src + 256), max32(src + 384));
+  const lo = pminAcross(min32(src), min32(src + 128), min32(src + 256), min32(src + 384));
+  const magnitude = b(c_magnitude);
+  const amaxBits = maxAcrossU(
+    absBitsMax32(src, magnitude),
+    absBitsMax32(src + 128, magnitude),
+    absBitsMax32(src + 256, magnitude),
+    absBitsMax32(src + 384, magnitude),
+  );
   const negLo = f32x4.neg(lo);
   // max: +hi when it is the larger magnitude, lo when -lo is; a tie (+M and -M both in the block,
-  // or an all-zero block) takes ggml's scan. NaN compares false: it is caught below.
+  // or an all-zero block) takes ggml's scan. A NaN anywhere (hi and lo are then any values) is
+  // caught below, from the bits.
   const hiWins = f32x4.gt(hi, negLo);
   const loWins = f32x4.gt(negLo, hi);
   let max = v128.bitselect(hi, lo, hiWins);
@@ -514,7 +517,7 @@ function q4_0Group(src: usize, dst: usize): i32 {
   const id = v128.and(f32x4.div(b(c_one), d), f32x4.ne(d, zero));
   const h = halfLanes(d);
   const exp = b(c_fp16Exp);
-  const nan = v128.or(f32x4.ne(hi, hi), f32x4.ne(lo, lo));
+  const nan = i32x4.gt_u(amaxBits, b(c_inf));
   const bad = i32x4.bitmask(
     v128.or(v128.or(i32x4.eq(v128.and(h, exp), exp), f32x4.eq(f32x4.abs(id), b(c_inf))), nan),
   );
@@ -599,103 +602,221 @@ export function dequantizeQ4_0(src: usize, dst: usize, blocks: usize): void {
 const Q4_K_BYTES: usize = 144;
 
 /**
- * make_qkx2_quants for the four sub-blocks of 32 values in lanes: values at x (32 vectors),
- * weights at w, the kept levels (float32) to l. Returns the scales; writes the mins (ggml's
- * `the_min`, -min) to `mins`. Float32 in ggml's order, lane by lane.
+ * clamp(nearest_int(t), 0, top) as float32, four lanes. `exact`: ggml's nearest_int on the bits
+ * (any t: huge, infinite, NaN); otherwise t + MAGIC - MAGIC, right for |t| < 2^22 only.
  */
-function qkx2Lanes(
-  x: usize,
-  w: usize,
-  l: usize,
-  nmax: f32,
-  rmin: f32,
-  nstep: i32,
-  mins: usize,
+function levelLanes(
+  t: v128,
+  exact: bool,
+  magic: v128,
+  mantissa: v128,
+  bias: v128,
+  top: v128,
+  topF: v128,
+  zero: v128,
 ): v128 {
+  if (exact) {
+    const n = nearestLanes(t, magic, mantissa, bias);
+    return f32x4.convert_i32x4_s(i32x4.max_s(i32x4.min_s(n, top), zero));
+  }
+  return f32x4.pmax(f32x4.pmin(f32x4.sub(f32x4.add(t, magic), magic), topF), zero);
+}
+
+/**
+ * Whether every lane that is not `flat` has |iscale * (v - min)| < 2^22 for all v in [lo, hi]
+ * (so t + MAGIC - MAGIC is nearest_int): |iscale| * max(|hi - min|, |lo - min|) below 2^22, by
+ * the monotonicity of rounding. NaN and Infinity fail.
+ */
+function roundsSafely(iscale: v128, min: v128, lo: v128, hi: v128, flat: v128, limit: v128): bool {
+  const reach = f32x4.max(f32x4.abs(f32x4.sub(hi, min)), f32x4.abs(f32x4.sub(lo, min)));
+  const ok = f32x4.lt(f32x4.mul(f32x4.abs(iscale), reach), limit);
+  return !v128.any_true(v128.andnot(v128.not(ok), flat));
+}
+
+/**
+ * make_qkx2_quants for the eight sub-blocks of 32 values of a q4_K super-block, four a vector:
+ * group g's values at x + 512g (32 vectors), its weights at w + 512g, its kept levels (float32)
+ * to l + 512g. Writes the scales to SC and the mins (ggml's `the_min`, -min) to MN, in sub-block
+ * order. Float32 in ggml's order, lane by lane; the two groups run side by side (independent
+ * chains of sums, so the adds overlap). nmax is 15.
+ */
+function qkx2Lanes(x: usize, w: usize, l: usize, rmin: f32, nstep: i32): void {
+  const nmax: f32 = 15;
   const zero = i32x4.splat(0);
   const magic = b(c_magic);
   const mantissa = b(c_mantissa);
   const bias = b(c_bias22);
-  const top = i32x4.splat(<i32>nmax);
-  const v0 = v128.load(x);
-  const w0 = v128.load(w);
-  let min = v0;
-  let max = v0;
-  let sumW = w0;
-  let sumX = f32x4.mul(w0, v0);
+  const top = b(c_15);
+  const topF = b(c_15f);
+  const limit = b(c_2p22);
+  let minA = v128.load(x);
+  let minB = v128.load(x, 512);
+  let maxA = minA;
+  let maxB = minB;
+  let sumWA = v128.load(w);
+  let sumWB = v128.load(w, 512);
+  let sumXA = f32x4.mul(sumWA, minA);
+  let sumXB = f32x4.mul(sumWB, minB);
   for (let i: usize = 16; i < 512; i += 16) {
-    const v = v128.load(x + i);
-    const wi = v128.load(w + i);
-    min = f32x4.pmin(min, v); // v < min ? v : min
-    max = f32x4.pmax(max, v); // max < v ? v : max
-    sumW = f32x4.add(sumW, wi);
-    sumX = f32x4.add(sumX, f32x4.mul(wi, v));
+    const va = v128.load(x + i);
+    const vb = v128.load(x + i, 512);
+    const wa = v128.load(w + i);
+    const wb = v128.load(w + i, 512);
+    minA = f32x4.pmin(minA, va); // v < min ? v : min
+    minB = f32x4.pmin(minB, vb);
+    maxA = f32x4.pmax(maxA, va); // max < v ? v : max
+    maxB = f32x4.pmax(maxB, vb);
+    sumWA = f32x4.add(sumWA, wa);
+    sumWB = f32x4.add(sumWB, wb);
+    sumXA = f32x4.add(sumXA, f32x4.mul(wa, va));
+    sumXB = f32x4.add(sumXB, f32x4.mul(wb, vb));
   }
-  min = v128.bitselect(zero, min, f32x4.gt(min, zero));
-  const flat = f32x4.eq(max, min);
-  const min0 = min;
-  let iscale = f32x4.div(f32x4.splat(nmax), f32x4.sub(max, min));
-  let scale = f32x4.div(b(c_one), iscale);
-  let best = zero;
+  const loA = minA;
+  const loB = minB;
+  minA = v128.bitselect(zero, minA, f32x4.gt(minA, zero));
+  minB = v128.bitselect(zero, minB, f32x4.gt(minB, zero));
+  const flatA = f32x4.eq(maxA, minA);
+  const flatB = f32x4.eq(maxB, minB);
+  const min0A = minA;
+  const min0B = minB;
+  let iscaleA = f32x4.div(f32x4.splat(nmax), f32x4.sub(maxA, minA));
+  let iscaleB = f32x4.div(f32x4.splat(nmax), f32x4.sub(maxB, minB));
+  let scaleA = f32x4.div(b(c_one), iscaleA);
+  let scaleB = f32x4.div(b(c_one), iscaleB);
+  let bestA = zero;
+  let bestB = zero;
+  let exact =
+    !roundsSafely(iscaleA, minA, loA, maxA, flatA, limit) ||
+    !roundsSafely(iscaleB, minB, loB, maxB, flatB, limit);
   for (let i: usize = 0; i < 512; i += 16) {
-    const v = v128.load(x + i);
-    const level = i32x4.max_s(
-      i32x4.min_s(nearestLanes(f32x4.mul(iscale, f32x4.sub(v, min)), magic, mantissa, bias), top),
+    const va = v128.load(x + i);
+    const vb = v128.load(x + i, 512);
+    const la = levelLanes(
+      f32x4.mul(iscaleA, f32x4.sub(va, minA)),
+      exact,
+      magic,
+      mantissa,
+      bias,
+      top,
+      topF,
       zero,
     );
-    const lf = f32x4.convert_i32x4_s(level);
-    v128.store(l + i, lf);
-    const diff = f32x4.sub(f32x4.add(f32x4.mul(scale, lf), min), v);
-    best = f32x4.add(best, f32x4.mul(v128.load(w + i), f32x4.mul(diff, diff)));
+    const lb = levelLanes(
+      f32x4.mul(iscaleB, f32x4.sub(vb, minB)),
+      exact,
+      magic,
+      mantissa,
+      bias,
+      top,
+      topF,
+      zero,
+    );
+    v128.store(l + i, la);
+    v128.store(l + i, lb, 512);
+    const da = f32x4.sub(f32x4.add(f32x4.mul(scaleA, la), minA), va);
+    const db = f32x4.sub(f32x4.add(f32x4.mul(scaleB, lb), minB), vb);
+    bestA = f32x4.add(bestA, f32x4.mul(v128.load(w + i), f32x4.mul(da, da)));
+    bestB = f32x4.add(bestB, f32x4.mul(v128.load(w + i, 512), f32x4.mul(db, db)));
   }
   for (let is = 0; is <= nstep; is++) {
-    const numerator = rmin + <f32>0.1 * <f32>is + nmax;
-    iscale = f32x4.div(f32x4.splat(numerator), f32x4.sub(max, min));
-    let sumL = zero;
-    let sumL2 = zero;
-    let sumXL = zero;
+    const numerator = f32x4.splat(rmin + <f32>0.1 * <f32>is + nmax);
+    iscaleA = f32x4.div(numerator, f32x4.sub(maxA, minA));
+    iscaleB = f32x4.div(numerator, f32x4.sub(maxB, minB));
+    exact =
+      !roundsSafely(iscaleA, minA, loA, maxA, flatA, limit) ||
+      !roundsSafely(iscaleB, minB, loB, maxB, flatB, limit);
+    let sumLA = zero;
+    let sumLB = zero;
+    let sumL2A = zero;
+    let sumL2B = zero;
+    let sumXLA = zero;
+    let sumXLB = zero;
     for (let i: usize = 0; i < 512; i += 16) {
-      const v = v128.load(x + i);
-      const level = i32x4.max_s(
-        i32x4.min_s(nearestLanes(f32x4.mul(iscale, f32x4.sub(v, min)), magic, mantissa, bias), top),
+      const va = v128.load(x + i);
+      const vb = v128.load(x + i, 512);
+      const la = levelLanes(
+        f32x4.mul(iscaleA, f32x4.sub(va, minA)),
+        exact,
+        magic,
+        mantissa,
+        bias,
+        top,
+        topF,
         zero,
       );
-      const lf = f32x4.convert_i32x4_s(level);
-      v128.store(AT + i, lf);
-      const wl = f32x4.mul(v128.load(w + i), lf);
-      sumL = f32x4.add(sumL, wl);
-      sumL2 = f32x4.add(sumL2, f32x4.mul(wl, lf));
-      sumXL = f32x4.add(sumXL, f32x4.mul(wl, v));
+      const lb = levelLanes(
+        f32x4.mul(iscaleB, f32x4.sub(vb, minB)),
+        exact,
+        magic,
+        mantissa,
+        bias,
+        top,
+        topF,
+        zero,
+      );
+      v128.store(AT + i, la);
+      v128.store(AT + i, lb, 512);
+      const wla = f32x4.mul(v128.load(w + i), la);
+      const wlb = f32x4.mul(v128.load(w + i, 512), lb);
+      sumLA = f32x4.add(sumLA, wla);
+      sumLB = f32x4.add(sumLB, wlb);
+      sumL2A = f32x4.add(sumL2A, f32x4.mul(wla, la));
+      sumL2B = f32x4.add(sumL2B, f32x4.mul(wlb, lb));
+      sumXLA = f32x4.add(sumXLA, f32x4.mul(wla, va));
+      sumXLB = f32x4.add(sumXLB, f32x4.mul(wlb, vb));
     }
-    const D = f32x4.sub(f32x4.mul(sumW, sumL2), f32x4.mul(sumL, sumL));
-    const ok = f32x4.gt(D, zero);
-    if (!v128.any_true(ok)) continue;
-    let thisScale = f32x4.div(f32x4.sub(f32x4.mul(sumW, sumXL), f32x4.mul(sumX, sumL)), D);
-    let thisMin = f32x4.div(f32x4.sub(f32x4.mul(sumL2, sumX), f32x4.mul(sumL, sumXL)), D);
-    const positive = f32x4.gt(thisMin, zero);
-    thisMin = v128.bitselect(zero, thisMin, positive);
-    thisScale = v128.bitselect(f32x4.div(sumXL, sumL2), thisScale, positive);
-    let error = zero;
+    const DA = f32x4.sub(f32x4.mul(sumWA, sumL2A), f32x4.mul(sumLA, sumLA));
+    const DB = f32x4.sub(f32x4.mul(sumWB, sumL2B), f32x4.mul(sumLB, sumLB));
+    const okA = f32x4.gt(DA, zero);
+    const okB = f32x4.gt(DB, zero);
+    if (!v128.any_true(v128.or(okA, okB))) continue;
+    let scaleNA = f32x4.div(f32x4.sub(f32x4.mul(sumWA, sumXLA), f32x4.mul(sumXA, sumLA)), DA);
+    let scaleNB = f32x4.div(f32x4.sub(f32x4.mul(sumWB, sumXLB), f32x4.mul(sumXB, sumLB)), DB);
+    let minNA = f32x4.div(f32x4.sub(f32x4.mul(sumL2A, sumXA), f32x4.mul(sumLA, sumXLA)), DA);
+    let minNB = f32x4.div(f32x4.sub(f32x4.mul(sumL2B, sumXB), f32x4.mul(sumLB, sumXLB)), DB);
+    const positiveA = f32x4.gt(minNA, zero);
+    const positiveB = f32x4.gt(minNB, zero);
+    minNA = v128.bitselect(zero, minNA, positiveA);
+    minNB = v128.bitselect(zero, minNB, positiveB);
+    scaleNA = v128.bitselect(f32x4.div(sumXLA, sumL2A), scaleNA, positiveA);
+    scaleNB = v128.bitselect(f32x4.div(sumXLB, sumL2B), scaleNB, positiveB);
+    let errorA = zero;
+    let errorB = zero;
     for (let i: usize = 0; i < 512; i += 16) {
-      const diff = f32x4.sub(
-        f32x4.add(f32x4.mul(thisScale, v128.load(AT + i)), thisMin),
+      const da = f32x4.sub(
+        f32x4.add(f32x4.mul(scaleNA, v128.load(AT + i)), minNA),
         v128.load(x + i),
       );
-      error = f32x4.add(error, f32x4.mul(v128.load(w + i), f32x4.mul(diff, diff)));
+      const db = f32x4.sub(
+        f32x4.add(f32x4.mul(scaleNB, v128.load(AT + i, 512)), minNB),
+        v128.load(x + i, 512),
+      );
+      errorA = f32x4.add(errorA, f32x4.mul(v128.load(w + i), f32x4.mul(da, da)));
+      errorB = f32x4.add(errorB, f32x4.mul(v128.load(w + i, 512), f32x4.mul(db, db)));
     }
-    const take = v128.and(ok, f32x4.lt(error, best));
-    if (!v128.any_true(take)) continue;
+    const takeA = v128.and(okA, f32x4.lt(errorA, bestA));
+    const takeB = v128.and(okB, f32x4.lt(errorB, bestB));
+    if (!v128.any_true(v128.or(takeA, takeB))) continue;
     for (let i: usize = 0; i < 512; i += 16) {
-      v128.store(l + i, v128.bitselect(v128.load(AT + i), v128.load(l + i), take));
+      v128.store(l + i, v128.bitselect(v128.load(AT + i), v128.load(l + i), takeA));
+      v128.store(l + i, v128.bitselect(v128.load(AT + i, 512), v128.load(l + i, 512), takeB), 512);
     }
-    best = v128.bitselect(error, best, take);
-    scale = v128.bitselect(thisScale, scale, take);
-    min = v128.bitselect(thisMin, min, take);
+    bestA = v128.bitselect(errorA, bestA, takeA);
+    bestB = v128.bitselect(errorB, bestB, takeB);
+    scaleA = v128.bitselect(scaleNA, scaleA, takeA);
+    scaleB = v128.bitselect(scaleNB, scaleB, takeB);
+    minA = v128.bitselect(minNA, minA, takeA);
+    minB = v128.bitselect(minNB, minB, takeB);
   }
   // A sub-block whose max equals its min: levels 0, scale 0, the min as clamped.
-  for (let i: usize = 0; i < 512; i += 16) v128.store(l + i, v128.andnot(v128.load(l + i), flat));
-  v128.store(mins, f32x4.neg(v128.bitselect(min0, min, flat)));
-  return v128.bitselect(zero, scale, flat);
+  for (let i: usize = 0; i < 512; i += 16) {
+    v128.store(l + i, v128.andnot(v128.load(l + i), flatA));
+    v128.store(l + i, v128.andnot(v128.load(l + i, 512), flatB), 512);
+  }
+  v128.store(MN, f32x4.neg(v128.bitselect(min0A, minA, flatA)));
+  v128.store(MN, f32x4.neg(v128.bitselect(min0B, minB, flatB)), 16);
+  v128.store(SC, v128.bitselect(zero, scaleA, flatA));
+  v128.store(SC, v128.bitselect(zero, scaleB, flatB), 16);
 }
 
 /** The 6-bit scale and min of sub-block j (ggml's get_scale_min_k4), as scale | min << 8. */
@@ -723,8 +844,8 @@ function q4_KBlock(p: usize, q: usize): bool {
     for (let i: usize = 0; i < 512; i += 16) {
       v128.store(w + i, f32x4.add(avX, f32x4.abs(v128.load(x + i))));
     }
-    v128.store(SC + (g << 4), qkx2Lanes(x, w, LT + (g << 9), 15, -1, 20, MN + (g << 4)));
   }
+  qkx2Lanes(XT, WT, LT, -1, 20);
   let maxScale: f32 = 0;
   let maxMin: f32 = 0;
   for (let j: usize = 0; j < 8; j++) {
@@ -874,98 +995,137 @@ export function dequantizeQ4_K(src: usize, dst: usize, blocks: usize): void {
 const Q6_K_BYTES: usize = 210;
 
 /**
- * make_qx_quants(16, 32, x, L, 1, x * x) for the four sub-blocks of 16 values in lanes: values at
- * x (16 vectors), x * x at w, (x * x) * x at wv; the kept levels l - 32 (float32) to `levels`.
- * Returns the scales.
+ * make_qx_quants(16, 32, x, L, 1, x * x) for eight sub-blocks of 16 values, four a vector: group
+ * A's values at x (16 vectors), group B's at x + 256; x * x at w, (x * x) * x at wv, likewise;
+ * the kept levels l - 32 (float32) to `levels` (+ 256 for B). Writes the eight scales to `scales`.
+ *
+ * Rounding: |iscale * x| <= |iscale| * |max| is about 33 in every lane whose largest magnitude is
+ * 1e-15 or more (others are flat: levels 0, scale 0), so t + MAGIC - MAGIC is ggml's nearest_int.
  */
-function qxLanes(x: usize, w: usize, wv: usize, levels: usize): v128 {
+function qxLanes(x: usize, w: usize, wv: usize, levels: usize, scales: usize): void {
   const zero = i32x4.splat(0);
   const magic = b(c_magic);
-  const mantissa = b(c_mantissa);
-  const bias = b(c_bias22);
-  const lo = b(c_minus32);
-  const hi = b(c_31);
-  let amax = zero;
-  let max = zero;
+  const lo = f32x4.convert_i32x4_s(b(c_minus32));
+  const hi = f32x4.convert_i32x4_s(b(c_31));
+  let amaxA = zero;
+  let amaxB = zero;
+  let maxA = zero;
+  let maxB = zero;
   for (let i: usize = 0; i < 256; i += 16) {
-    const v = v128.load(x + i);
-    const a = f32x4.abs(v);
-    const larger = f32x4.gt(a, amax);
-    amax = v128.bitselect(a, amax, larger);
-    max = v128.bitselect(v, max, larger);
+    const va = v128.load(x + i);
+    const vb = v128.load(x + i, 256);
+    const aa = f32x4.abs(va);
+    const ab = f32x4.abs(vb);
+    const largerA = f32x4.gt(aa, amaxA);
+    const largerB = f32x4.gt(ab, amaxB);
+    amaxA = v128.bitselect(aa, amaxA, largerA);
+    amaxB = v128.bitselect(ab, amaxB, largerB);
+    maxA = v128.bitselect(va, maxA, largerA);
+    maxB = v128.bitselect(vb, maxB, largerB);
   }
-  const flat = f32x4.lt(f32x4.abs(max), b(c_eps));
-  let iscale = f32x4.div(f32x4.splat(-32), max);
-  let sumlx = zero;
-  let suml2 = zero;
+  const eps = b(c_eps);
+  const flatA = f32x4.lt(f32x4.abs(maxA), eps);
+  const flatB = f32x4.lt(f32x4.abs(maxB), eps);
+  let iscaleA = f32x4.div(f32x4.splat(-32), maxA);
+  let iscaleB = f32x4.div(f32x4.splat(-32), maxB);
+  let sumlxA = zero;
+  let sumlxB = zero;
+  let suml2A = zero;
+  let suml2B = zero;
   for (let i: usize = 0; i < 256; i += 16) {
-    const v = v128.load(x + i);
-    const level = i32x4.max_s(
-      i32x4.min_s(nearestLanes(f32x4.mul(iscale, v), magic, mantissa, bias), hi),
+    const la = f32x4.pmax(
+      f32x4.pmin(f32x4.sub(f32x4.add(f32x4.mul(iscaleA, v128.load(x + i)), magic), magic), hi),
       lo,
     );
-    const lf = f32x4.convert_i32x4_s(level);
-    v128.store(levels + i, lf);
-    sumlx = f32x4.add(sumlx, f32x4.mul(v128.load(wv + i), lf));
-    suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(v128.load(w + i), lf), lf));
+    const lb = f32x4.pmax(
+      f32x4.pmin(f32x4.sub(f32x4.add(f32x4.mul(iscaleB, v128.load(x + i, 256)), magic), magic), hi),
+      lo,
+    );
+    v128.store(levels + i, la);
+    v128.store(levels + i, lb, 256);
+    sumlxA = f32x4.add(sumlxA, f32x4.mul(v128.load(wv + i), la));
+    sumlxB = f32x4.add(sumlxB, f32x4.mul(v128.load(wv + i, 256), lb));
+    suml2A = f32x4.add(suml2A, f32x4.mul(f32x4.mul(v128.load(w + i), la), la));
+    suml2B = f32x4.add(suml2B, f32x4.mul(f32x4.mul(v128.load(w + i, 256), lb), lb));
   }
-  let scale = v128.and(f32x4.div(sumlx, suml2), f32x4.ne(suml2, zero));
-  let best = f32x4.mul(scale, sumlx);
+  let scaleA = v128.and(f32x4.div(sumlxA, suml2A), f32x4.ne(suml2A, zero));
+  let scaleB = v128.and(f32x4.div(sumlxB, suml2B), f32x4.ne(suml2B, zero));
+  let bestA = f32x4.mul(scaleA, sumlxA);
+  let bestB = f32x4.mul(scaleB, sumlxB);
   for (let is = -9; is <= 9; is++) {
     if (is === 0) continue;
-    iscale = f32x4.div(f32x4.splat(-(<f32>32 + <f32>0.1 * <f32>is)), max);
-    sumlx = zero;
-    suml2 = zero;
+    const numerator = f32x4.splat(-(<f32>32 + <f32>0.1 * <f32>is));
+    iscaleA = f32x4.div(numerator, maxA);
+    iscaleB = f32x4.div(numerator, maxB);
+    sumlxA = zero;
+    sumlxB = zero;
+    suml2A = zero;
+    suml2B = zero;
     for (let i: usize = 0; i < 256; i += 16) {
-      const v = v128.load(x + i);
-      const level = i32x4.max_s(
-        i32x4.min_s(nearestLanes(f32x4.mul(iscale, v), magic, mantissa, bias), hi),
+      const la = f32x4.pmax(
+        f32x4.pmin(f32x4.sub(f32x4.add(f32x4.mul(iscaleA, v128.load(x + i)), magic), magic), hi),
         lo,
       );
-      const lf = f32x4.convert_i32x4_s(level);
-      v128.store(AT + i, lf);
-      sumlx = f32x4.add(sumlx, f32x4.mul(v128.load(wv + i), lf));
-      suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(v128.load(w + i), lf), lf));
+      const lb = f32x4.pmax(
+        f32x4.pmin(
+          f32x4.sub(f32x4.add(f32x4.mul(iscaleB, v128.load(x + i, 256)), magic), magic),
+          hi,
+        ),
+        lo,
+      );
+      v128.store(AT + i, la);
+      v128.store(AT + i, lb, 256);
+      sumlxA = f32x4.add(sumlxA, f32x4.mul(v128.load(wv + i), la));
+      sumlxB = f32x4.add(sumlxB, f32x4.mul(v128.load(wv + i, 256), lb));
+      suml2A = f32x4.add(suml2A, f32x4.mul(f32x4.mul(v128.load(w + i), la), la));
+      suml2B = f32x4.add(suml2B, f32x4.mul(f32x4.mul(v128.load(w + i, 256), lb), lb));
     }
-    const take = v128.and(
-      f32x4.gt(suml2, zero),
-      f32x4.gt(f32x4.mul(sumlx, sumlx), f32x4.mul(best, suml2)),
+    const takeA = v128.and(
+      f32x4.gt(suml2A, zero),
+      f32x4.gt(f32x4.mul(sumlxA, sumlxA), f32x4.mul(bestA, suml2A)),
     );
-    if (!v128.any_true(take)) continue;
+    const takeB = v128.and(
+      f32x4.gt(suml2B, zero),
+      f32x4.gt(f32x4.mul(sumlxB, sumlxB), f32x4.mul(bestB, suml2B)),
+    );
+    if (!v128.any_true(v128.or(takeA, takeB))) continue;
     for (let i: usize = 0; i < 256; i += 16) {
-      v128.store(levels + i, v128.bitselect(v128.load(AT + i), v128.load(levels + i), take));
+      v128.store(levels + i, v128.bitselect(v128.load(AT + i), v128.load(levels + i), takeA));
+      v128.store(
+        levels + i,
+        v128.bitselect(v128.load(AT + i, 256), v128.load(levels + i, 256), takeB),
+        256,
+      );
     }
-    scale = v128.bitselect(f32x4.div(sumlx, suml2), scale, take);
-    best = v128.bitselect(f32x4.mul(scale, sumlx), best, take);
+    scaleA = v128.bitselect(f32x4.div(sumlxA, suml2A), scaleA, takeA);
+    scaleB = v128.bitselect(f32x4.div(sumlxB, suml2B), scaleB, takeB);
+    bestA = v128.bitselect(f32x4.mul(scaleA, sumlxA), bestA, takeA);
+    bestB = v128.bitselect(f32x4.mul(scaleB, sumlxB), bestB, takeB);
   }
   // A sub-block of magnitudes below 1e-15: levels 0 (l = -32), scale 0.
-  const flatLevel = b(c_minus32);
   for (let i: usize = 0; i < 256; i += 16) {
-    v128.store(
-      levels + i,
-      v128.bitselect(f32x4.convert_i32x4_s(flatLevel), v128.load(levels + i), flat),
-    );
+    v128.store(levels + i, v128.bitselect(lo, v128.load(levels + i), flatA));
+    v128.store(levels + i, v128.bitselect(lo, v128.load(levels + i, 256), flatB), 256);
   }
-  return v128.bitselect(zero, scale, flat);
+  v128.store(scales, v128.bitselect(zero, scaleA, flatA));
+  v128.store(scales, v128.bitselect(zero, scaleB, flatB), 16);
 }
 
 /** One q6_K super-block: 256 float32 at p to 210 bytes at q. False when it cannot be stored. */
 function q6_KBlock(p: usize, q: usize): bool {
   const zero = i32x4.splat(0);
   if (v128.any_true(transpose(p, 16, 4, XT))) return false;
-  for (let g: usize = 0; g < 4; g++) {
-    const x = XT + (g << 8);
-    const w = WT + (g << 8);
-    const wv = VT + (g << 8);
-    for (let i: usize = 0; i < 256; i += 16) {
-      const v = v128.load(x + i);
-      const ww = f32x4.mul(v, v);
-      v128.store(w + i, ww);
-      v128.store(wv + i, f32x4.mul(ww, v));
-    }
-    const scale = qxLanes(x, w, wv, LT + (g << 8));
+  for (let i: usize = 0; i < 1024; i += 16) {
+    const v = v128.load(XT + i);
+    const ww = f32x4.mul(v, v);
+    v128.store(WT + i, ww);
+    v128.store(VT + i, f32x4.mul(ww, v));
+  }
+  qxLanes(XT, WT, VT, LT, SC);
+  qxLanes(XT + 512, WT + 512, VT + 512, LT + 512, SC + 32);
+  for (let j: usize = 0; j < 64; j += 16) {
+    const scale = v128.load(SC + j);
     if (v128.any_true(f32x4.ne(scale, scale))) return false;
-    v128.store(SC + (g << 4), scale);
   }
   let amax: f32 = 0;
   let maxScale: f32 = 0;
@@ -1307,17 +1467,21 @@ export function quantize4bit(
   absmax: usize,
 ): bool {
   const order = v128.load(book + BNB_BOOK_ORDER);
+  const magnitude = b(c_magnitude);
   const one = b(c_one);
   const minusOne = b(c_minusOne);
   let bad = false;
   for (let i: usize = 0; i < blocks; i++) {
     const p = src + ((i * blockSize) << 2);
-    let m = absMax32(p);
-    for (let j: usize = 32; j < blockSize; j += 32) m = f32x4.max(m, absMax32(p + (j << 2)));
-    const m2 = f32x4.max(m, v128.shuffle<f32>(m, m, 2, 3, 0, 1));
-    const amax = f32x4.extract_lane(f32x4.max(m2, v128.shuffle<f32>(m2, m2, 1, 0, 3, 2)), 0);
-    // f32x4.max gives NaN for a NaN anywhere; NaN and Infinity both fail `amax <= FLT_MAX`.
-    if (!(amax <= f32.MAX_VALUE)) bad = true;
+    let m = absBitsMax32(p, magnitude);
+    for (let j: usize = 32; j < blockSize; j += 32) {
+      m = i32x4.max_u(m, absBitsMax32(p + (j << 2), magnitude));
+    }
+    const m2 = i32x4.max_u(m, v128.shuffle<i32>(m, m, 2, 3, 0, 1));
+    const bits = <u32>i32x4.extract_lane(i32x4.max_u(m2, v128.shuffle<i32>(m2, m2, 1, 0, 3, 2)), 0);
+    // Infinity and NaN: bits from 0x7F800000 up.
+    if (bits >= 0x7f800000) bad = true;
+    const amax = reinterpret<f32>(bits);
     store<f32>(absmax + (i << 2), amax);
     const floored = amax < ABSMAX_FLOOR ? ABSMAX_FLOOR : amax;
     const inverse = f32x4.splat(<f32>1 / floored);
