@@ -50,7 +50,8 @@ export const TASKS = {
     },
   },
   bench: {
-    about: "quantlab against onnxruntime, tfjs, a plain loop and a memory copy",
+    about:
+      "quantlab against onnxruntime, tfjs, the gguf Python package, a plain loop and a memory copy",
     run: async (env, args) => {
       await buildOnly(env, "@quantlab/bench");
       return runBuilt(env, "packages/bench/dist/cli.js", args);

@@ -178,13 +178,14 @@ const pack: Op = (c) => {
 };
 
 /** ggml's quantize_row_<format>_ref bytes, and dequantize_row_<format> of them. */
-const ggufQuantize: Op = (c) => {
+const ggufQuantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as { bytes: GoldenTensor; dequantized: GoldenTensor };
   const q = core.quantizeGgml(float32Data(input), c.format as core.GgmlType, {
     shape: input.shape,
+    backend,
   });
-  const x = core.dequantizeGgml(q);
+  const x = core.dequantizeGgml(q, { backend });
   return first(
     () => compareShapes(input.shape, q.shape),
     () => compareIntegers(expected.bytes.data as number[], q.data),
@@ -194,14 +195,17 @@ const ggufQuantize: Op = (c) => {
 };
 
 /** ggml's dequantize_row_<format> of stored bytes. */
-const ggufDequantize: Op = (c) => {
+const ggufDequantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as GoldenTensor;
-  const x = core.dequantizeGgml({
-    type: c.format as core.GgmlType,
-    shape: c.shape as number[],
-    data: Uint8Array.from(input.data as number[]),
-  });
+  const x = core.dequantizeGgml(
+    {
+      type: c.format as core.GgmlType,
+      shape: c.shape as number[],
+      data: Uint8Array.from(input.data as number[]),
+    },
+    { backend },
+  );
   return first(
     () => compareShapes(expected.shape, x.shape),
     () => compareFloats(float32Data(expected), x.data),
@@ -234,7 +238,7 @@ function blockShape(shape: readonly number[], axis: number, blockSize: number): 
  * OCP MX: scales, element codes (not compared in a block whose scale is 0xFF, as the README says)
  * and the dequantized values.
  */
-const mxQuantize: Op = (c) => {
+const mxQuantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as Record<"scales" | "codes" | "dequantized", GoldenTensor>;
   const q = core.quantizeMx(float32Data(input), c.format as core.MxFormat, {
@@ -242,6 +246,7 @@ const mxQuantize: Op = (c) => {
     rounding: c.rounding as core.MxRounding,
     blockSize: c.blockSize as number,
     shape: input.shape,
+    backend,
   });
   const codes = Uint8Array.from(q.codes);
   const wanted = (expected.codes.data as number[]).slice();
@@ -255,7 +260,7 @@ const mxQuantize: Op = (c) => {
     const scale = q.scales[(outer * blocks + Math.floor(j / q.blockSize)) * inner + (i % inner)];
     if (scale === 0xff) codes[i] = wanted[i] as number;
   }
-  const x = core.dequantizeMx(q);
+  const x = core.dequantizeMx(q, { backend });
   return first(
     () =>
       compareTensor(expected.scales, blockShape(q.shape, q.axis, q.blockSize), q.scales, "scales"),
@@ -286,7 +291,7 @@ const nvfp4Quantize: Op = (c) => {
 };
 
 /** bitsandbytes 4-bit: codes, packed bytes, absmax (or its codes and the nested fields), values. */
-const bnbQuantize: Op = (c) => {
+const bnbQuantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as Record<
     "codes" | "packed" | "absmax" | "dequantized" | "nestedAbsmax",
@@ -296,8 +301,9 @@ const bnbQuantize: Op = (c) => {
     blockSize: c.blockSize as number,
     doubleQuant: c.doubleQuant as boolean,
     shape: input.shape,
+    backend,
   });
-  const x = core.dequantizeBnb(q);
+  const x = core.dequantizeBnb(q, { backend });
   const nested = q.nested;
   return first(
     () => compareTensor(expected.codes, q.shape, q.codes, "codes"),
