@@ -295,6 +295,20 @@ describe("zeroPointTerms", () => {
     refuses(() => zeroPointTerms(a, a, { aZeroPoint: 300 }), RangeError, "'options.aZeroPoint'");
     refuses(() => zeroPointTerms(a, a, { zeroPoint: 1 } as never), RangeError, 'key "zeroPoint"');
   });
+
+  it("takes matrices only (matmulInteger also takes vectors and batches)", () => {
+    const a = { data: new Uint8Array(4), shape: [2, 2] };
+    refuses(
+      () => zeroPointTerms({ data: new Uint8Array(8), shape: [2, 2, 2] }, a),
+      RangeError,
+      "zeroPointTerms(): argument 'a.shape' must be a matrix shape [rows, columns]; received [2, 2, 2] (rank 3)",
+    );
+    refuses(
+      () => zeroPointTerms(a, { data: new Uint8Array(2), shape: [2] }),
+      RangeError,
+      "zeroPointTerms(): argument 'b.shape' must be a matrix shape",
+    );
+  });
 });
 
 describe("the nibble orders", () => {

@@ -3,15 +3,12 @@
  * (gemmlowp, onnxruntime's MLAS): products of the raw codes, plus corrections from row and column
  * sums that need no multiply per element.
  */
-import { rangeError } from "../validate/errors.js";
+
+import { INTEGER_FORMATS, type Int8DType } from "../dtypes/table.js";
+import { rangeError, typeError } from "../validate/errors.js";
 import { checkOptions } from "../validate/options.js";
 import { MAX_ELEMENTS } from "../validate/output.js";
-import {
-  checkZeroPoint,
-  type Int8Matrix,
-  type MatmulIntegerOptions,
-  normalizeMatrix,
-} from "./matmul.js";
+import { type Int8Matrix, type MatmulIntegerOptions, normalizeMatrix } from "./matmul.js";
 
 /** What {@link zeroPointTerms} returns; every array row-major [M, N] unless said otherwise. */
 export interface ZeroPointTerms {
@@ -30,6 +27,45 @@ export interface ZeroPointTerms {
   readonly constant: number;
   /** The sum of the four, `Σ_k (a[i,k] − aZeroPoint)(b[k,j] − bZeroPoint)`: `matmulInteger`'s result. */
   readonly total: Float64Array;
+}
+
+interface Matrix {
+  readonly data: Int8Array | Uint8Array;
+  readonly dtype: Int8DType;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** An operand read as `matmulInteger` reads it, then required to be a matrix (rank 2). */
+function matrix(fn: string, name: string, x: unknown): Matrix {
+  const operand = normalizeMatrix(fn, name, x);
+  const { shape } = operand;
+  if (shape.length !== 2) {
+    throw rangeError(
+      fn,
+      `${name}.shape`,
+      "a matrix shape [rows, columns]",
+      shape,
+      `[${shape.join(", ")}] (rank ${shape.length})`,
+    );
+  }
+  return {
+    data: operand.data,
+    dtype: operand.dtype,
+    rows: shape[0] as number,
+    cols: shape[1] as number,
+  };
+}
+
+/** A per-tensor zero point: an integer in `dtype`'s range, 0 when left out. */
+function checkZeroPoint(fn: string, arg: string, value: unknown, dtype: Int8DType): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number") throw typeError(fn, arg, "a number", value);
+  const { min, max } = INTEGER_FORMATS[dtype];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw rangeError(fn, arg, `an integer in [${min}, ${max}] (${dtype})`, value);
+  }
+  return value;
 }
 
 /**
@@ -58,8 +94,8 @@ export function zeroPointTerms(
   options?: MatmulIntegerOptions,
 ): ZeroPointTerms {
   const fn = "zeroPointTerms";
-  const A = normalizeMatrix(fn, "a", a);
-  const B = normalizeMatrix(fn, "b", b);
+  const A = matrix(fn, "a", a);
+  const B = matrix(fn, "b", b);
   if (B.rows !== A.cols) {
     throw rangeError(
       fn,
