@@ -119,6 +119,8 @@ describe("qualityVsBits", () => {
     expect(t.text).toEqual(["int4", "int8", "float"]);
     expect(t.textposition).toEqual(["top center", "top center", "top center"]);
     expect(fig.layout.yaxis?.title).toEqual({ text: "test accuracy (%)" });
+    expect(fig.layout.height).toBe(546);
+    expect(t.mode).toBe("text+markers");
   });
 
   test("puts the labels of points of nearly the same size on different sides", () => {

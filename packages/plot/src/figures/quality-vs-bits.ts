@@ -1,7 +1,7 @@
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
 import { finiteNumber, optionalString } from "../validate.js";
-import { axis, baseLayout, SERIES_COLORS } from "./theme.js";
+import { axis, baseLayout, DEFAULT_HEIGHT, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
 
 /** Where the labels of points at nearly the same x go, in turn. */
@@ -17,7 +17,7 @@ export interface QualityPoint {
   value: number;
 }
 
-/** One model: its variants, joined by a line from the cheapest to the dearest. */
+/** One model: its variants, drawn as points of one colour (no line: variants are not a sequence). */
 export interface QualitySeries {
   /** The legend entry. */
   name: string;
@@ -35,7 +35,8 @@ export interface QualityVsBitsOptions {
 /**
  * Quality against size: each variant of a model as a point at its bits per weight (x, log scale,
  * 32 for float32) and its score (y), labelled; labels of points at nearly the same size (within 3 %)
- * go above, below, right and left in turn so they do not overlap.
+ * go above, below, right and left in turn so they do not overlap. The figure is a third taller than
+ * the others: variants cluster (int8 schemes near 8 bits) and their labels need vertical room.
  *
  * Traces: one per series (up to 8), in order.
  *
@@ -117,5 +118,6 @@ export function qualityVsBits(series: QualitySeries[], options?: QualityVsBitsOp
     }),
     axis(valueLabel),
   );
+  layout.height = Math.round(DEFAULT_HEIGHT * 1.3);
   return { data, layout };
 }
