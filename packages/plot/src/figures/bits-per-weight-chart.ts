@@ -106,8 +106,11 @@ export function bitsPerWeightChart(options: BitsPerWeightChartOptions): Figure {
       x,
       y,
       text,
-      // Alternate above and below: neighbouring schemes often cost almost the same bits.
-      textposition: x.map((_, j) => (j % 2 === 0 ? "top center" : "bottom center")) as never,
+      // Alternate above and below (neighbouring schemes often cost almost the same bits); a lone
+      // point's label goes to its right.
+      textposition: (x.length === 1
+        ? "middle right"
+        : x.map((_, j) => (j % 2 === 0 ? "top center" : "bottom center"))) as never,
       textfont: { size: 11, color },
       line: { color, width: 2 },
       marker: { color, size: 8 },
