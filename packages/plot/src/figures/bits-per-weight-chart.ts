@@ -28,6 +28,13 @@ export interface BitsPerWeightChartOptions {
   yTitle: string;
   /** `"linear"` (default) or `"log"` for the y axis. */
   yType?: "linear" | "log";
+  /**
+   * `"linear"` (default) or `"log"` for the x axis: a log axis spreads schemes whose costs differ by
+   * small amounts, e.g. the scales' cost alone (bits per weight minus the code's bits).
+   */
+  xType?: "linear" | "log";
+  /** The x axis title, when x is not the total bits per weight. */
+  xTitle?: string;
   /** Replaces the default title. */
   title?: string;
 }
@@ -54,7 +61,14 @@ export function bitsPerWeightChart(options: BitsPerWeightChartOptions): Figure {
   const fn = "bitsPerWeightChart";
   if (options === undefined)
     throw typeError(fn, "options", "an object with series and yTitle", options);
-  const opts = checkOptions(fn, "options", options, ["series", "yTitle", "yType", "title"]);
+  const opts = checkOptions(fn, "options", options, [
+    "series",
+    "yTitle",
+    "yType",
+    "xType",
+    "xTitle",
+    "title",
+  ]);
   const series = opts.series;
   if (!Array.isArray(series))
     throw typeError(fn, "options.series", "an array of { name, points }", series);
@@ -70,6 +84,11 @@ export function bitsPerWeightChart(options: BitsPerWeightChartOptions): Figure {
     throw typeError(fn, "options.yTitle", "a string", opts.yTitle);
   const yType =
     opts.yType === undefined ? "linear" : oneOf(fn, "options.yType", opts.yType, ["linear", "log"]);
+  const xType =
+    opts.xType === undefined ? "linear" : oneOf(fn, "options.xType", opts.xType, ["linear", "log"]);
+  const xTitle =
+    optionalString(fn, "options.xTitle", opts.xTitle) ??
+    "bits per weight (codes + scales + zero points)";
   const title = optionalString(fn, "options.title", opts.title);
   const data: Data[] = series.map((s, i) => {
     const at = `options.series[${i}]`;
@@ -89,6 +108,9 @@ export function bitsPerWeightChart(options: BitsPerWeightChartOptions): Figure {
         throw typeError(fn, pat, "an object { bits, value, label? }", p);
       checkOptions(fn, pat, p, ["bits", "value", "label"]);
       const bits = finiteNumber(fn, `${pat}.bits`, p.bits);
+      if (xType === "log" && !(bits > 0)) {
+        throw rangeError(fn, `${pat}.bits`, "a number > 0 (the x axis is logarithmic)", bits);
+      }
       const value = finiteNumber(fn, `${pat}.value`, p.value);
       if (yType === "log" && !(value > 0)) {
         throw rangeError(fn, `${pat}.value`, "a number > 0 (the y axis is logarithmic)", value);
@@ -119,7 +141,7 @@ export function bitsPerWeightChart(options: BitsPerWeightChartOptions): Figure {
   });
   const layout = baseLayout(
     title ?? `${opts.yTitle} against bits per weight (codes, scales and zero points)`,
-    axis("bits per weight (codes + scales + zero points)"),
+    axis(xTitle, { type: xType, exponentformat: "power" }),
     axis(opts.yTitle, { type: yType, exponentformat: "power" }),
   );
   return { data, layout };
