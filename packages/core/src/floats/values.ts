@@ -1,6 +1,6 @@
 /** Every value a low-precision float format can hold, read from its decoder. */
-import type { FloatDType } from "../dtypes/table.js";
-import { checkFloatDType } from "../validate/dtype.js";
+import { FLOAT_DTYPES, type FloatDType } from "../dtypes/table.js";
+import { checkDType } from "../validate/dtype.js";
 import { decodeFloat } from "./codecs.js";
 
 /**
@@ -15,7 +15,7 @@ import { decodeFloat } from "./codecs.js";
  * // => Float32Array [ 0, 0.5, 1, 1.5, 2, 3, 4, 6 ]
  */
 export function representableValues(dtype: FloatDType): Float32Array {
-  const format = checkFloatDType("representableValues", "dtype", dtype);
+  const format = checkDType("representableValues", "dtype", dtype, FLOAT_DTYPES);
   const count = 2 ** (format.bits - (format.signed ? 1 : 0));
   const codes = Uint32Array.from({ length: count }, (_, c) => c);
   const decoded = decodeFloat(format.name, codes);
