@@ -100,6 +100,11 @@ describe("valueSpacing", () => {
       [0.5, 1],
       [0.5, 0.5],
     ]);
+    // The subnormal lines stay out of the legend, which has one neutral entry for all of them.
+    expect(sub.showlegend).toBe(false);
+    const legend = trace(fig, "subnormals (dotted, in each format's colour)");
+    expect([legend.x, legend.line.dash]).toEqual([[null], "dot"]);
+    expect(fig.data.filter((t) => (t as AnyTrace).showlegend !== false).length).toBe(3);
     // int4 with s = 0.5: levels -4 ... 3.5, each 0.5 apart, from the first above 0.
     const grid = trace(fig, "int4, s = 0.5 ([-4, 3.5])");
     expect([grid.x, grid.y]).toEqual([
@@ -130,6 +135,9 @@ describe("valueSpacing", () => {
       [2 ** -10, 2 ** -9, 2 ** -9],
     ]);
     expect(trace(fig, "float16 subnormals").x).toEqual([]);
+    expect(fig.data.map((t) => t.name)).not.toContain(
+      "subnormals (dotted, in each format's colour)",
+    );
     expect(fig.layout.xaxis?.range).toEqual([0, Math.log10(4)]);
     expect(() => valueSpacing(["float16"], { xRange: [0, 1] })).toThrow(RangeError);
     expect(() => valueSpacing(["int8" as never])).toThrow(RangeError);
@@ -143,11 +151,11 @@ describe("floatNumberLine", () => {
     const sub = trace(fig, "subnormal values");
     const normal = trace(fig, "normal values");
     const at = (t: AnyTrace, row: string) => t.x.filter((_: number, i: number) => t.y[i] === row);
-    expect(at(sub, "float4e2m1 (m = 1)")).toEqual([0.5]);
-    expect(at(normal, "float4e2m1 (m = 1)")).toEqual([1, 1.5, 2]);
-    expect(at(sub, "float8e4m3fn (m = 3)")).toEqual([1, 2, 3, 4, 5, 6, 7].map((k) => k / 8));
+    expect(at(sub, "float4e2m1 (M = 1)")).toEqual([0.5]);
+    expect(at(normal, "float4e2m1 (M = 1)")).toEqual([1, 1.5, 2]);
+    expect(at(sub, "float8e4m3fn (M = 3)")).toEqual([1, 2, 3, 4, 5, 6, 7].map((k) => k / 8));
     // Normals from minNormal to 2 · minNormal keep the subnormal step (1/8), then it doubles.
-    expect(at(normal, "float8e4m3fn (m = 3)")).toEqual([
+    expect(at(normal, "float8e4m3fn (M = 3)")).toEqual([
       ...[8, 9, 10, 11, 12, 13, 14, 15].map((k) => k / 8),
       2,
     ]);

@@ -141,8 +141,8 @@ export function bitFields(formats: readonly FormatName[], options?: BitFieldsOpt
   const layout = baseLayout(
     title ??
       (opts.value === undefined
-        ? "Bit fields of each format, top bit first: sign, exponent, mantissa"
-        : `The bits of ${fmt(opts.value)} in each format, and the value they stand for`),
+        ? "Bit fields of each format, top bit first: sign, exponent, mantissa (or integer value bits)"
+        : `The bits of ${fmt(opts.value)} in each format, coloured by field, and the value they stand for`),
     axis("bit, most significant first", {
       range: [-0.5, widest + (opts.value === undefined ? 0.5 : Math.max(6, widest * 0.22))],
       showgrid: false,

@@ -64,7 +64,7 @@ export function floatNumberLine(
     }
     if (seen.has(d)) throw rangeError(fn, `dtypes[${i}]`, "a dtype not listed before", d);
     seen.add(d);
-    const row = `${d} (m = ${f.mantissaBits})`;
+    const row = `${d} (M = ${f.mantissaBits})`;
     band.x.push(0, 1, null);
     band.y.push(row, row, null);
     for (const v of representableValues(d as FloatDType)) {
@@ -103,7 +103,8 @@ export function floatNumberLine(
     tick("normal values", COLORS.original, traces.normal, 18),
   ];
   const layout = baseLayout(
-    title ?? "Subnormals (orange) between 0 and the smallest normal value",
+    title ??
+      "Zero, the subnormal values (orange) and the first normal values (blue), in units of the smallest normal value",
     axis("value / minNormal (each format's smallest normal value)", {
       range: [-0.05 * upTo, upTo * 1.02],
       zeroline: false,

@@ -10,7 +10,7 @@ import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
 import { optionalString } from "../validate.js";
 import { readParams } from "./grid.js";
-import { axis, baseLayout, fmt, SERIES_COLORS } from "./theme.js";
+import { axis, baseLayout, COLORS, fmt, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
 
 /** Options of {@link valueSpacing}. */
@@ -69,8 +69,9 @@ function staircase(runs: readonly Run[]): { x: number[]; y: number[] } {
  * zero to the last. It shows range against precision: the floats' gaps grow with the value, the
  * integer grid's do not.
  *
- * Traces: per float format `NAME (±max)` (normal values) and `NAME subnormals`; per integer grid
- * `DTYPE, s = S ([x̂(qmin), x̂(qmax)])`.
+ * Traces: per float format `NAME (±max)` (normal values) and `NAME subnormals` (not in the legend);
+ * per integer grid `DTYPE, s = S ([x̂(qmin), x̂(qmax)])`; last, when some subnormals are in range,
+ * the legend's one entry for them, `subnormals (dotted, in each format's colour)` (no data).
  *
  * @throws {TypeError} when `formats` is not an array, or an entry neither a float dtype name nor
  *   quantization parameters.
@@ -79,7 +80,8 @@ function staircase(runs: readonly Run[]): { x: number[]; y: number[] } {
  * @example
  * const fig = valueSpacing(["float4e2m1", { dtype: "int4", scale: 0.5 }]);
  * fig.data.map((trace) => trace.name);
- * // => ["float4e2m1 (±6)", "float4e2m1 subnormals", "int4, s = 0.5 ([-4, 3.5])"]
+ * // => ["float4e2m1 (±6)", "float4e2m1 subnormals", "int4, s = 0.5 ([-4, 3.5])",
+ * //     "subnormals (dotted, in each format's colour)"]
  */
 export function valueSpacing(
   formats: readonly (FloatDType | QuantParams)[],
@@ -116,7 +118,7 @@ export function valueSpacing(
     hi = b;
   }
   const data: Data[] = [];
-  const firstFloat = formats.findIndex((entry) => typeof entry === "string");
+  let dotted = false;
   formats.forEach((entry, i) => {
     const color = SERIES_COLORS[i] as string;
     if (typeof entry === "string") {
@@ -134,6 +136,7 @@ export function valueSpacing(
       const sub = within(runsOf(positive.filter((v) => v <= f.minNormal)), lo, hi);
       const normal = within(runsOf(positive.filter((v) => v >= f.minNormal)), lo, hi);
       const subLine = staircase(sub);
+      dotted ||= sub.length > 0;
       const normalLine = staircase(normal);
       data.push({
         type: "scatter",
@@ -150,7 +153,7 @@ export function valueSpacing(
         mode: "lines",
         name: `${entry} subnormals`,
         legendgroup: entry,
-        showlegend: sub.length > 0 && i === firstFloat,
+        showlegend: false,
         x: subLine.x,
         y: subLine.y,
         line: { color, width: 2, dash: "dot", shape: "hv" },
@@ -184,6 +187,18 @@ export function valueSpacing(
       hovertemplate: `${dtype}: every level %{y:.4g} apart<extra></extra>`,
     });
   });
+  if (dotted) {
+    // One legend entry for every format's subnormals: each is drawn dotted in its format's colour.
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: "subnormals (dotted, in each format's colour)",
+      x: [null],
+      y: [null],
+      line: { color: COLORS.level, width: 2, dash: "dot" },
+      hoverinfo: "skip",
+    });
+  }
   const layout = baseLayout(
     title ?? "Gap to the next representable value, against the value (log-log; dotted: subnormals)",
     axis("value x (positive)", {
