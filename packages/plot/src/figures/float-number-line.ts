@@ -103,8 +103,7 @@ export function floatNumberLine(
     tick("normal values", COLORS.original, traces.normal, 18),
   ];
   const layout = baseLayout(
-    title ??
-      "Zero, the subnormal values (orange) and the first normal values (blue), in units of the smallest normal value",
+    title ?? "Subnormals (orange) fill the gap between zero and the first normal values (blue)",
     axis("value / minNormal (each format's smallest normal value)", {
       range: [-0.05 * upTo, upTo * 1.02],
       zeroline: false,
