@@ -4,11 +4,12 @@
  * optimizations off (every BatchNormalization its own kernel): the folded model must give the
  * same outputs within a measured float32 tolerance, and its weights follow the formula.
  */
+import { seededRandom } from "@quantlab/core";
 import { describe, expect, it } from "vitest";
 import { createOnnxModel, foldBatchNormOnnx, readOnnx } from "../../src/index.js";
-import { random, runUnoptimized, values } from "./helpers.js";
+import { runUnoptimized, values } from "./helpers.js";
 
-const r = random(7);
+const r = seededRandom(7);
 const positive = (n: number, lo: number, hi: number) =>
   Float32Array.from({ length: n }, () => lo * (hi / lo) ** r());
 
