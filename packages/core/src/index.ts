@@ -71,6 +71,9 @@ export type { EncodeFloatOptions } from "./floats/codecs.js";
 export { decodeFloat, encodeFloat, roundToFloat } from "./floats/codecs.js";
 export type { FormatName, FormatSummary } from "./floats/formats.js";
 export { formatSummary, roundToFormat } from "./floats/formats.js";
+export type { BitField, BitLayout, BitPattern } from "./floats/layout.js";
+export { bitLayout, bitPattern } from "./floats/layout.js";
+export { representableValues } from "./floats/values.js";
 export type {
   Int8Matrix,
   Int32Matrix,
@@ -118,8 +121,12 @@ export {
 } from "./kernels/floats.js";
 export { roundHalfEven } from "./kernels/rounding.js";
 export { activeBackend } from "./kernels/select.js";
+export type { BitsPerWeightOptions, StoredCodes } from "./metrics/bits.js";
+export { bitsPerWeight } from "./metrics/bits.js";
 export * from "./metrics/metrics.js";
 export * from "./params/calibration/index.js";
+export type { Granularity, GranularOptions, GranularParams } from "./params/granular.js";
+export { GRANULARITIES, granularParams } from "./params/granular.js";
 export type { MovingAverageOptions, ObservedParams, ObserverOptions } from "./params/observers.js";
 export { MinMaxObserver, MovingAverageMinMaxObserver } from "./params/observers.js";
 export type { RangeOptions, Scheme, TensorParams } from "./params/range.js";

@@ -11,12 +11,19 @@ const notebooks = resolve(root, "../../notebooks");
 const requireHere = createRequire(join(root, "test", "x.js"));
 
 const FIGURES = [
+  "bitFields",
+  "bitsPerWeightChart",
+  "channelRanges",
+  "clipSweep",
   "compareErrors",
   "errorPerElement",
+  "floatNumberLine",
+  "heatmap",
   "histogramWithLevels",
   "mappingCurve",
   "originalVsDequantized",
   "quantizationGrid",
+  "valueSpacing",
 ];
 const NODE_ONLY = [
   "figureHtml",

@@ -1,3 +1,15 @@
+export type { BitFieldsOptions } from "./bit-fields.js";
+export { bitFields, FIELD_COLORS } from "./bit-fields.js";
+export type {
+  BitsPerWeightChartOptions,
+  BitsPerWeightPoint,
+  BitsPerWeightSeries,
+} from "./bits-per-weight-chart.js";
+export { bitsPerWeightChart } from "./bits-per-weight-chart.js";
+export type { ChannelRangesOptions } from "./channel-ranges.js";
+export { channelRanges } from "./channel-ranges.js";
+export type { ClipChoice, ClipSweepOptions } from "./clip-sweep.js";
+export { clipSweep } from "./clip-sweep.js";
 export type { CodeTable, CodeTablesOptions } from "./code-tables.js";
 export { codeTables } from "./code-tables.js";
 export type {
@@ -8,6 +20,10 @@ export type {
   ErrorScheme,
 } from "./error-per-element.js";
 export { compareErrors, errorPerElement } from "./error-per-element.js";
+export type { FloatNumberLineOptions } from "./float-number-line.js";
+export { floatNumberLine } from "./float-number-line.js";
+export type { HeatmapOptions, HeatmapPanel } from "./heatmap.js";
+export { heatmap } from "./heatmap.js";
 export type { HistogramWithLevelsOptions } from "./histogram-with-levels.js";
 export { histogramWithLevels } from "./histogram-with-levels.js";
 export type { LayerDamage, LayerSensitivityOptions } from "./layer-sensitivity.js";
@@ -24,5 +40,7 @@ export type { QuantizationGridOptions } from "./quantization-grid.js";
 export { MAX_DRAWN_LEVELS, quantizationGrid } from "./quantization-grid.js";
 export { COLORS, SERIES_COLORS } from "./theme.js";
 export type { Figure } from "./types.js";
+export type { ValueSpacingOptions } from "./value-spacing.js";
+export { valueSpacing } from "./value-spacing.js";
 export type { ZeroPointTermBarsOptions } from "./zero-point-term-bars.js";
 export { zeroPointTermBars } from "./zero-point-term-bars.js";
