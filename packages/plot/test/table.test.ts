@@ -40,7 +40,7 @@ describe("tableHtml", () => {
       /'options.significant' must be an integer in \[1, 21\]/,
     );
     expect(() => tableHtml({ v: [1] }, { significant: 6, digits: 2 })).toThrow(
-      /left out when 'digits' is given/,
+      /'options' must be at most one of digits, significant and exact: true/,
     );
   });
 
