@@ -6,13 +6,15 @@
  */
 import { dequantizeGgml, type GgmlTensor, type GgmlType, quantizeGgml } from "@quantlab/core";
 import { rangeError } from "@quantlab/core/validate";
-import { gramOf, outputEnergy, squaredError } from "./error.js";
+import { OutputError } from "./error.js";
 import {
   GRID_KEYS,
+  type GridCodes,
   type GridOptions,
   type QuantizedWeight,
+  quantizedWeight,
   readGrid,
-  roundToGrid,
+  roundToGridCodes,
 } from "./grid.js";
 import { type Matrix, readInteger, readMatrix, readOptions } from "./matrix.js";
 
@@ -79,6 +81,7 @@ export function awq(weight: Matrix, calibration: Matrix, options?: AwqOptions): 
   const x = readMatrix(fn, "calibration", calibration, {
     cols: w.cols,
     why: `one column per input of weight [${w.rows}, ${w.cols}]`,
+    rowsName: "samples",
   });
   const o = readOptions<AwqOptions>(fn, "options", options, AWQ_KEYS);
   const grid = readGrid(fn, o, w.cols);
@@ -95,8 +98,8 @@ export function awq(weight: Matrix, calibration: Matrix, options?: AwqOptions): 
     for (let j = 0; j < cols; j++)
       mean[j] = (mean[j] as number) + Math.abs(x.data[s * cols + j] as number);
   for (let j = 0; j < cols; j++) mean[j] = (mean[j] as number) / x.rows;
-  const gram = gramOf(x);
-  const energy = outputEnergy(w.data, rows, x, gram);
+  const meter = new OutputError(x);
+  const energy = meter.squared(Float64Array.from(w.data), rows);
 
   const candidate = (alpha: number) => {
     const s = new Float32Array(cols);
@@ -114,15 +117,15 @@ export function awq(weight: Matrix, calibration: Matrix, options?: AwqOptions): 
     for (let r = 0; r < rows; r++)
       for (let j = 0; j < cols; j++)
         scaled[r * cols + j] = (w.data[r * cols + j] as number) * (s[j] as number);
-    let quantized: QuantizedWeight | undefined;
+    let quantized: GridCodes | undefined;
     let ggml: GgmlTensor | undefined;
     let dq: Float32Array;
     if (o.ggml !== undefined) {
       ggml = quantizeGgml(scaled, o.ggml, { shape: [rows, cols] });
       dq = dequantizeGgml(ggml).data;
     } else {
-      quantized = roundToGrid(fn, grid, scaled, rows, cols);
-      dq = quantized.dequantized;
+      quantized = roundToGridCodes(fn, grid, scaled, rows, cols);
+      dq = quantized.values;
     }
     const effective = new Float32Array(rows * cols);
     const d = new Float64Array(rows * cols);
@@ -133,7 +136,7 @@ export function awq(weight: Matrix, calibration: Matrix, options?: AwqOptions): 
         d[at] = (w.data[at] as number) - (effective[at] as number);
       }
     }
-    const error = squaredError(d, rows, x, gram) / energy;
+    const error = energy > 0 ? meter.squared(d, rows) / energy : meter.squared(d, rows);
     return { s, scaled, quantized, ggml, effective, error };
   };
 
@@ -153,7 +156,18 @@ export function awq(weight: Matrix, calibration: Matrix, options?: AwqOptions): 
     scales: b.s,
     alpha: b.alpha,
     scaledWeight: b.scaled,
-    ...(b.quantized ? { quantized: b.quantized } : {}),
+    ...(b.quantized
+      ? {
+          quantized: quantizedWeight(
+            grid,
+            b.quantized.codes,
+            b.quantized.scale,
+            b.quantized.zero,
+            rows,
+            cols,
+          ),
+        }
+      : {}),
     ...(b.ggml ? { ggml: b.ggml } : {}),
     effective: b.effective,
     report: { alphas, errors },

@@ -2,73 +2,123 @@
  * The layer-wise output error the data-aware algorithms minimize: `||X Wᵀ − X Ŵᵀ||²` summed over
  * the calibration samples, in float64.
  */
-import type { Checked } from "./matrix.js";
-import { hessianOf, type Matrix, readMatrix } from "./matrix.js";
+import { type Checked, hessianOf, type Matrix, readMatrix } from "./matrix.js";
 
 /**
- * Squared output error `Σ_s Σ_o (x_s · (w_o − ŵ_o))²` of a weight change `d = W − Ŵ` (`[out, in]`)
- * on inputs `x` (`[samples, in]`). Through the Gram matrix `XᵀX` when there are more samples than
- * inputs (`gram`, from {@link gramOf}), else directly.
+ * Squared output errors `Σ_s Σ_o (x_s · d_o)²` of weight changes `d` (`[out, in]`) on fixed inputs
+ * `x` (`[samples, in]`): over the nonzero inputs of each sample (activations after a ReLU, or
+ * pixels, are mostly zero), or through the Gram matrix `XᵀX` when that is cheaper.
  */
-export function squaredError(
-  d: ArrayLike<number>,
-  out: number,
-  x: Checked,
-  gram?: Float64Array,
-): number {
-  const k = x.cols;
-  if (gram !== undefined) {
-    let total = 0;
-    const row = new Float64Array(k);
-    for (let o = 0; o < out; o++) {
-      for (let a = 0; a < k; a++) row[a] = d[o * k + a] as number;
+export class OutputError {
+  readonly #k: number;
+  readonly #starts: Int32Array;
+  readonly #index: Int32Array;
+  readonly #value: Float64Array;
+  readonly #gram?: Float64Array;
+
+  constructor(x: Checked) {
+    const { rows: n, cols: k, data } = x;
+    let nnz = 0;
+    for (let i = 0; i < n * k; i++) if (data[i] !== 0) nnz++;
+    const starts = new Int32Array(n + 1);
+    const index = new Int32Array(nnz);
+    const value = new Float64Array(nnz);
+    let at = 0;
+    for (let s = 0; s < n; s++) {
+      starts[s] = at;
       for (let a = 0; a < k; a++) {
-        const da = row[a] as number;
-        if (da === 0) continue;
-        let s = 0;
-        const ga = a * k;
-        for (let b = 0; b < k; b++) s += (gram[ga + b] as number) * (row[b] as number);
-        total += da * s;
+        const v = data[s * k + a] as number;
+        if (v !== 0) {
+          index[at] = a;
+          value[at] = v;
+          at++;
+        }
+      }
+    }
+    starts[n] = at;
+    this.#k = k;
+    this.#starts = starts;
+    this.#index = index;
+    this.#value = value;
+    // Per output row: nnz multiply-adds directly, k² through the Gram matrix (and k²·n/2 to build it).
+    if (nnz > 2 * k * k) {
+      const h = hessianOf(x);
+      const f = n / 2;
+      for (let i = 0; i < h.length; i++) h[i] = (h[i] as number) * f;
+      this.#gram = h;
+    }
+  }
+
+  /** `Σ (x_s · d_o)²` over samples s and the `out` rows o of `d` (float64 `[out, in]`). */
+  squared(d: Float64Array, out: number): number {
+    const k = this.#k;
+    const gram = this.#gram;
+    // Rows of d (through the Gram matrix, four at a time) or samples (directly, 16 at a time) in
+    // blocks, so that each row of the Gram matrix, or of d, is read once a block while in cache.
+    let total = 0;
+    if (gram !== undefined) {
+      let o = 0;
+      for (; o + 4 <= out; o += 4) {
+        const r0 = o * k;
+        const r1 = r0 + k;
+        const r2 = r1 + k;
+        const r3 = r2 + k;
+        for (let a = 0; a < k; a++) {
+          const ga = a * k;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          for (let b = 0; b < k; b++) {
+            const g = gram[ga + b] as number;
+            s0 += g * (d[r0 + b] as number);
+            s1 += g * (d[r1 + b] as number);
+            s2 += g * (d[r2 + b] as number);
+            s3 += g * (d[r3 + b] as number);
+          }
+          total +=
+            (d[r0 + a] as number) * s0 +
+            (d[r1 + a] as number) * s1 +
+            (d[r2 + a] as number) * s2 +
+            (d[r3 + a] as number) * s3;
+        }
+      }
+      for (; o < out; o++) {
+        const ro = o * k;
+        for (let a = 0; a < k; a++) {
+          const ga = a * k;
+          let s0 = 0;
+          for (let b = 0; b < k; b++) s0 += (gram[ga + b] as number) * (d[ro + b] as number);
+          total += (d[ro + a] as number) * s0;
+        }
+      }
+      return total;
+    }
+    const starts = this.#starts;
+    const index = this.#index;
+    const value = this.#value;
+    const n = starts.length - 1;
+    const S = 16;
+    for (let s0 = 0; s0 < n; s0 += S) {
+      const s1 = Math.min(n, s0 + S);
+      for (let o = 0; o < out; o++) {
+        const ro = o * k;
+        for (let s = s0; s < s1; s++) {
+          const end = starts[s + 1] as number;
+          let y = 0;
+          for (let i = starts[s] as number; i < end; i++)
+            y += (value[i] as number) * (d[ro + (index[i] as number)] as number);
+          total += y * y;
+        }
       }
     }
     return total;
   }
-  let total = 0;
-  const data = x.data;
-  for (let s = 0; s < x.rows; s++) {
-    const xo = s * k;
-    for (let o = 0; o < out; o++) {
-      const wo = o * k;
-      let y = 0;
-      for (let a = 0; a < k; a++) y += (data[xo + a] as number) * (d[wo + a] as number);
-      total += y * y;
-    }
-  }
-  return total;
-}
-
-/** `XᵀX` (float64), or undefined when computing the error directly is cheaper (samples ≤ inputs). */
-export function gramOf(x: Checked): Float64Array | undefined {
-  if (x.rows <= x.cols) return undefined;
-  const h = hessianOf(x);
-  const f = x.rows / 2;
-  for (let i = 0; i < h.length; i++) h[i] = (h[i] as number) * f;
-  return h;
-}
-
-/** `Σ (x · w)²` over samples and outputs: the energy of the layer's output, the error's yardstick. */
-export function outputEnergy(
-  w: ArrayLike<number>,
-  out: number,
-  x: Checked,
-  gram?: Float64Array,
-): number {
-  return squaredError(w, out, x, gram);
 }
 
 /**
  * The relative output error of a quantized layer: `||X Wᵀ − X Ŵᵀ||² / ||X Wᵀ||²` on inputs `x`
- * (`[samples, in]`), float64.
+ * (`[samples, in]`), float64 (the absolute error when the layer's output is all zero).
  *
  * @example
  * const x = { data: [1, 0, 0, 1], shape: [2, 2] };
@@ -85,9 +135,12 @@ export function layerError(weight: Matrix, quantized: Matrix, calibration: Matri
   const x = readMatrix(fn, "calibration", calibration, {
     cols: w.cols,
     why: `one column per input of weight [${w.rows}, ${w.cols}]`,
+    rowsName: "samples",
   });
+  const meter = new OutputError(x);
   const d = new Float64Array(w.rows * w.cols);
   for (let i = 0; i < d.length; i++) d[i] = (w.data[i] as number) - (q.data[i] as number);
-  const gram = gramOf(x);
-  return squaredError(d, w.rows, x, gram) / outputEnergy(w.data, w.rows, x, gram);
+  const energy = meter.squared(Float64Array.from(w.data), w.rows);
+  const error = meter.squared(d, w.rows);
+  return energy > 0 ? error / energy : error;
 }

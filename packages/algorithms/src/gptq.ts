@@ -18,16 +18,14 @@ import {
 } from "./grid.js";
 import {
   type Checked,
-  choleskyLower,
-  choleskyUpper,
   hessianOf,
-  inverseFromCholesky,
   type Matrix,
   readBoolean,
   readInteger,
   readMatrix,
   readNumber,
   readOptions,
+  upperInverseFactor,
 } from "./matrix.js";
 
 /** A layer's Hessian `2 XᵀX / n` (float64, `inputs × inputs`), and how many samples made it. */
@@ -127,6 +125,7 @@ export function gptq(weight: Matrix, calibration: Matrix, options?: GptqOptions)
   const x = readMatrix(fn, "calibration", calibration, {
     cols: w.cols,
     why: `one column per input of weight [${w.rows}, ${w.cols}]`,
+    rowsName: "samples",
   });
   return gptqRun(fn, w, { data: hessianOf(x), inputs: x.cols, samples: x.rows }, options);
 }
@@ -167,19 +166,11 @@ function checkHessian(fn: string, h: Hessian, inputs: number): void {
       throw rangeError(fn, `hessian.data[${i}]`, "a finite number", h.data[i]);
 }
 
-/** The factor GPTQ iterates with: U, upper Cholesky of (H + λI)⁻¹, or the index of the failing pivot. */
-function inverseFactor(h: Float64Array, k: number, damp: number): Float64Array | undefined {
-  const a = h.slice();
-  for (let i = 0; i < k; i++) a[i * k + i] = (a[i * k + i] as number) + damp;
-  if (choleskyLower(a, k) >= 0) return undefined;
-  return choleskyUpper(inverseFromCholesky(a, k), k);
-}
-
 /** The smallest power of ten of percdamp (1e-12 .. 1e3) whose dampening GPTQ's factorization survives. */
 function dampThatWorks(h: Float64Array, k: number, mean: number): number | undefined {
   for (let e = -12; e <= 3; e++) {
     const p = 10 ** e;
-    if (inverseFactor(h, k, p * mean) !== undefined) return p;
+    if (upperInverseFactor(h, k, p * mean) !== undefined) return p;
   }
   return undefined;
 }
@@ -305,7 +296,7 @@ function prepare(
   const warnings: string[] = [];
   const live = k - dead;
   const singular = h0.samples < live;
-  const u = inverseFactor(hp, k, damp);
+  const u = upperInverseFactor(hp, k, damp);
   if (u === undefined) {
     const works = dampThatWorks(hp, k, mean);
     const rank = singular
@@ -314,7 +305,7 @@ function prepare(
     const help =
       works === undefined
         ? "no dampening up to percdamp 1000 makes its Cholesky factorization succeed"
-        : `dampening helps: percdamp >= ${works} (λ = ${short(works * mean)}) makes its Cholesky factorization succeed here; GPTQ's usual 0.01 adds λ = ${short(0.01 * mean)}`;
+        : `dampening makes it positive definite: its Cholesky factorization succeeds from percdamp ${works} (λ = ${short(works * mean)}) on, and GPTQ's usual percdamp 0.01 adds λ = ${short(0.01 * mean)}${singular ? `; or give at least ${live} samples` : ""}`;
     throw rangeError(
       fn,
       "calibration",
@@ -363,7 +354,7 @@ function gptqRun(
   const p = prepare(fn, wm, h, percdamp, actOrder);
   const order = p.order;
   const original = (i: number) => (order ? (order[i] as number) : i);
-  const grouped = grid.groups > 1;
+  const grouped = grid.groups > 1 && !grid.perTensor;
   // Static parameters: from the weights before any update (dead inputs zeroed), in input order.
   let fixed: { scale: Float32Array; zero: Int32Array } | undefined;
   if (staticGroups || !grouped) {
@@ -372,8 +363,8 @@ function gptqRun(
       for (let c = 0; c < k; c++) natural[r * k + original(c)] = p.w[r * k + c] as number;
     fixed = gridParams(fn, grid, natural, rows, k);
   }
-  const scale = fixed?.scale ?? new Float32Array(rows * grid.groups);
-  const zero = fixed?.zero ?? new Int32Array(rows * grid.groups);
+  const scale = fixed?.scale ?? new Float32Array(rows * grid.rowStride);
+  const zero = fixed?.zero ?? new Int32Array(rows * grid.rowStride);
   const codes = new Uint8Array(rows * k);
   const quantizer: ColumnQuantizer = {
     column(i, w, kk, out) {
@@ -394,7 +385,7 @@ function gptqRun(
         }
       }
       for (let r = 0; r < rows; r++) {
-        const at = r * grid.groups + g;
+        const at = r * grid.rowStride + g;
         const s = scale[at] as number;
         const z = zero[at] as number;
         const q = codeOf(w[r * kk + i] as number, s, z, grid.maxq);
@@ -449,6 +440,7 @@ export function gptqWithQuantizer(
   const x = readMatrix(fn, "calibration", calibration, {
     cols: wm.cols,
     why: `one column per input of weight [${wm.rows}, ${wm.cols}]`,
+    rowsName: "samples",
   });
   if (typeof quantize !== "function") throw rangeError(fn, "quantize", "a function", quantize);
   const o = readOptions<GptqQuantizerOptions>(fn, "options", options, ["percdamp", "blockSize"]);

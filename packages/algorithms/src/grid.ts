@@ -27,6 +27,8 @@ export interface GridOptions {
   readonly groupSize?: number;
   /** Symmetric grid (zero point 2^(bits−1)); default false (asymmetric). */
   readonly symmetric?: boolean;
+  /** One scale and zero point for the whole weight (default false); `groupSize` must be absent. */
+  readonly perTensor?: boolean;
 }
 
 /** A grid resolved for a weight of `rows × cols`. */
@@ -35,6 +37,9 @@ export interface Grid {
   readonly maxq: number;
   readonly groupSize: number;
   readonly groups: number;
+  /** Parameters per row: `groups`, or 0 per tensor (every row shares parameter 0). */
+  readonly rowStride: number;
+  readonly perTensor: boolean;
   readonly symmetric: boolean;
   readonly dtype: IntegerDType;
 }
@@ -58,18 +63,24 @@ export function codeDType(bits: number): IntegerDType {
   return bits <= 2 ? "uint2" : bits <= 4 ? "uint4" : "uint8";
 }
 
-export const GRID_KEYS = ["bits", "groupSize", "symmetric"] as const;
+export const GRID_KEYS = ["bits", "groupSize", "symmetric", "perTensor"] as const;
 
 /** Reads grid options for a weight with `cols` inputs. */
 export function readGrid(fn: string, o: GridOptions, cols: number, prefix = "options"): Grid {
   const bits = readInteger(fn, `${prefix}.bits`, o.bits, 2, 8, 4);
   const groupSize = readInteger(fn, `${prefix}.groupSize`, o.groupSize, 1, 2 ** 31, cols);
   const symmetric = readBoolean(fn, `${prefix}.symmetric`, o.symmetric, false);
+  const perTensor = readBoolean(fn, `${prefix}.perTensor`, o.perTensor, false);
+  if (perTensor && o.groupSize !== undefined)
+    throw rangeError(fn, `${prefix}.groupSize`, "undefined with perTensor", o.groupSize);
+  const groups = Math.ceil(cols / Math.min(groupSize, cols));
   return {
     bits,
     maxq: 2 ** bits - 1,
     groupSize: Math.min(groupSize, cols),
-    groups: Math.ceil(cols / Math.min(groupSize, cols)),
+    groups,
+    rowStride: perTensor ? 0 : groups,
+    perTensor,
     symmetric,
     dtype: codeDType(bits),
   };
@@ -131,6 +142,19 @@ export function gridParams(
   rows: number,
   cols: number,
 ): { scale: Float32Array; zero: Int32Array } {
+  if (grid.perTensor) {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < rows * cols; i++) {
+      const v = w[i] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const scale = new Float32Array(1);
+    const zero = new Int32Array(1);
+    groupParams(fn, grid, min, max, scale, zero, 0);
+    return { scale, zero };
+  }
   const scale = new Float32Array(rows * grid.groups);
   const zero = new Int32Array(rows * grid.groups);
   for (let r = 0; r < rows; r++) {
@@ -158,8 +182,16 @@ export function quantizedWeight(
   rows: number,
   cols: number,
 ): QuantizedWeight {
-  const tensor: QuantizedTensor =
-    grid.groups === 1
+  const tensor: QuantizedTensor = grid.perTensor
+    ? {
+        dtype: grid.dtype,
+        data: codes,
+        shape: [rows, cols],
+        scale: scale[0] as number,
+        zeroPoint: zero[0] as number,
+        semantics: "onnx",
+      }
+    : grid.groups === 1
       ? {
           dtype: grid.dtype,
           data: codes,
@@ -188,9 +220,46 @@ export function quantizedWeight(
   };
 }
 
+/** Codes and parameters on the grid, and the values they decode to (what core's dequantize gives). */
+export interface GridCodes {
+  readonly codes: Uint8Array;
+  readonly scale: Float32Array;
+  readonly zero: Int32Array;
+  /** `fround((q − zero) · scale)`: core's ONNX dequantize of the codes (`q − zero` is exact). */
+  readonly values: Float32Array;
+}
+
+/**
+ * Round-to-nearest on the grid, without building core's tensor: the codes, parameters and values.
+ * Float32 arithmetic: the quotient `fround(w / scale)`, as core's ONNX `quantize`.
+ */
+export function roundToGridCodes(
+  fn: string,
+  grid: Grid,
+  w: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): GridCodes {
+  const { scale, zero } = gridParams(fn, grid, w, rows, cols);
+  const codes = new Uint8Array(rows * cols);
+  const values = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const at = r * grid.rowStride + Math.floor(c / grid.groupSize);
+      const s = scale[at] as number;
+      const z = zero[at] as number;
+      const q = rint(Math.fround(Math.fround(w[r * cols + c] as number) / s)) + z;
+      const code = q < 0 ? 0 : Math.min(q, grid.maxq);
+      codes[r * cols + c] = code;
+      values[r * cols + c] = (code - z) * s;
+    }
+  }
+  return { codes, scale, zero, values };
+}
+
 /**
  * Round-to-nearest on the grid: every weight to its nearest level, the scales from the weights'
- * own ranges. Float32 arithmetic: the quotient `fround(w / scale)`, as core's ONNX `quantize`.
+ * own ranges (see {@link roundToGridCodes}), as core's QuantizedTensor.
  */
 export function roundToGrid(
   fn: string,
@@ -199,16 +268,6 @@ export function roundToGrid(
   rows: number,
   cols: number,
 ): QuantizedWeight {
-  const { scale, zero } = gridParams(fn, grid, w, rows, cols);
-  const codes = new Uint8Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const at = r * grid.groups + Math.floor(c / grid.groupSize);
-      const s = scale[at] as number;
-      const q =
-        rint(Math.fround(Math.fround(w[r * cols + c] as number) / s)) + (zero[at] as number);
-      codes[r * cols + c] = q < 0 ? 0 : Math.min(q, grid.maxq);
-    }
-  }
+  const { codes, scale, zero } = roundToGridCodes(fn, grid, w, rows, cols);
   return quantizedWeight(grid, codes, scale, zero, rows, cols);
 }

@@ -201,7 +201,16 @@ export function hqq(weight: Matrix, options?: HqqOptions): HqqResult {
   }
   let tensor: QuantizedTensor | undefined;
   if (integerZeroPoint) {
-    const grid = { bits, maxq, groupSize, groups, symmetric: false, dtype: codeDType(bits) };
+    const grid = {
+      bits,
+      maxq,
+      groupSize,
+      groups,
+      rowStride: groups,
+      perTensor: false,
+      symmetric: false,
+      dtype: codeDType(bits),
+    };
     const q = quantizedWeight(grid, codes, scale, Int32Array.from(zero), rows, cols);
     // The same values: core's ONNX dequantize is fround(fround(q − zp) · scale) too.
     tensor = q.tensor;

@@ -87,6 +87,9 @@ export interface LayerQuantization {
   };
 }
 
+/** The clock of browsers and Node (outside the ES library TypeScript checks this package against). */
+declare const performance: { now(): number };
+
 const COMMON = ["bits", "groupSize", "onProgress"];
 const KEYS: Record<LayerMethod, readonly string[]> = {
   rtn: [...COMMON, "symmetric"],
@@ -184,6 +187,7 @@ export function quantizeLayer(
       : readMatrix(fn, "calibration", calibration, {
           cols: w.cols,
           why: `one column per input of weight [${w.rows}, ${w.cols}]`,
+          rowsName: "samples",
         });
   const { bits, groupSize, onProgress: _, ...rest } = o;
   const gridOptions = {
@@ -196,6 +200,8 @@ export function quantizeLayer(
   let result: Omit<LayerQuantization, "report" | "method" | "shape">;
   let details: Record<string, unknown> = {};
   let warnings: readonly string[] = [];
+  // AWQ measures it while it searches; the others are measured below when calibration is given.
+  let outputError: number | undefined;
   if (method === "rtn") {
     const grid = readGrid(
       fn,
@@ -226,6 +232,7 @@ export function quantizeLayer(
     const q = a.quantized as QuantizedWeight;
     result = { ...resultOf(q, rows, cols), inputScale: a.scales, effective: a.effective };
     details = { alpha: a.alpha, ...a.report };
+    outputError = a.report.errors[a.report.alphas.indexOf(a.alpha)];
   } else {
     const h = hqq(weight, { ...rest, ...gridOptions });
     const groups = Math.ceil(cols / h.groupSize);
@@ -260,11 +267,13 @@ export function quantizeLayer(
       weightSqnrDb: sqnrDb(float, result.effective),
       ...(x
         ? {
-            outputError: layerError(
-              weight,
-              { data: result.effective, shape: [rows, cols] },
-              calibration as Matrix,
-            ),
+            outputError:
+              outputError ??
+              layerError(
+                weight,
+                { data: result.effective, shape: [rows, cols] },
+                calibration as Matrix,
+              ),
           }
         : {}),
       warnings,

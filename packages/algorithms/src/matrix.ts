@@ -27,7 +27,7 @@ export function readMatrix(
   fn: string,
   arg: string,
   value: unknown,
-  expect: { rows?: number; cols?: number; why?: string } = {},
+  expect: { rows?: number; cols?: number; why?: string; rowsName?: string } = {},
 ): Checked {
   if (typeof value !== "object" || value === null || !("data" in value) || !("shape" in value)) {
     throw typeError(fn, arg, "a matrix { data, shape: [rows, cols] }", value);
@@ -46,7 +46,7 @@ export function readMatrix(
     );
   }
   const [rows, cols] = shape as [number, number];
-  const wanted = `[${expect.rows ?? (expect.cols === undefined ? "rows" : "samples")}, ${expect.cols ?? "cols"}]`;
+  const wanted = `[${expect.rows ?? expect.rowsName ?? "rows"}, ${expect.cols ?? "cols"}]`;
   if (
     (expect.rows !== undefined && rows !== expect.rows) ||
     (expect.cols !== undefined && cols !== expect.cols)
@@ -191,15 +191,45 @@ export function readVector(
 export function hessianOf(x: Checked): Float64Array {
   const { rows: n, cols: k, data } = x;
   const h = new Float64Array(k * k);
-  const row = new Float64Array(k);
-  for (let s = 0; s < n; s++) {
-    const o = s * k;
-    for (let a = 0; a < k; a++) row[a] = data[o + a] as number;
+  // Samples in blocks of B, transposed (xt[a·B + s]): each entry of H takes a dot product over the
+  // block in a register, so H is read and written once a block, not once a sample.
+  const B = 32;
+  const xt = new Float64Array(k * B);
+  for (let s0 = 0; s0 < n; s0 += B) {
+    const m = Math.min(B, n - s0);
+    xt.fill(0);
+    for (let s = 0; s < m; s++) {
+      const o = (s0 + s) * k;
+      for (let a = 0; a < k; a++) xt[a * B + s] = data[o + a] as number;
+    }
     for (let a = 0; a < k; a++) {
-      const xa = row[a] as number;
-      if (xa === 0) continue;
+      const xa = a * B;
       const ha = a * k;
-      for (let b = a; b < k; b++) h[ha + b] = (h[ha + b] as number) + xa * (row[b] as number);
+      let b = a;
+      for (; b + 4 <= k; b += 4) {
+        const x0 = b * B;
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        for (let s = 0; s < m; s++) {
+          const v = xt[xa + s] as number;
+          d0 += v * (xt[x0 + s] as number);
+          d1 += v * (xt[x0 + B + s] as number);
+          d2 += v * (xt[x0 + 2 * B + s] as number);
+          d3 += v * (xt[x0 + 3 * B + s] as number);
+        }
+        h[ha + b] = (h[ha + b] as number) + d0;
+        h[ha + b + 1] = (h[ha + b + 1] as number) + d1;
+        h[ha + b + 2] = (h[ha + b + 2] as number) + d2;
+        h[ha + b + 3] = (h[ha + b + 3] as number) + d3;
+      }
+      for (; b < k; b++) {
+        const xb = b * B;
+        let dot = 0;
+        for (let s = 0; s < m; s++) dot += (xt[xa + s] as number) * (xt[xb + s] as number);
+        h[ha + b] = (h[ha + b] as number) + dot;
+      }
     }
   }
   const f = 2 / n;
@@ -216,14 +246,18 @@ export function hessianOf(x: Checked): Float64Array {
 /**
  * Cholesky factorization in place: `a` (symmetric, `n × n`, row-major) becomes the lower factor L
  * with `A = L Lᵀ` (the upper triangle is zeroed). Returns -1, or the index of the first pivot that
- * is not positive (the matrix is not positive definite in float64).
+ * is not positive: at most `n·ε` of its diagonal entry (not positive definite in float64).
  */
 export function choleskyLower(a: Float64Array, n: number): number {
+  // A pivot that cancels down to rounding noise of its diagonal entry (n·ε of it) is not positive:
+  // the matrix is singular to working precision, and its inverse would be noise.
+  const tolerance = n * Number.EPSILON;
   for (let j = 0; j < n; j++) {
     const rj = j * n;
-    let d = a[rj + j] as number;
+    const diagonal = a[rj + j] as number;
+    let d = diagonal;
     for (let k = 0; k < j; k++) d -= (a[rj + k] as number) ** 2;
-    if (!(d > 0)) return j;
+    if (!(d > tolerance * Math.abs(diagonal))) return j;
     const l = Math.sqrt(d);
     a[rj + j] = l;
     for (let i = j + 1; i < n; i++) {
@@ -238,43 +272,41 @@ export function choleskyLower(a: Float64Array, n: number): number {
 }
 
 /**
- * The inverse of `A = L Lᵀ` from its lower Cholesky factor: `A⁻¹ = L⁻ᵀ L⁻¹` (symmetric, full).
+ * The upper-triangular U with `(H + λI)⁻¹ = Uᵀ U` (the factor GPTQ iterates with), or undefined
+ * when `H + λI` is not positive definite in float64. One Cholesky factorization and one triangular
+ * inverse: with J the reversal permutation and `J (H + λI) J = L Lᵀ`, `H + λI = R Rᵀ` for the
+ * upper `R = J L J`, so `U = R⁻¹ = J L⁻¹ J` (the Cholesky factor is unique, so this is the matrix
+ * `cholesky(cholesky_inverse(cholesky(H)), upper=True)` computes, up to rounding).
  */
-export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
-  // M = L⁻¹, lower triangular, by forward substitution column by column.
-  const m = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    m[j * n + j] = 1 / (l[j * n + j] as number);
-    for (let i = j + 1; i < n; i++) {
-      let s = 0;
-      const ri = i * n;
-      for (let k = j; k < i; k++) s += (l[ri + k] as number) * (m[k * n + j] as number);
-      m[ri + j] = -s / (l[ri + i] as number);
-    }
-  }
-  // A⁻¹[i][j] = Σ_k M[k][i] M[k][j], k ≥ max(i, j).
-  const inv = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const rk = k * n;
-    for (let i = 0; i <= k; i++) {
-      const mki = m[rk + i] as number;
-      if (mki === 0) continue;
-      const ri = i * n;
-      for (let j = i; j <= k; j++)
-        inv[ri + j] = (inv[ri + j] as number) + mki * (m[rk + j] as number);
-    }
-  }
+export function upperInverseFactor(
+  h: Float64Array,
+  n: number,
+  damp: number,
+): Float64Array | undefined {
+  const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) inv[j * n + i] = inv[i * n + j] as number;
-  return inv;
-}
-
-/** The upper Cholesky factor U of a symmetric positive-definite `a` (`A = Uᵀ U`), or undefined. */
-export function choleskyUpper(a: Float64Array, n: number): Float64Array | undefined {
-  const l = a.slice();
-  if (choleskyLower(l, n) >= 0) return undefined;
+    for (let j = 0; j < n; j++) a[i * n + j] = h[(n - 1 - i) * n + (n - 1 - j)] as number;
+  for (let i = 0; i < n; i++) a[i * n + i] = (a[i * n + i] as number) + damp;
+  if (choleskyLower(a, n) >= 0) return undefined;
+  // M = L⁻¹ (lower), row by row: M[i, :i] = −(Σ_{k<i} L[i, k] M[k, :k+1]) / L[i, i].
+  const m = new Float64Array(n * n);
+  const acc = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    acc.fill(0, 0, i);
+    for (let k = 0; k < i; k++) {
+      const lik = a[ri + k] as number;
+      if (lik === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) acc[j] = (acc[j] as number) + lik * (m[rk + j] as number);
+    }
+    const lii = a[ri + i] as number;
+    for (let j = 0; j < i; j++) m[ri + j] = -(acc[j] as number) / lii;
+    m[ri + i] = 1 / lii;
+  }
   const u = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) u[j * n + i] = l[i * n + j] as number;
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) u[i * n + j] = m[(n - 1 - i) * n + (n - 1 - j)] as number;
   return u;
 }
 

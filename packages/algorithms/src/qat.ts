@@ -10,7 +10,7 @@
  */
 import type { IntegerDType, QuantizedTensor } from "@quantlab/core";
 import { rangeError } from "@quantlab/core/validate";
-import { GRID_KEYS, type GridOptions, readGrid, rint, roundToGrid } from "./grid.js";
+import { GRID_KEYS, type GridOptions, readGrid, rint, roundToGridCodes } from "./grid.js";
 import { readInteger, readNumber, readOptions } from "./matrix.js";
 
 /** A fake-quantize step: `forward` replaces a tensor in the forward pass, `backward` maps its gradient. */
@@ -79,8 +79,8 @@ export function fakeQuantSte(
   return {
     forward(x, layer) {
       const [rows, cols] = shapeOf(fn, s, layer, x.length);
-      return roundToGrid(fn, grids[layer] as ReturnType<typeof readGrid>, x, rows, cols)
-        .dequantized;
+      return roundToGridCodes(fn, grids[layer] as ReturnType<typeof readGrid>, x, rows, cols)
+        .values;
     },
   };
 }

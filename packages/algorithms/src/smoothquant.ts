@@ -48,6 +48,7 @@ export function smoothQuant(
   const x = readMatrix(fn, "calibration", calibration, {
     cols: w.cols,
     why: `one column per input of weight [${w.rows}, ${w.cols}]`,
+    rowsName: "samples",
   });
   const o = readOptions<SmoothQuantOptions>(fn, "options", options, ["alpha"]);
   const alpha = readNumber(fn, "options.alpha", o.alpha, 0, 1, 0.5);

@@ -10,8 +10,38 @@ import { describe, expect, it } from "vitest";
 import { gptq, gptqWithQuantizer, hqq, layerError } from "../src/index.js";
 import { activations, hexCodes, sha256, weight } from "./data.js";
 
-const fixture = (name: string) =>
+// biome-ignore lint/suspicious/noExplicitAny: fixture files are JSON whose shape each test reads.
+const fixture = (name: string): any =>
   JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", name), "utf8"));
+
+interface HqqCase {
+  id: string;
+  input: { seed: number; rows: number; cols: number; outlierEvery: number; sha256: string };
+  bits: number;
+  groupSize: number;
+  codes: string;
+  scale: number[];
+  zero: number[];
+}
+
+interface GptqCase {
+  id: string;
+  weight: { seed: number; rows: number; cols: number; sha256: string };
+  calibration: { seed: number; samples: number; sha256: string };
+  options: {
+    bits: number;
+    groupSize?: number;
+    symmetric: boolean;
+    actOrder: boolean;
+    percdamp: number;
+    blockSize: number;
+  };
+  codes: string;
+  scale: number[];
+  zeroPoint: number[];
+  outputError: number;
+  rtnOutputError: number;
+}
 
 /** Units in the last place of float32 between a and b. */
 function ulps(a: number, b: number): number {
@@ -23,7 +53,7 @@ function ulps(a: number, b: number): number {
 
 describe("HQQ against ONNX Runtime's HQQWeightOnlyQuantizer", () => {
   const hqqFixture = fixture("hqq-onnxruntime.json");
-  it.each(hqqFixture.cases.map((c: { id: string }) => [c.id, c]))("%s", (_, c) => {
+  it.each((hqqFixture.cases as HqqCase[]).map((c) => [c.id, c] as const))("%s", (_, c) => {
     const { seed, rows, cols, outlierEvery, sha256: digest } = c.input;
     const w = weight(seed, rows, cols, outlierEvery);
     expect(sha256(w)).toBe(digest);
@@ -63,7 +93,7 @@ describe("GPTQ against a float64 PyTorch transcription of Algorithm 1", () => {
     "| layer, setting | codes equal | our output error | reference's | relative difference | RTN's | scales equal | zero points equal |",
     "|---|--:|--:|--:|--:|--:|--:|--:|",
   ];
-  it.each(reference.cases.map((c: { id: string }) => [c.id, c]))("%s", (_, c) => {
+  it.each((reference.cases as GptqCase[]).map((c) => [c.id, c] as const))("%s", (_, c) => {
     const { seed, rows: out, cols, sha256: wd } = c.weight;
     const w = weight(seed, out, cols);
     const x = activations(c.calibration.seed, c.calibration.samples, cols);
