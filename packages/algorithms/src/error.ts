@@ -6,8 +6,8 @@ import { type Checked, hessianOf, type Matrix, readMatrix } from "./matrix.js";
 
 /**
  * Squared output errors `Σ_s Σ_o (x_s · d_o)²` of weight changes `d` (`[out, in]`) on fixed inputs
- * `x` (`[samples, in]`): over the nonzero inputs of each sample (activations after a ReLU, or
- * pixels, are mostly zero), or through the Gram matrix `XᵀX` when that is cheaper.
+ * `x` (`[samples, in]`): through the Gram matrix `XᵀX` when that is cheaper, else directly, over
+ * the nonzero inputs of each sample when most are zero (activations after a ReLU, pixels).
  */
 export class OutputError {
   readonly #k: number;
@@ -15,6 +15,8 @@ export class OutputError {
   readonly #index: Int32Array;
   readonly #value: Float64Array;
   readonly #gram?: Float64Array;
+  /** The inputs as float64 `[n, k]`, when most are nonzero (plain dot products beat indexing). */
+  readonly #dense?: Float64Array;
 
   constructor(x: Checked) {
     const { rows: n, cols: k, data } = x;
@@ -40,6 +42,7 @@ export class OutputError {
     this.#starts = starts;
     this.#index = index;
     this.#value = value;
+    if (2 * nnz > n * k) this.#dense = Float64Array.from(data as ArrayLike<number>);
     // Per output row: nnz multiply-adds directly, k² through the Gram matrix (and k²·n/2 to build it).
     if (nnz > 2 * k * k) {
       const h = hessianOf(x);
@@ -90,6 +93,43 @@ export class OutputError {
           let s0 = 0;
           for (let b = 0; b < k; b++) s0 += (gram[ga + b] as number) * (d[ro + b] as number);
           total += (d[ro + a] as number) * s0;
+        }
+      }
+      return total;
+    }
+    const dense = this.#dense;
+    if (dense !== undefined) {
+      // Four samples at a time share each load of a row of d.
+      const n = dense.length / k;
+      let s = 0;
+      for (; s + 4 <= n; s += 4) {
+        const x0 = s * k;
+        const x1 = x0 + k;
+        const x2 = x1 + k;
+        const x3 = x2 + k;
+        for (let o = 0; o < out; o++) {
+          const ro = o * k;
+          let y0 = 0;
+          let y1 = 0;
+          let y2 = 0;
+          let y3 = 0;
+          for (let a = 0; a < k; a++) {
+            const v = d[ro + a] as number;
+            y0 += (dense[x0 + a] as number) * v;
+            y1 += (dense[x1 + a] as number) * v;
+            y2 += (dense[x2 + a] as number) * v;
+            y3 += (dense[x3 + a] as number) * v;
+          }
+          total += y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
+        }
+      }
+      for (; s < n; s++) {
+        const xo = s * k;
+        for (let o = 0; o < out; o++) {
+          const ro = o * k;
+          let y = 0;
+          for (let a = 0; a < k; a++) y += (dense[xo + a] as number) * (d[ro + a] as number);
+          total += y * y;
         }
       }
       return total;

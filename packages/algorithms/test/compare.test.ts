@@ -181,8 +181,11 @@ const cell =
     return key === "layerError" ? c.layerError : (c.figures[key] as number);
   };
 
-/** The papers' claims as measured here: `a > b` where it held, `a < b` where it did not. */
-const CLAIMS: { text: string; a: Get; op: "<" | ">"; b: Get }[] = [
+/**
+ * The papers' claims as measured here: each holds as written (`a` above or below `b`, by at least
+ * `margin`); where a method did not beat RTN, the claim says so and asserts that.
+ */
+const CLAIMS: { text: string; a: Get; op: "<" | ">"; b: Get; margin?: number }[] = [
   ...Object.keys(MEASURED).flatMap((model) =>
     BITS.flatMap((bits) =>
       ["gptq", "awq", "hqq"].map((method) => ({
@@ -200,16 +203,18 @@ const CLAIMS: { text: string; a: Get; op: "<" | ">"; b: Get }[] = [
     b: cell("digit classifier", bits, "rtn", "cosine"),
   })),
   ...["gptq", "awq", "hqq"].map((method) => ({
-    text: `PP-OCR, 4 bits: ${method.toUpperCase()} agrees with float on more lines than RTN`,
+    text: `PP-OCR, 4 bits: ${method.toUpperCase()} agrees with float on more lines than RTN (by 5 lines or more)`,
     a: cell("PP-OCR direction", 4, method, "top1"),
     op: ">" as const,
     b: cell("PP-OCR direction", 4, "rtn", "top1"),
+    margin: 5 / 64 - 1e-9,
   })),
   ...["gptq", "awq", "hqq"].map((method) => ({
-    text: `Silero VAD, 2 bits: ${method.toUpperCase()} keeps more speech decisions than RTN`,
+    text: `Silero VAD, 2 bits: ${method.toUpperCase()} keeps more speech decisions than RTN (by 40 points or more)`,
     a: cell("Silero VAD v5", 2, method, "top1"),
     op: ">" as const,
     b: cell("Silero VAD v5", 2, "rtn", "top1"),
+    margin: 0.4,
   })),
   ...[4, 3].map((bits) => ({
     text: `Silero VAD, ${bits} bits: AWQ does NOT beat RTN end to end (lower layer error, yet probabilities further from float)`,
@@ -220,24 +225,27 @@ const CLAIMS: { text: string; a: Get; op: "<" | ">"; b: Get }[] = [
   {
     text: "digit classifier, 2 bits: AWQ does NOT beat RTN on test accuracy",
     a: cell("digit classifier", 2, "awq", "accuracy"),
-    op: "<" as const,
+    op: "<",
     b: cell("digit classifier", 2, "rtn", "accuracy"),
   },
   ...["ste", "lsq"].map((m) => ({
-    text: `classifier, 2 bits per channel: QAT (${m.toUpperCase()}) above RTN after the same fine-tuning in float`,
-    a: (r: Results) => (r.qat[2]?.[m]?.accuracy as number) - 0.02,
+    text: `classifier, 2 bits per channel: QAT (${m.toUpperCase()}) above RTN after the same fine-tuning in float (by 2 points or more)`,
+    a: (r: Results) => r.qat[2]?.[m]?.accuracy as number,
     op: ">" as const,
     b: (r: Results) => r.qat[2]?.tunedRtn?.accuracy as number,
+    margin: 0.02,
   })),
   {
-    text: "classifier, 3 bits per tensor: cross-layer equalization above RTN, bias correction above both",
-    a: (r) =>
-      Math.min(
-        (r.cle.rows[3]?.cle?.accuracy as number) - (r.cle.rows[3]?.rtn?.accuracy as number),
-        (r.cle.rows[3]?.cleBias?.accuracy as number) - (r.cle.rows[3]?.cle?.accuracy as number),
-      ),
+    text: "classifier, 3 bits per tensor: cross-layer equalization above RTN",
+    a: (r) => r.cle.rows[3]?.cle?.accuracy as number,
     op: ">",
-    b: () => 0,
+    b: (r) => r.cle.rows[3]?.rtn?.accuracy as number,
+  },
+  {
+    text: "classifier, 3 bits per tensor: bias correction above equalization alone",
+    a: (r) => r.cle.rows[3]?.cleBias?.accuracy as number,
+    op: ">",
+    b: (r) => r.cle.rows[3]?.cle?.accuracy as number,
   },
   {
     text: "classifier, 4 bits per tensor: equalization alone does NOT help (below RTN)",
@@ -246,16 +254,28 @@ const CLAIMS: { text: string; a: Get; op: "<" | ">"; b: Get }[] = [
     b: (r) => r.cle.rows[4]?.rtn?.accuracy as number,
   },
   {
-    text: "classifier, 2 bits per tensor: bias correction does NOT help (far below equalization alone)",
+    text: "classifier, 2 bits per tensor: bias correction does NOT help (10 points or more below equalization alone)",
     a: (r) => r.cle.rows[2]?.cleBias?.accuracy as number,
     op: "<",
-    b: (r) => (r.cle.rows[2]?.cle?.accuracy as number) - 0.1,
+    b: (r) => r.cle.rows[2]?.cle?.accuracy as number,
+    margin: 0.1,
+  },
+  {
+    text: "classifier, W8A8 and W8A4: SmoothQuant does NOT change the accuracy by more than 2 digits of 2,000 (no outlier channels)",
+    a: (r) =>
+      Math.max(
+        ...Object.values(r.smooth).map((row) =>
+          Math.abs((row.smoothQuant?.accuracy as number) - (row.plain?.accuracy as number)),
+        ),
+      ),
+    op: "<",
+    b: () => 0.0011,
   },
   {
     text: "W8A8 layer with outlier input channels: SmoothQuant's output error below a tenth of plain W8A8's",
-    a: (r) => r.outliers.smoothQuant * 10,
+    a: (r) => r.outliers.smoothQuant,
     op: "<",
-    b: (r) => r.outliers.plain,
+    b: (r) => r.outliers.plain / 10,
   },
 ];
 
@@ -275,7 +295,7 @@ function table(r: Results): string {
         `${x.key} ${x.percent ? pct(m.float[x.key] as number) : (m.float[x.key] as number).toFixed(4)}`,
     );
     for (const bits of BITS) {
-      const head = bits === 4 ? `${m.name} (${m.units} matrices; float: ${floats.join(", ")})` : "";
+      const head = bits === 4 ? `${m.name} (${m.units} matrices; ${floats})` : "";
       lines.push(
         `| ${head} | ${bits} | layer output error | ${METHODS.map((x) => (m.cells[`${bits}/${x}`] as Cell).layerError.toExponential(2)).join(" | ")} |`,
       );
@@ -325,7 +345,10 @@ function table(r: Results): string {
     `| SmoothQuant, a 128×256 layer with outlier input channels: layer output error | W8A8 | ${r.outliers.plain.toExponential(2)} | ${r.outliers.smoothQuant.toExponential(2)} | | |`,
     "",
     "Claims, as measured:",
-    ...CLAIMS.map((c) => `- ${c.text}: ${c.a(r).toPrecision(4)} ${c.op} ${c.b(r).toPrecision(4)}`),
+    ...CLAIMS.map(
+      (c) =>
+        `- ${c.text}: ${c.a(r).toPrecision(4)} ${c.op} ${c.b(r).toPrecision(4)}${c.margin ? ` ${c.op === "<" ? "−" : "+"} ${c.margin.toPrecision(3)}` : ""}`,
+    ),
   );
   return lines.join("\n");
 }
@@ -394,7 +417,7 @@ describe("the comparison table", () => {
   it.each(CLAIMS.map((c) => [c.text, c] as const))("%s", (_, c) => {
     const a = c.a(results);
     const b = c.b(results);
-    if (c.op === "<") expect(a).toBeLessThan(b);
-    else expect(a).toBeGreaterThan(b);
+    if (c.op === "<") expect(a).toBeLessThan(b - (c.margin ?? 0));
+    else expect(a).toBeGreaterThan(b + (c.margin ?? 0));
   });
 });

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import * as core from "@quantlab/core";
 import * as algorithms from "../src/index.js";
 import { evaluate, normalize, show } from "./show.js";
 
@@ -70,7 +71,7 @@ describe("examples", () => {
     "%s",
     (_, example) => {
       const code = example.code.filter((l) => !/^\s*import\b/.test(l));
-      expect(normalize(show(evaluate(code, algorithms)))).toBe(normalize(example.shown));
+      expect(normalize(show(evaluate(code, { ...core, ...algorithms })))).toBe(normalize(example.shown));
     },
   );
 });

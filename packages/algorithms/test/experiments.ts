@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
@@ -364,6 +365,9 @@ export async function cached<T>(
     return { value: JSON.parse(readFileSync(file, "utf8")) as T, fromCache: true, file };
   const value = await compute();
   mkdirSync(dir, { recursive: true });
+  // Older measurements (other keys) are stale: the inputs they were measured on changed.
+  for (const f of readdirSync(dir))
+    if (f.startsWith(`${name}-`)) rmSync(join(dir, f), { force: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, file);
