@@ -24,8 +24,6 @@ function load(id, hint) {
 
 const loadPlaywright = () => load("playwright-core", "run `pnpm install` (npm start does it)");
 const plotNode = () => load("@quantlab/plot/node", "build the packages first (npm start does it)");
-const chromiumPath = () =>
-  process.env.CHROMIUM_PATH || process.env.CHROMIUM || plotNode().DEFAULT_CHROMIUM;
 
 async function shoot(context, url, file) {
   const problems = [];
@@ -91,7 +89,7 @@ async function main() {
       `${rel(site)}/index.html is missing: run \`npm start -- --no-serve\` first.`,
     );
   }
-  const chromiumBinary = chromiumPath();
+  const chromiumBinary = plotNode().chromiumPath();
   if (!existsSync(chromiumBinary)) {
     throw new UserError(
       `${chromiumBinary} is missing: apt-get install -y chromium (or set CHROMIUM_PATH).`,

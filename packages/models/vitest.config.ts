@@ -1,3 +1,4 @@
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { include: ["test/**/*.test.ts"] } });
+// Real model files take seconds to read and run; under turbo the packages' suites share the cores.
+export default defineConfig({ test: { include: ["test/**/*.test.ts"], testTimeout: 120_000 } });

@@ -157,8 +157,13 @@ export function checkMathJax() {
   return null;
 }
 
-/** Where the browser tests find Chromium (override with CHROMIUM_PATH or CHROMIUM). */
-export const CHROMIUM = process.env.CHROMIUM_PATH || process.env.CHROMIUM || "/usr/bin/chromium";
+/**
+ * Where the browser tests find Chromium: CHROMIUM_PATH, or /usr/bin/chromium when it is unset or
+ * empty. The twin of `chromiumPath()` in packages/plot/src/render/png.ts, which the tests and
+ * scripts/screenshot.mjs call; this copy exists because setup runs before anything is installed or
+ * built. Change both together.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /**
  * Makes sure Chromium is there for the tests that render in a browser (plot's PNG renderer, the
@@ -178,7 +183,7 @@ export async function ensureChromium() {
   }
   throw new UserError(
     `Chromium is missing at ${CHROMIUM}: the browser tests need it. Install it (Debian: ` +
-      "`sudo apt-get install chromium`), or set CHROMIUM to its path.",
+      "`sudo apt-get install chromium`), or set CHROMIUM_PATH to its path.",
   );
 }
 

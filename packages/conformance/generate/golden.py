@@ -5,12 +5,18 @@ requirements.txt beside this file. Every case is computed by the oracle that def
 semantics and cross-checked against the others:
 
 - ONNX QuantizeLinear / DequantizeLinear / MatMulInteger / Cast: onnxruntime-node (ort.mjs runs
-  the models written here), cross-checked with onnx.reference and the numpy float32 formula;
+  the models written here), cross-checked with onnx.reference and the numpy float32 formula
+  (int2 / uint2 at opset 25: where onnxruntime alone differs, onnx.reference's result is kept);
 - PyTorch quantize_per_tensor / quantize_per_channel / dequantize and the torch.ao observers:
   torch, cross-checked with the numpy float32 formula;
 - float16 / bfloat16 / float8 encodings and decodings: numpy and ml_dtypes (ONNX's Cast rules for
   saturation via onnx.reference), cross-checked with onnxruntime's Cast;
-- metrics: numpy float64; int4 packing: numpy int64, cross-checked with ONNX's own int4 packing.
+- float4 / float6 / fnuz float8 / float8e8m0 casts and decodes: ml_dtypes through onnx.reference's
+  Cast, cross-checked with an exhaustive nearest-code search of the rule and (fnuz, e8m0)
+  onnxruntime's Cast; inputs where ONNX's sources disagree are left out;
+- GGUF: the gguf package (Q8_0 ... Q5_1 quantizers, every dequantizer it has), cross-checked with
+  ggml's reference rules transcribed to numpy float32;
+- metrics: numpy float64; int4 / int2 packing: numpy int64, cross-checked with ONNX's own packing.
 
 Where the oracles disagree the case keeps the one that defines its semantics and says so in its
 `note`. A case whose oracle differs from the semantics the format (and core) documents, evaluated
@@ -18,12 +24,20 @@ here in numpy float32, is written unchanged to golden/disagreements/, which the 
 when named. README.md lists both kinds. Inputs come from generators seeded by the case id, so a
 run writes the same bytes every time.
 
-Usage: python golden.py --node NODE [--out DIR] [--work DIR]
+The cases of oracles that do not install with pip here (ggml's K-quant and IQ4_NL quantizers,
+microxcaling, torchao, bitsandbytes) are carried unchanged from ../shared/golden/next (`CARRIED`):
+a run checks they are there; `--carry DIR` copies them again.
+
+Usage: python golden.py --node NODE [--out DIR] [--work DIR] [--carry DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
+import importlib.metadata
+import io
 import json
 import math
 import platform
@@ -33,15 +47,20 @@ import sys
 import warnings
 import zlib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
+import gguf
+import gguf.quants
 import ml_dtypes
 import numpy as np
 import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
+
+import onnx_backend  # ONNX's own backend test vectors (onnx-backend.json), beside this file
 
 warnings.filterwarnings("ignore", category=UserWarning)  # torch's quantized-dtype deprecation notice
 np.seterr(all="ignore")  # overflow to Infinity and NaN comparisons are the point of the edge cases
@@ -50,6 +69,7 @@ warnings.filterwarnings("ignore", category=RuntimeWarning)
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 F32 = np.float32
+FLT_MAX = F32(3.4028234663852886e38)
 
 # ---------------------------------------------------------------------------------------------
 # Formats
@@ -71,6 +91,8 @@ class IntFormat:
 INT = {
     f.name: f
     for f in [
+        IntFormat("int2", -2, 1, TensorProto.INT2, np.int8),
+        IntFormat("uint2", 0, 3, TensorProto.UINT2, np.uint8),
         IntFormat("int4", -8, 7, TensorProto.INT4, np.int8),
         IntFormat("uint4", 0, 15, TensorProto.UINT4, np.uint8),
         IntFormat("int8", -128, 127, TensorProto.INT8, np.int8),
@@ -80,8 +102,9 @@ INT = {
         IntFormat("int32", -(2**31), 2**31 - 1, TensorProto.INT32, np.int32),
     ]
 }
-# int4/uint4 travel to and from onnxruntime-node as int8/uint8 (the binding has no 4-bit tensors).
-CARRIER = {"int4": INT["int8"], "uint4": INT["uint8"]}
+# int2/uint2/int4/uint4 travel to and from onnxruntime-node as int8/uint8 (the binding has no 2-
+# or 4-bit tensors).
+CARRIER = {"int2": INT["int8"], "uint2": INT["uint8"], "int4": INT["int8"], "uint4": INT["uint8"]}
 
 FLOATS = {
     # name: (onnx type, numpy/ml_dtypes type, bits dtype)
@@ -476,7 +499,7 @@ def layout_attrs(axis, block) -> dict:
     return attrs
 
 
-def quantize_model(shape, fmt: IntFormat, scale, zp, axis=None, block=None) -> onnx.ModelProto:
+def quantize_model(shape, fmt: IntFormat, scale, zp, axis=None, block=None, opset=21) -> onnx.ModelProto:
     vi = helper.make_tensor_value_info
     carrier = CARRIER.get(fmt.name)
     q_out = "q" if carrier else "y"
@@ -489,10 +512,11 @@ def quantize_model(shape, fmt: IntFormat, scale, zp, axis=None, block=None) -> o
         [vi("x", TensorProto.FLOAT, list(shape))],
         [vi("y", out_type, list(shape))],
         [initializer("scale", TensorProto.FLOAT, scale), initializer("zp", fmt.onnx, zp)],
+        opset,
     )
 
 
-def dequantize_model(shape, fmt: IntFormat, scale, zp, axis=None, block=None) -> onnx.ModelProto:
+def dequantize_model(shape, fmt: IntFormat, scale, zp, axis=None, block=None, opset=21) -> onnx.ModelProto:
     vi = helper.make_tensor_value_info
     carrier = CARRIER.get(fmt.name)
     nodes = []
@@ -507,21 +531,29 @@ def dequantize_model(shape, fmt: IntFormat, scale, zp, axis=None, block=None) ->
         [vi("x", in_type, list(shape))],
         [vi("y", TensorProto.FLOAT, list(shape))],
         [initializer("scale", TensorProto.FLOAT, scale), initializer("zp", fmt.onnx, zp)],
+        opset,
     )
 
 
-def onnx_quantize_case(ort: Ort, case_id: str, x: np.ndarray, fmt: IntFormat, scale, zp, axis=None, block=None):
+def onnx_quantize_case(ort: Ort, case_id: str, x: np.ndarray, fmt: IntFormat, scale, zp, axis=None, block=None,
+                       opset=21, stated: np.ndarray | None = None, prefer_reference: bool = False):
+    """A QuantizeLinear case; `stated` is the result ONNX's own test states for these inputs, if any.
+    With `prefer_reference`, where onnxruntime differs from both onnx.reference and the float32 rule
+    while those two agree, the case keeps onnx.reference's result and notes onnxruntime's."""
     x = np.asarray(x, F32)
     scale = np.asarray(scale, F32)
     zp = np.asarray(zp, np.int64)
-    call = ort.submit(quantize_model(x.shape, fmt, scale, zp, axis, block), {"x": x})
+    call = ort.submit(quantize_model(x.shape, fmt, scale, zp, axis, block, opset), {"x": x})
 
     def build() -> dict:
         got = ort_result(call, "y", case_id)
-        notes = reference_check(call, "y", got, x)
         full_scale = expand(scale, x.shape, axis, block)
         full_zp = expand(zp, x.shape, axis, block)
-        rule = formula_check(RULE, got, onnx_quantize_formula(x, full_scale, full_zp, fmt), x)
+        formula = onnx_quantize_formula(x, full_scale, full_zp, fmt)
+        got, notes = outvoted(ort, call, got, formula, x) if prefer_reference else (got, reference_check(call, "y", got, x))
+        rule = formula_check(RULE, got, formula, x)
+        if stated is not None:
+            notes += formula_check("ONNX's test vector", got, stated, x)
         return against_rule({
             "id": case_id, "op": "quantize", "semantics": "onnx",
             "input": tensor("float32", x),
@@ -532,19 +564,23 @@ def onnx_quantize_case(ort: Ort, case_id: str, x: np.ndarray, fmt: IntFormat, sc
     return build
 
 
-def onnx_dequantize_case(ort: Ort, case_id: str, q: np.ndarray, fmt: IntFormat, scale, zp, axis=None, block=None):
+def onnx_dequantize_case(ort: Ort, case_id: str, q: np.ndarray, fmt: IntFormat, scale, zp, axis=None, block=None,
+                         opset=21, stated: np.ndarray | None = None, prefer_reference: bool = False):
     q = np.asarray(q, np.int64)
     scale = np.asarray(scale, F32)
     zp = np.asarray(zp, np.int64)
     feed_type = (CARRIER.get(fmt.name) or fmt).numpy
-    call = ort.submit(dequantize_model(q.shape, fmt, scale, zp, axis, block), {"x": q.astype(feed_type)})
+    call = ort.submit(dequantize_model(q.shape, fmt, scale, zp, axis, block, opset), {"x": q.astype(feed_type)})
 
     def build() -> dict:
         got = ort_result(call, "y", case_id)
-        notes = reference_check(call, "y", got, q)
         full_scale = expand(scale, q.shape, axis, block)
         full_zp = expand(zp, q.shape, axis, block)
-        rule = formula_check(RULE, got, onnx_dequantize_formula(q, full_scale, full_zp), q)
+        formula = onnx_dequantize_formula(q, full_scale, full_zp)
+        got, notes = outvoted(ort, call, got, formula, q) if prefer_reference else (got, reference_check(call, "y", got, q))
+        rule = formula_check(RULE, got, formula, q)
+        if stated is not None:
+            notes += formula_check("ONNX's test vector", got, stated, q)
         return against_rule({
             "id": case_id, "op": "dequantize", "semantics": "onnx",
             "input": tensor(fmt.name, q),
@@ -553,6 +589,19 @@ def onnx_dequantize_case(ort: Ort, case_id: str, q: np.ndarray, fmt: IntFormat, 
         }, notes, rule)
 
     return build
+
+
+def outvoted(ort: Ort, call: OrtCall, got: np.ndarray, formula: np.ndarray, inputs: np.ndarray):
+    """onnxruntime's result, or onnx.reference's where the float32 rule agrees with it and not with
+    onnxruntime (two of ONNX's three definitions against one), with the notes that say so."""
+    if isinstance(call.reference, str):
+        return got, [call.reference]
+    ref = np.asarray(call.reference["y"])
+    if not formula_check("", got, ref) or formula_check("", ref, formula):
+        return got, reference_check(call, "y", got, inputs)
+    note = (f"onnxruntime {ort.version} gives another result on {differences(ref, got, inputs)}; kept: "
+            "onnx.reference's, which the float32 rule agrees with")
+    return (ref.astype(got.dtype) if np.issubdtype(got.dtype, np.floating) else ref.astype(np.int64)), [note]
 
 
 def ort_oracle(op: str, ort: Ort, opset: int = 21) -> Callable[[], str]:
@@ -1312,7 +1361,7 @@ def decode_case(ort: Ort, case_id: str, dtype: str, codes: np.ndarray):
 
     def build() -> dict:
         got = ort_result(call, "y", case_id)
-        notes = [] if same_floats(got, values) else [f"onnxruntime disagrees: {first_difference(values, got)}"]
+        notes = [] if same_floats(got, values) else [f"onnxruntime disagrees on {differences(values, got, codes)}"]
         return with_note({"id": case_id, "op": "decode", "from": dtype,
                           "input": tensor("uint16" if bits == np.uint16 else "uint8", codes),
                           "expected": tensor("float32", values)}, notes)
@@ -1342,6 +1391,938 @@ def build_float_suites(ort: Ort) -> None:
     for dtype in FLOATS:
         for label, codes in decode_codes(dtype, rng_for(f"decode-{dtype}")):
             decodes.cases.append(decode_case(ort, f"decode-{dtype}-{label}", dtype, codes))
+
+
+# ---------------------------------------------------------------------------------------------
+# Low-bit floats: float4e2m1, float6e2m3 / e3m2, the fnuz float8s and float8e8m0
+
+
+@dataclass(frozen=True)
+class LowFloat:
+    """A low-bit float type: its fields (README's table), ml_dtypes type and where ONNX casts it."""
+
+    name: str
+    onnx: int
+    numpy: type
+    bits: int
+    exponent: int
+    mantissa: int
+    bias: int
+    opset: int  # the Cast opset onnx.reference runs (float6 arrived in opset 28)
+    ort: bool  # whether onnxruntime-node implements Cast to and from it
+
+    @property
+    def codes(self) -> int:
+        return 2**self.bits
+
+
+LOWBIT = {
+    f.name: f
+    for f in [
+        LowFloat("float4e2m1", TensorProto.FLOAT4E2M1, ml_dtypes.float4_e2m1fn, 4, 2, 1, 1, 25, False),
+        LowFloat("float6e2m3", TensorProto.FLOAT6E2M3, ml_dtypes.float6_e2m3fn, 6, 2, 3, 1, 28, False),
+        LowFloat("float6e3m2", TensorProto.FLOAT6E3M2, ml_dtypes.float6_e3m2fn, 6, 3, 2, 3, 28, False),
+        LowFloat("float8e4m3fnuz", TensorProto.FLOAT8E4M3FNUZ, ml_dtypes.float8_e4m3fnuz, 8, 4, 3, 8, 25, True),
+        LowFloat("float8e5m2fnuz", TensorProto.FLOAT8E5M2FNUZ, ml_dtypes.float8_e5m2fnuz, 8, 5, 2, 16, 25, True),
+        LowFloat("float8e8m0", TensorProto.FLOAT8E8M0, ml_dtypes.float8_e8m0fnu, 8, 8, 0, 127, 25, True),
+    ]
+}
+E8M0 = LOWBIT["float8e8m0"]
+ROUND_MODES = ["up", "down", "nearest"]
+
+
+def is_fnuz(f: LowFloat) -> bool:
+    return f.name.endswith("fnuz")
+
+
+def field_value(f: LowFloat, code: int) -> float:
+    """The value of a code from its fields (the README's formula), in float64: exact."""
+    if f is E8M0:
+        return math.nan if code == 0xFF else 2.0 ** (code - 127)
+    if is_fnuz(f) and code == 0x80:
+        return math.nan
+    sign = code >> (f.bits - 1)
+    e = (code >> f.mantissa) & (2**f.exponent - 1)
+    m = code & (2**f.mantissa - 1)
+    if e:
+        v = 2.0 ** (e - f.bias) * (1 + m / 2**f.mantissa)
+    else:
+        v = 2.0 ** (1 - f.bias) * m / 2**f.mantissa
+    return -v if sign else v
+
+
+def lowbit_decode_values(f: LowFloat, codes: np.ndarray) -> np.ndarray:
+    """ml_dtypes' value of each code (the oracle), widened to float32."""
+    return np.asarray(codes).astype(np.uint8).view(f.numpy).astype(F32)
+
+
+def lowbit_limits(f: LowFloat) -> tuple[float, float, float]:
+    """(smallest subnormal, smallest normal, largest finite)."""
+    if f is E8M0:
+        return 2.0**-127, 2.0**-127, 2.0**127
+    values = [field_value(f, c) for c in range(f.codes // 2)]
+    return values[1], 2.0 ** (1 - f.bias), max(v for v in values if not math.isnan(v))
+
+
+def nearest_code(f: LowFloat, x: np.float32, saturate: bool, round_mode: str | None) -> int | None:
+    """The README's cast rule by an exhaustive search over the codes, or None for an input the
+    rule leaves out because the sources disagree on it (see `LOWBIT_LEFT_OUT`)."""
+    if f is E8M0:
+        return e8m0_code(x, saturate, round_mode or "up")
+    if np.isnan(x):
+        return 0x80 if is_fnuz(f) else None
+    half = f.codes // 2
+    positive = [(Fraction(field_value(f, c)), c) for c in range(half)]
+    top, top_code = positive[-1]
+    # the value the next code would have with one more exponent: where rounding leaves the format
+    beyond = top + Fraction(2) ** (math.floor(math.log2(top)) - f.mantissa)
+    if np.isinf(x):
+        code = None
+    else:
+        a = abs(Fraction(float(x)))  # exact: distances are compared without rounding
+        best = min(positive + [(beyond, None)],
+                   key=lambda vc: (abs(a - vc[0]), 0 if vc[1] is None or vc[1] % 2 == 0 else 1))
+        code = best[1]
+    negative = bool(np.signbit(x))
+    if code is None:  # past the largest finite value
+        if is_fnuz(f) and not saturate:
+            return 0x80
+        code = top_code
+    if is_fnuz(f):
+        return code | 0x80 if negative and code != 0 else code
+    return code | (half if negative else 0)
+
+
+def e8m0_code(x: np.float32, saturate: bool, round_mode: str) -> int | None:
+    if np.isnan(x):
+        return 0xFF
+    if np.signbit(x):
+        return None  # negative inputs (and -0): ONNX's table and its reference differ
+    a = float(x)
+    if math.isinf(a):
+        return 0xFF if not saturate else None  # saturate: table 0xFE, reference 0xFF
+    smallest = 2.0**-127
+    if a < smallest and not saturate:
+        return None  # 0 and values below 2^-127 without saturate: table NaN, reference 0x00 or 0x01
+    if round_mode == "up" and 0 < a <= smallest:
+        return None  # float32 subnormals: ONNX's reference reads the exponent field and gives 0x01
+    if round_mode == "nearest" and smallest < a < 1.5 * smallest:
+        return None  # the same
+    if a < smallest:
+        return 0x00
+    k = math.floor(math.log2(a))  # exact for a float32 (float64 log2 of a power of two is exact)
+    while 2.0**k > a:
+        k -= 1
+    while 2.0 ** (k + 1) <= a:
+        k += 1
+    if round_mode == "down":
+        code = k + 127
+    elif round_mode == "up":
+        code = k + 127 + (1 if a > 2.0**k else 0)
+    else:
+        code = k + 127 + (1 if a >= 1.5 * 2.0**k else 0)
+    if code > 0xFE:
+        return 0xFE if saturate else 0xFF
+    return code
+
+
+LOWBIT_LEFT_OUT = [
+    "NaN to float4e2m1 / float6: no code (ONNX's float4 table says 6; its reference, through ml_dtypes, "
+    "gives -0 for +NaN and +0 for -NaN; torchao's bit-level cast an arbitrary code)",
+    "float8e8m0 from negative inputs and -0 (ONNX's table and its reference differ)",
+    "float8e8m0 from Infinity with saturate (ONNX's table: 0xFE, its reference: 0xFF)",
+    "float8e8m0 from 0 and values below 2^-127 without saturate (table: NaN; reference: 0x00 or 0x01)",
+    "float8e8m0 from float32 subnormals where ONNX's reference, reading the exponent field, gives 0x01: "
+    "x <= 2^-127 with roundMode up, 2^-127 < x < 1.5 * 2^-127 with roundMode nearest",
+]
+
+
+def lowbit_reference(f: LowFloat, x: np.ndarray, saturate: bool | None, round_mode: str | None) -> np.ndarray:
+    """onnx.reference's Cast (ml_dtypes under ONNX's saturation and rounding rules): codes."""
+    attrs = {}
+    if saturate is not None:
+        attrs["saturate"] = int(saturate)
+    if round_mode is not None:
+        attrs["round_mode"] = round_mode
+    vi = helper.make_tensor_value_info
+    model = onnx_model([helper.make_node("Cast", ["x"], ["y"], to=f.onnx, **attrs)],
+                       [vi("x", TensorProto.FLOAT, list(x.shape))], [vi("y", f.onnx, list(x.shape))], opset=f.opset)
+    (y,) = ReferenceEvaluator(model).run(None, {"x": x})
+    return np.asarray(y).view(np.uint8).astype(np.int64)
+
+
+def lowbit_codes_of_values(f: LowFloat, values: np.ndarray) -> np.ndarray:
+    """The code of each float32 value (onnxruntime's results come back as float32)."""
+    table = lowbit_decode_values(f, np.arange(f.codes))
+    lookup = {int(b): c for c, b in reversed(list(enumerate(bits_of(table)))) if not np.isnan(table[c])}
+    nan = 0xFF if f is E8M0 else 0x80
+    return np.array([nan if np.isnan(v) else lookup[int(bits_of(np.array([v]))[0])]
+                     for v in np.asarray(values, F32).ravel()], np.int64)
+
+
+def lowbit_cast_case(ort: Ort, case_id: str, f: LowFloat, x: np.ndarray, saturate: bool | None,
+                     round_mode: str | None):
+    """A cast case: onnx.reference's codes, cross-checked with the exhaustive search of the README's
+    rule and, where it implements the type, onnxruntime's Cast. Inputs the rule leaves out are dropped."""
+    x = np.asarray(x, F32)
+    effective = saturate is not False  # ONNX's default: saturate = 1
+    rule = [nearest_code(f, v, effective, round_mode) for v in x]
+    x = np.array([v for v, r in zip(x, rule) if r is not None], F32)
+    rule_codes = np.array([r for r in rule if r is not None], np.int64)
+    expected = lowbit_reference(f, x, saturate, round_mode)
+    call = None
+    if f.ort:
+        attrs = {} if saturate is None else {"saturate": int(saturate)}
+        if round_mode is not None:
+            attrs["round_mode"] = round_mode
+        vi = helper.make_tensor_value_info
+        nodes = [helper.make_node("Cast", ["x"], ["c"], to=f.onnx, **attrs),
+                 helper.make_node("Cast", ["c"], ["y"], to=TensorProto.FLOAT)]
+        call = ort.submit(onnx_model(nodes, [vi("x", TensorProto.FLOAT, list(x.shape))],
+                                     [vi("y", TensorProto.FLOAT, list(x.shape))], opset=25), {"x": x})
+
+    def build() -> dict:
+        rule_notes = formula_check("the exhaustive nearest-code search (the README's rule)", expected, rule_codes, x)
+        notes = []
+        if call is not None:
+            got = lowbit_codes_of_values(f, ort_result(call, "y", case_id))
+            bad = np.flatnonzero(got != expected)
+            if bad.size:
+                listed = ", ".join(f"x={show(x[i])}: onnxruntime {int(got[i]):#04x}, onnx.reference "
+                                   f"{int(expected[i]):#04x}" for i in bad[:6])
+                notes.append(f"onnxruntime differs from onnx.reference (kept, as the rule) on {bad.size} of "
+                             f"{x.size} values: {listed}" + (", ..." if bad.size > 6 else ""))
+        case = {"id": case_id, "op": "cast", "to": f.name}
+        if saturate is not None:
+            case["saturate"] = saturate
+        if round_mode is not None:
+            case["roundMode"] = round_mode
+        case["input"] = tensor("float32", x)
+        case["expected"] = tensor("uint8", expected)
+        return against_rule(case, notes, rule_notes)
+
+    return build
+
+
+def lowbit_cast_inputs(f: LowFloat, kind: str, rng) -> np.ndarray:
+    sub, normal, top = lowbit_limits(f)
+    ulp_top = top - lowbit_limits_below_top(f)
+    if kind == "edges":
+        values = [0.0, -0.0, np.inf, -np.inf, 1.0, -1.0, 3.4028234663852886e38, -3.4028234663852886e38,
+                  1.1754943508222875e-38, 1.401298464324817e-45, -1.401298464324817e-45,
+                  top, -top, top + ulp_top / 4, -(top + ulp_top / 4), top + ulp_top / 2, -(top + ulp_top / 2),
+                  float(np.nextafter(F32(top + ulp_top / 2), F32(0))), 2 * top, -2 * top, 1e6, -1e6,
+                  normal, -normal, float(np.nextafter(F32(normal), F32(0))), sub, -sub, sub / 2, -sub / 2,
+                  float(np.nextafter(F32(sub / 2), F32(1))), -float(np.nextafter(F32(sub / 2), F32(1))),
+                  sub / 4, -sub / 4, sub * 0.75, sub * 1.5, -sub * 1.5, sub * 2.5, -sub * 2.5]
+        if not f.name.startswith(("float4", "float6")):
+            values += [float(QUIET_NAN), -float(QUIET_NAN)]
+        return np.array(values, F32)
+    if kind == "ties":
+        positive = [field_value(f, c) for c in range(f.codes // 2)]
+        pairs = list(range(len(positive) - 1))
+        if len(pairs) > 24:
+            pairs = sorted(rng.choice(pairs, size=24, replace=False).tolist())
+        out = []
+        for c in pairs:
+            mid = F32((positive[c] + positive[c + 1]) / 2)
+            assert float(mid) == (positive[c] + positive[c + 1]) / 2
+            sign = F32(-1) if rng.random() < 0.5 else F32(1)
+            out += [sign * mid, sign * np.nextafter(mid, F32(np.inf)), sign * np.nextafter(mid, F32(0))]
+        return np.array(out, F32)
+    if kind == "normal":
+        return (rng.standard_normal(40) * top / 4).astype(F32)
+    if kind == "range":
+        e = rng.uniform(math.log2(sub) - 2, math.log2(top) + 1, 40)
+        return (np.exp2(e) * rng.choice([-1, 1], 40)).astype(F32)
+    if kind == "subnormal":
+        return rng.uniform(-normal, normal, 24).astype(F32)
+    if kind == "bits":
+        x = rng.integers(0, 2**32, size=40, dtype=np.uint64).astype(np.uint32).view(F32)
+        return x[~np.isnan(x)]
+    raise ValueError(kind)
+
+
+def lowbit_limits_below_top(f: LowFloat) -> float:
+    """The largest finite value's neighbour below it."""
+    values = sorted(v for v in (field_value(f, c) for c in range(f.codes // 2)) if not math.isnan(v))
+    return values[-2]
+
+
+def e8m0_inputs(kind: str, rng) -> np.ndarray:
+    """Positive inputs for float8e8m0 (negative ones are left out: see LOWBIT_LEFT_OUT)."""
+    if kind == "edges":
+        return np.array([0.0, np.inf, float(QUIET_NAN), 3.4028234663852886e38, 2.0**127,
+                         float(np.nextafter(F32(2.0**127), F32(0))), float(np.nextafter(F32(2.0**127), F32(np.inf))),
+                         1.5 * 2.0**127, float(np.nextafter(F32(1.5 * 2.0**127), F32(0))), 1.0, 2.0**-126,
+                         float(np.nextafter(F32(2.0**-126), F32(0))), float(np.nextafter(F32(2.0**-126), F32(1))),
+                         1.5 * 2.0**-126, 2.0**-127, 1.5 * 2.0**-127, 1.75 * 2.0**-127, 2.0**-128,
+                         1.401298464324817e-45, 0.75, 1.5, 3.0], F32)
+    if kind == "powers":
+        k = np.sort(rng.choice(np.arange(-126, 128), size=14, replace=False))
+        p = np.exp2(k.astype(np.float64)).astype(F32)
+        return np.concatenate([p, np.nextafter(p, F32(0)), np.nextafter(p, F32(np.inf))])
+    if kind == "ties":
+        k = np.sort(rng.choice(np.arange(-126, 127), size=14, replace=False))
+        t = (1.5 * np.exp2(k.astype(np.float64))).astype(F32)
+        return np.concatenate([t, np.nextafter(t, F32(0)), np.nextafter(t, F32(np.inf))])
+    if kind == "range":
+        return np.exp2(rng.uniform(-126, 128, 40)).astype(F32)
+    if kind == "normal":
+        return np.abs(rng.standard_normal(32) * 10 ** rng.uniform(-3, 3)).astype(F32)
+    if kind == "subnormal":
+        return rng.uniform(0, 2.0**-126, 24).astype(F32)
+    raise ValueError(kind)
+
+
+def lowbit_decode_case(ort: Ort, case_id: str, f: LowFloat):
+    codes = np.arange(f.codes, dtype=np.int64)
+    values = lowbit_decode_values(f, codes)
+    fields = np.array([field_value(f, int(c)) for c in codes], np.float64).astype(F32)
+    vi = helper.make_tensor_value_info
+    model = onnx_model([helper.make_node("Cast", ["c"], ["y"], to=TensorProto.FLOAT)], [],
+                       [vi("y", TensorProto.FLOAT, [codes.size])],
+                       [numpy_helper.from_array(codes.astype(np.uint8).view(f.numpy), name="c")], opset=f.opset)
+    (reference,) = ReferenceEvaluator(model).run(None, {})
+    call = ort.submit(model, {}) if f.ort else None
+
+    def build() -> dict:
+        notes = formula_check("onnx.reference Cast", values, np.asarray(reference, F32), codes)
+        rule = formula_check("the README's field formula", values, fields, codes)
+        if call is not None:
+            notes += formula_check("onnxruntime Cast", values, ort_result(call, "y", case_id), codes)
+        return against_rule({"id": case_id, "op": "decode", "from": f.name, "input": tensor("uint8", codes),
+                             "expected": tensor("float32", values)}, notes, rule)
+
+    return build
+
+
+def lowbit_oracle(ort: Ort, what: str) -> Callable[[], str]:
+    return lambda: (
+        f"ml_dtypes {ml_dtypes.__version__} ({what}) through onnx {onnx.__version__} onnx.reference Cast "
+        "(opset 25; float6 opset 28: numpy_helper.saturate_cast, to_float8e8m0), every value cross-checked "
+        "with an exhaustive nearest-code search of the rule; fnuz and float8e8m0 also with onnxruntime-node "
+        f"{ort.version} Cast opset 25 (no float4 / float6 Cast there)"
+    )
+
+
+def build_lowbit_float_suites(ort: Ort) -> None:
+    casts = suite("lowbit-casts.json",
+                  "float32 to float4e2m1, float6e2m3 / e3m2 (nearest even, always saturating), float8e4m3fnuz / "
+                  "e5m2fnuz (nearest even, with and without saturate) and float8e8m0 (roundMode up / down / "
+                  "nearest, with and without saturate)", "cast", lowbit_oracle(ort, "astype"))
+    kinds = ["edges", "ties", "normal", "range", "subnormal", "bits"]
+    for f in LOWBIT.values():
+        if f is E8M0:
+            for round_mode in ROUND_MODES:
+                for saturate in [True, False]:
+                    for kind in ["edges", "powers", "ties", "range", "normal", "subnormal"]:
+                        case_id = f"cast-{f.name}-{round_mode}{'-saturate' if saturate else '-nosaturate'}-{kind}"
+                        x = e8m0_inputs(kind, rng_for(case_id))
+                        casts.cases.append(lowbit_cast_case(ort, case_id, f, x, saturate, round_mode))
+            case_id = f"cast-{f.name}-default-edges"  # ONNX's defaults: round_mode up, saturate 1
+            casts.cases.append(lowbit_cast_case(ort, case_id, f, e8m0_inputs("edges", rng_for(case_id)), None, None))
+        elif is_fnuz(f):
+            for saturate in [True, False]:
+                for kind in kinds:
+                    case_id = f"cast-{f.name}{'-saturate' if saturate else '-nosaturate'}-{kind}"
+                    x = lowbit_cast_inputs(f, kind, rng_for(case_id))
+                    casts.cases.append(lowbit_cast_case(ort, case_id, f, x, saturate, None))
+            case_id = f"cast-{f.name}-default-edges"
+            casts.cases.append(lowbit_cast_case(ort, case_id, f, lowbit_cast_inputs(f, "edges", rng_for(case_id)),
+                                                None, None))
+        else:
+            for kind in kinds:
+                case_id = f"cast-{f.name}-{kind}"
+                x = lowbit_cast_inputs(f, kind, rng_for(case_id))
+                casts.cases.append(lowbit_cast_case(ort, case_id, f, x, None, None))
+
+    decodes = suite("lowbit-decodes.json",
+                    "every code of float4e2m1, float6e2m3 / e3m2, float8e4m3fnuz / e5m2fnuz and float8e8m0 to "
+                    "float32 (exact)", "decode",
+                    lambda: (f"ml_dtypes {ml_dtypes.__version__} (codes viewed as float4_e2m1fn, float6_e2m3fn, "
+                             "float6_e3m2fn, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu, widened to float32); "
+                             "cross-checked with the README's field formula, onnx "
+                             f"{onnx.__version__} onnx.reference Cast and (fnuz, e8m0) onnxruntime-node "
+                             f"{ort.version} Cast"))
+    for f in LOWBIT.values():
+        decodes.cases.append(lowbit_decode_case(ort, f"decode-{f.name}-all", f))
+
+
+# ---------------------------------------------------------------------------------------------
+# int2 / uint2 QuantizeLinear and DequantizeLinear (opset 25) through onnxruntime
+
+INT2_OPSET = 25
+
+# ONNX's own test vectors (onnx/backend/test/case/node/quantizelinear.py and dequantizelinear.py,
+# export_int2 / export_uint2): inputs, scales (axis 0, zero points 0) and the results ONNX states.
+ONNX_INT2_QUANTIZE = {
+    "int2": ([[0.0, 2.5, 4.8, 8.6], [-4.0, -3.0, 1.0, 2.0], [-0.0, -2.5, -4.8, -8.6]], [2.0, 3.0, 4.0],
+             [0, 1, 1, 1, -1, -1, 0, 1, 0, -1, -1, -2]),
+    "uint2": ([[0.0, 2.5, 4.8, 8.6], [-2.0, -1.0, 1.0, 3.0], [4.0, 5.0, 6.0, 7.0]], [2.0, 3.0, 4.0],
+              [0, 1, 2, 3, 0, 0, 0, 1, 1, 1, 2, 2]),
+}
+ONNX_INT2_DEQUANTIZE = {  # codes, scale, zero point, stated result
+    "int2": ([0, 1, -1, -2], 2.0, 1, [-2.0, 0.0, -4.0, -6.0]),
+    "uint2": ([0, 1, 2, 3], 2.0, 1, [-2.0, 0.0, 2.0, 4.0]),
+}
+
+
+def build_int2_suites(ort: Ort) -> None:
+    oracle = lambda op: ort_oracle(op, ort, INT2_OPSET)  # noqa: E731
+    q = suite("onnx-quantize-int2.json",
+              "QuantizeLinear to int2 and uint2 (opset 25, one value per element): per tensor, per axis and blocked",
+              "quantize", oracle("QuantizeLinear"))
+    dq = suite("onnx-dequantize-int2.json",
+               "DequantizeLinear from int2 and uint2 (opset 25): per tensor, per axis and blocked",
+               "dequantize", oracle("DequantizeLinear"))
+    for name in ["int2", "uint2"]:
+        fmt = INT[name]
+        x, scales, stated = ONNX_INT2_QUANTIZE[name]
+        q.cases.append(onnx_quantize_case(ort, f"onnx-q-{name}-onnx-example", np.array(x, F32), fmt,
+                                          np.array(scales, F32), np.zeros(3, np.int64), 0, None, INT2_OPSET,
+                                          np.array(stated, np.int64).reshape(3, 4), True))
+        for kind in DISTRIBUTIONS + ["ties", "saturate"]:
+            case_id = f"onnx-q-{name}-{kind}"
+            x, scale, zp = per_tensor_inputs(case_id, kind, fmt)
+            if kind == "saturate":
+                # ±Infinity and ±FLT_MAX apart: onnxruntime and onnx.reference both wrap +Infinity and
+                # +FLT_MAX around for int2 / uint2 (see disagreements/), which would take the whole case
+                extreme = np.isinf(x) | (np.abs(x) == FLT_MAX)
+                q.cases.append(onnx_quantize_case(ort, f"{case_id}-float32-extremes", x[extreme], fmt, scale, zp,
+                                                  opset=INT2_OPSET, prefer_reference=True))
+                x = x[~extreme]
+            q.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, opset=INT2_OPSET,
+                                              prefer_reference=True))
+        for shape, axis in AXIS_SHAPES:
+            case_id = f"onnx-q-{name}-axis{axis}-{'x'.join(map(str, shape))}"
+            x, scale, zp = per_axis_inputs(case_id, fmt, shape, axis)
+            q.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, opset=INT2_OPSET,
+                                              prefer_reference=True))
+        for shape, axis, block in BLOCK_SHAPES:
+            case_id = f"onnx-q-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
+            x, scale, zp = blocked_inputs(case_id, fmt, shape, axis, block)
+            q.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, block, INT2_OPSET,
+                                              prefer_reference=True))
+
+        codes, scale, zp, stated = ONNX_INT2_DEQUANTIZE[name]
+        dq.cases.append(onnx_dequantize_case(ort, f"onnx-dq-{name}-onnx-example", np.array(codes), fmt, F32(scale),
+                                             zp, opset=INT2_OPSET, stated=np.array(stated, F32), prefer_reference=True))
+        for variant in ["random", "extremes"]:
+            case_id = f"onnx-dq-{name}-{variant}"
+            rng = rng_for(case_id)
+            codes = dequantize_codes(rng, fmt, variant)
+            scale = F32(10 ** rng.uniform(-2, 0.5))
+            zp = int(rng.integers(fmt.lo, fmt.hi, endpoint=True))
+            dq.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, opset=INT2_OPSET,
+                                                 prefer_reference=True))
+        for shape, axis in AXIS_SHAPES:
+            case_id = f"onnx-dq-{name}-axis{axis}-{'x'.join(map(str, shape))}"
+            rng = rng_for(case_id)
+            codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
+            scale = (10 ** rng.uniform(-2, 0.5, shape[axis])).astype(F32)
+            zp = rng.integers(fmt.lo, fmt.hi, size=shape[axis], endpoint=True)
+            dq.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, opset=INT2_OPSET,
+                                                 prefer_reference=True))
+        for shape, axis, block in [BLOCK_SHAPES[0], BLOCK_SHAPES[3]]:
+            case_id = f"onnx-dq-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
+            rng = rng_for(case_id)
+            codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
+            pshape = list(shape)
+            pshape[axis] = -(-shape[axis] // block)
+            scale = (10 ** rng.uniform(-2, 0.5, pshape)).astype(F32)
+            zp = rng.integers(fmt.lo, fmt.hi, size=pshape, endpoint=True)
+            dq.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, block, INT2_OPSET,
+                                                 prefer_reference=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# GGUF block formats: the gguf Python package (llama.cpp's gguf-py), ggml's rules in numpy float32
+
+
+@dataclass(frozen=True)
+class GgmlFormat:
+    name: str
+    block: int
+    size: int  # bytes a block
+    quantize: bool  # whether the gguf package's quantizer is ggml's (byte-identical) and core has the type
+
+
+GGML = {
+    f.name: f
+    for f in [
+        GgmlFormat("q8_0", 32, 34, True),
+        GgmlFormat("q4_0", 32, 18, True),
+        GgmlFormat("q4_1", 32, 20, True),
+        GgmlFormat("q5_0", 32, 22, True),
+        GgmlFormat("q5_1", 32, 24, True),
+        GgmlFormat("iq4_nl", 32, 18, False),
+        GgmlFormat("q2_K", 256, 84, False),
+        GgmlFormat("q3_K", 256, 110, False),
+        GgmlFormat("q4_K", 256, 144, False),
+        GgmlFormat("q5_K", 256, 176, False),
+        GgmlFormat("q6_K", 256, 210, False),
+    ]
+}
+IQ4NL = np.array([-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113], F32)
+GGUF_VERSION = importlib.metadata.version("gguf")
+
+
+def gguf_type(name: str):
+    return getattr(gguf.GGMLQuantizationType, name.upper())
+
+
+def fp16(v) -> list[int]:
+    """float32 to IEEE binary16 bytes, little-endian, rounding to nearest even (numpy's astype)."""
+    return [int(b) for b in np.array([v], F32).astype(np.float16).view(np.uint8)]
+
+
+def half(b: np.ndarray, at: int) -> np.float32:
+    return F32(np.frombuffer(bytes(int(v) for v in b[at:at + 2]), np.float16)[0])
+
+
+def roundf(v: np.float32) -> int:
+    """C's roundf: to nearest, ties away from zero (computed exactly in float64)."""
+    a = math.floor(abs(float(v)) + 0.5)
+    return -a if v < 0 else a
+
+
+def signed_max(x: np.ndarray) -> np.float32:
+    """ggml's "max": the value of largest magnitude, the first of a tie, +0 for a block of zeros."""
+    amax, m = F32(0), F32(0)
+    for v in x:
+        if amax < abs(v):
+            amax, m = F32(abs(v)), v
+    return m
+
+
+def nibbles(q: np.ndarray) -> list[int]:
+    """Values 0..15 of a 32-value block as qs: value i < 16 in the low nibble of byte i, i >= 16 high."""
+    return [int(q[j] & 15) | int(q[j + 16] & 15) << 4 for j in range(16)]
+
+
+def high_bits(q: np.ndarray) -> list[int]:
+    """The fifth bit of each of 32 values as qh: bit i of a little-endian uint32."""
+    h = sum(int((q[i] >> 4) & 1) << i for i in range(32))
+    return list(h.to_bytes(4, "little"))
+
+
+def ggml_quantize_block(fmt: str, x: np.ndarray) -> list[int]:
+    """quantize_row_<fmt>_ref of one block, as golden/README.md (../shared/golden/README.md) writes
+    ggml's reference quantizers: float32 operations in order, none fused."""
+    x = np.asarray(x, F32)
+    if fmt == "q8_0":
+        amax = F32(np.max(np.abs(x)))
+        d = F32(amax / F32(127))
+        inv = F32(F32(1) / d) if d else F32(0)
+        return fp16(d) + [roundf(F32(v * inv)) & 0xFF for v in x]
+    if fmt in ("q4_0", "q5_0"):
+        top, half_range = (15, 8) if fmt == "q4_0" else (31, 16)
+        d = F32(signed_max(x) / F32(-half_range))
+        inv = F32(F32(1) / d) if d else F32(0)
+        q = np.array([min(top, int(np.trunc(F32(F32(v * inv) + F32(half_range + 0.5))))) for v in x], np.int64)
+        return fp16(d) + (nibbles(q) if fmt == "q4_0" else high_bits(q) + nibbles(q))
+    if fmt in ("q4_1", "q5_1"):
+        lo, hi = FLT_MAX, -FLT_MAX
+        for v in x:
+            if v < lo:
+                lo = v
+            if v > hi:
+                hi = v
+        d = F32(F32(hi - lo) / F32(15 if fmt == "q4_1" else 31))
+        inv = F32(F32(1) / d) if d else F32(0)
+        q = [int(np.trunc(F32(F32(F32(v - lo) * inv) + F32(0.5)))) for v in x]
+        q = np.array([min(15, v) for v in q] if fmt == "q4_1" else q, np.int64)
+        return fp16(d) + fp16(lo) + (nibbles(q) if fmt == "q4_1" else high_bits(q) + nibbles(q))
+    raise ValueError(fmt)
+
+
+def ggml_quantize_rows(fmt: str, x: np.ndarray) -> np.ndarray:
+    f = GGML[fmt]
+    rows = [sum((ggml_quantize_block(fmt, row[b:b + f.block]) for b in range(0, row.size, f.block)), [])
+            for row in np.asarray(x, F32)]
+    return np.array(rows, np.int64)
+
+
+def k_scale_min(scales: np.ndarray, j: int) -> tuple[int, int]:
+    """The 6-bit scale and min of sub-block j of q4_K / q5_K."""
+    if j < 4:
+        return int(scales[j] & 63), int(scales[j + 4] & 63)
+    return (int(scales[j + 4] & 15) | (int(scales[j - 4]) >> 6) << 4,
+            (int(scales[j + 4]) >> 4) | (int(scales[j]) >> 6) << 4)
+
+
+def ggml_dequantize_block(fmt: str, b: np.ndarray) -> np.ndarray:
+    """dequantize_row_<fmt> of one block, from the layouts of golden/README.md, every operation in float32."""
+    b = np.asarray(b, np.int64)
+    out = np.empty(GGML[fmt].block, F32)
+    if fmt == "q8_0":
+        d = half(b, 0)
+        for i in range(32):
+            out[i] = d * F32(b[2 + i] - 256 if b[2 + i] > 127 else b[2 + i])
+        return out
+    if fmt in ("q4_0", "q4_1", "q5_0", "q5_1", "iq4_nl"):
+        d = half(b, 0)
+        m = half(b, 2) if fmt in ("q4_1", "q5_1") else None
+        qs_at = {"q4_0": 2, "q4_1": 4, "q5_0": 6, "q5_1": 8, "iq4_nl": 2}[fmt]
+        qh = int.from_bytes(bytes(int(v) for v in b[qs_at - 4:qs_at]), "little") if fmt in ("q5_0", "q5_1") else 0
+        for i in range(32):
+            n = int(b[qs_at + i] & 15) if i < 16 else int(b[qs_at + i - 16] >> 4)
+            n |= ((qh >> i) & 1) << 4
+            if fmt == "q4_0":
+                out[i] = F32(n - 8) * d
+            elif fmt == "q5_0":
+                out[i] = F32(n - 16) * d
+            elif fmt == "iq4_nl":
+                out[i] = d * IQ4NL[n]
+            else:
+                out[i] = F32(F32(n) * d) + m
+        return out
+    if fmt == "q2_K":
+        scales, qs, d, dmin = b[:16], b[16:80], half(b, 80), half(b, 82)
+        for i in range(256):
+            a, r = divmod(i, 128)
+            bb, c = divmod(r, 32)
+            q = (int(qs[32 * a + c]) >> (2 * bb)) & 3
+            sc = int(scales[i // 16])
+            out[i] = F32(F32(d * F32(sc & 15)) * F32(q)) - F32(dmin * F32(sc >> 4))
+        return out
+    if fmt == "q3_K":
+        hmask, qs, scales, d = b[:32], b[32:96], b[96:108], half(b, 108)
+        for i in range(256):
+            a, r = divmod(i, 128)
+            bb, c = divmod(r, 32)
+            q = (int(qs[32 * a + c]) >> (2 * bb)) & 3
+            h = (int(hmask[i % 32]) >> (i // 32)) & 1
+            j = i // 16
+            low = int(scales[j] & 15) if j < 8 else int(scales[j - 8]) >> 4
+            s = low | ((int(scales[8 + j % 4]) >> (2 * (j // 4))) & 3) << 4
+            out[i] = F32(d * F32(s - 32)) * F32(q + 4 * h - 4)
+        return out
+    if fmt in ("q4_K", "q5_K"):
+        d, dmin, scales = half(b, 0), half(b, 2), b[4:16]
+        qh, qs = (None, b[16:144]) if fmt == "q4_K" else (b[16:48], b[48:176])
+        for i in range(256):
+            a, r = divmod(i, 64)
+            bb, c = divmod(r, 32)
+            q = (int(qs[32 * a + c]) >> (4 * bb)) & 15
+            if qh is not None:
+                q += 16 * ((int(qh[i % 32]) >> (i // 32)) & 1)
+            sc, mn = k_scale_min(scales, i // 32)
+            out[i] = F32(F32(d * F32(sc)) * F32(q)) - F32(dmin * F32(mn))
+        return out
+    if fmt == "q6_K":
+        ql, qh, scales, d = b[:128], b[128:192], b[192:208], half(b, 208)
+        for i in range(256):
+            a, r = divmod(i, 128)
+            bb, c = divmod(r, 32)
+            low = (int(ql[64 * a + 32 * (bb % 2) + c]) >> (0 if bb < 2 else 4)) & 15
+            q = low | ((int(qh[32 * a + c]) >> (2 * bb)) & 3) << 4
+            sc = int(scales[i // 16])
+            sc = sc - 256 if sc > 127 else sc
+            out[i] = F32(d * F32(sc)) * F32(q - 32)
+        return out
+    raise ValueError(fmt)
+
+
+def ggml_dequantize_rows(fmt: str, data: np.ndarray) -> np.ndarray:
+    f = GGML[fmt]
+    return np.array([np.concatenate([ggml_dequantize_block(fmt, row[k:k + f.size]) for k in range(0, row.size, f.size)])
+                     for row in np.asarray(data, np.int64)], F32)
+
+
+def gguf_oracle(what: str) -> Callable[[], str]:
+    return lambda: (
+        f"gguf {GGUF_VERSION} (llama.cpp's gguf-py, numpy "
+        f"{np.__version__}) gguf.quants.{what}; cross-checked with ggml's reference rules (golden/README.md) in "
+        "numpy float32"
+    )
+
+
+def gguf_quantize_inputs(fmt: str, kind: str, rng) -> np.ndarray:
+    block = GGML[fmt].block
+    if kind == "normal":
+        return (rng.standard_normal((1, 2 * block)) * rng.uniform(0.5, 2)).astype(F32)
+    if kind == "uniform-outliers":
+        x = rng.uniform(-1, 1, (1, 2 * block))
+        for row in x:
+            spikes = rng.choice(row.size, size=3, replace=False)
+            row[spikes] = rng.choice([-1, 1], 3) * rng.uniform(5, 40, 3)
+        return x.astype(F32)
+    if kind == "scale":
+        # one magnitude a block, from 1e-6 to 1e4 (inside every format's storable range)
+        x = rng.standard_normal((1, 4 * block))
+        return (x * 10 ** rng.uniform(-6, 4, (1, 4, 1)).repeat(block, axis=2).reshape(1, 4 * block)).astype(F32)
+    if kind == "edge":
+        blocks = [
+            np.zeros(block),  # zeros (of both signs: "zero-blocks")
+            np.full(block, 0.75),  # constant
+            np.concatenate([[3.0, -3.0], rng.uniform(-2, 2, block - 2)]),  # +M before -M: +M wins
+            np.concatenate([[-3.0, 3.0], rng.uniform(-2, 2, block - 2)]),  # -M before +M: -M wins
+            np.concatenate([np.zeros(block - 1), [-1.5]]),  # one nonzero, negative
+            np.concatenate([[2.0**-20], np.zeros(block - 1)]),  # one tiny value (fp16 d subnormal or 0)
+            rng.uniform(0.5, 1.0, block),  # all positive: q4_1's min > 0
+            -rng.uniform(0.5, 1.0, block),  # all negative
+        ]
+        return np.array(blocks, F32).reshape(4, 2 * block)
+    if kind == "ties":
+        # scaled values on rounding boundaries: x * id = k + 1/2 (and one float32 step above, every
+        # fifth), the block's extreme set so that d is the chosen step
+        lo, hi = {"q8_0": (-127, 126), "q4_0": (-8, 7), "q5_0": (-16, 15), "q4_1": (0, 14), "q5_1": (0, 30)}[fmt]
+        extreme = {"q8_0": 127, "q4_0": -8, "q5_0": -16, "q4_1": 15, "q5_1": 31}[fmt]
+        blocks = []
+        for _ in range(2):
+            d = float(F32(rng.uniform(0.01, 0.1)))
+            x = ((rng.integers(lo, hi, block, endpoint=True) + 0.5) * d).astype(F32)
+            x[0] = extreme * d
+            x[1] = 0.0
+            x[2::5] = np.nextafter(x[2::5], F32(np.inf))
+            blocks.append(x)
+        return np.array(blocks, F32).reshape(1, 2 * block)
+    if kind == "zero-blocks":
+        # blocks of zeros of both signs: the first +0 (row 0), the first -0 (row 1)
+        x = np.where(rng.random((2, block)) < 0.5, 0.0, -0.0)
+        x[0, 0], x[1, 0] = 0.0, -0.0
+        return x.astype(F32)
+    raise ValueError(kind)
+
+
+def gguf_quantize_case(case_id: str, fmt: str, x: np.ndarray) -> dict:
+    q = gguf.quants.quantize(x, gguf_type(fmt)).astype(np.int64)
+    y = gguf.quants.dequantize(q.astype(np.uint8), gguf_type(fmt))
+    rule = formula_check("ggml's reference quantizer (numpy float32)", q, ggml_quantize_rows(fmt, x))
+    rule += formula_check("ggml's reference dequantizer (numpy float32)", y, ggml_dequantize_rows(fmt, q))
+    return against_rule({"id": case_id, "op": "gguf_quantize", "format": fmt, "input": tensor("float32", x),
+                         "expected": {"bytes": tensor("uint8", q), "dequantized": tensor("float32", y)}}, [], rule)
+
+
+def random_blocks(fmt: str, rng, rows: int, blocks: int, kind: str) -> np.ndarray:
+    """Random bytes with finite fp16 fields (d, dmin, m); "extremes" puts the largest, the smallest
+    subnormal and zeros of both signs in those fields."""
+    f = GGML[fmt]
+    data = rng.integers(0, 256, (rows, blocks, f.size))
+    fields = {"q8_0": [0], "q4_0": [0], "q5_0": [0], "iq4_nl": [0], "q4_1": [0, 2], "q5_1": [0, 2],
+              "q2_K": [80, 82], "q3_K": [108], "q4_K": [0, 2], "q5_K": [0, 2], "q6_K": [208]}[fmt]
+    special = [0x7BFF, 0xFBFF, 0x0001, 0x8001, 0x0000, 0x8000, 0x0400, 0x3C00]
+    for index in np.ndindex(rows, blocks):
+        for at in fields:
+            if kind == "extremes":
+                h = special[int(rng.integers(0, len(special)))]
+            else:  # sign, exponent 1..20 (magnitudes 2^-14 .. 2^5), any mantissa: finite, mostly normal
+                h = int(rng.integers(0, 2)) << 15 | int(rng.integers(1, 21)) << 10 | int(rng.integers(0, 1024))
+            data[index][at:at + 2] = [h & 0xFF, h >> 8]
+    return data.reshape(rows, blocks * f.size)
+
+
+def gguf_dequantize_case(case_id: str, fmt: str, data: np.ndarray) -> dict:
+    f = GGML[fmt]
+    y = gguf.quants.dequantize(data.astype(np.uint8), gguf_type(fmt))
+    rule = formula_check("ggml's reference dequantizer (numpy float32)", y, ggml_dequantize_rows(fmt, data))
+    shape = [int(data.shape[0]), int(data.shape[1] // f.size * f.block)]
+    return against_rule({"id": case_id, "op": "gguf_dequantize", "format": fmt, "input": tensor("uint8", data),
+                         "shape": shape, "expected": tensor("float32", y)}, [], rule)
+
+
+def build_gguf_suites() -> None:
+    q = suite("gguf-quantize.json",
+              "GGUF Q8_0, Q4_0, Q4_1, Q5_0, Q5_1: quantize_row_<fmt>_ref bytes and dequantize_row_<fmt> values",
+              "gguf_quantize", gguf_oracle("quantize / dequantize"))
+    for fmt, f in GGML.items():
+        if not f.quantize:
+            continue
+        for kind in ["normal", "uniform-outliers", "scale", "edge", "ties", "zero-blocks"]:
+            case_id = f"gguf-py-{fmt}-{kind}"
+            x = gguf_quantize_inputs(fmt, kind, rng_for(case_id))
+            q.cases.append(lambda a=(case_id, fmt, x): gguf_quantize_case(*a))
+    dq = suite("gguf-dequantize.json",
+               "GGUF dequantize_row_<fmt> of random valid blocks (finite fp16 fields): Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, "
+               "IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K", "gguf_dequantize", gguf_oracle("dequantize"))
+    for fmt, f in GGML.items():
+        for kind in ["random", "extremes"]:
+            case_id = f"gguf-py-{fmt}-dq-{kind}"
+            rng = rng_for(case_id)
+            rows, blocks = (2, 2) if f.block == 32 else (1, 1)
+            data = random_blocks(fmt, rng, rows, blocks, kind)
+            dq.cases.append(lambda a=(case_id, fmt, data): gguf_dequantize_case(*a))
+
+
+# ---------------------------------------------------------------------------------------------
+# Carried data: cases of oracles that do not install with pip here, kept unchanged with their
+# provenance. `--carry DIR` copies them from DIR (../shared/golden/next); every other run only
+# checks that they are there and lists them in the README.
+
+SHARED_NEXT = {  # file of ../shared/golden/next: the sha256 of the copy the cases were carried from
+    "gguf.json": "cbf489e9160090e23b0e0cf66594c0edf9b02404ae593a6e29dd1508074cc4b3",
+    "lowbit-mx.json": "b33d1fb6577801c0cb3be280f0fbc2887e6e3eec75d757ea496a87f5de9b1e9c",
+    "lowbit-nvfp4.json": "7fac3a234306cc9a20ecc8a0729f0195ec171c39b2657ba01a7085f79d9d17d3",
+    "lowbit-bnb.json": "276980c0932b7cdc38787c19de22ccab7583aca17dc99bbf516bbd15fd0e86e5",
+}
+
+GGML_PROVENANCE = (
+    "ggml's scalar reference code, ggml-org/ggml commit d99724f2b141fed9e1a9f402213506c081433465, "
+    "src/ggml-quants.c `quantize_row_<format>_ref` and `dequantize_row_<format>`, built with gcc 12 for plain "
+    "x86-64 (float32, no fused multiply-add; -O2 and -O0 agree byte for byte); inputs from numpy 1.24"
+)
+MX_PROVENANCE = (
+    "microsoft/microxcaling 7bc41952de394f5cc5e782baf132e7c7542eb4e4 `mx_ops._quantize_mx` (python path, torch "
+    "1.13 CPU) for the dequantized values; scales and codes from the exact OCP MX v1.0 rule, checked against "
+    "transcriptions of its C++ kernels and of torchao's `to_mx`"
+)
+NVFP4_PROVENANCE = (
+    "pytorch/ao 36027d82d1ad9949597ea16002ff4940374b1b94 torchao/prototype/mx_formats/nvfp4_tensor.py "
+    "`nvfp4_quantize`, `per_tensor_amax_to_scale`, `NVFP4Tensor.dequantize`, transcribed to numpy float32 (torch "
+    "1.13 has no float8); e2m1 codes by torchao's own cast run on torch 1.13"
+)
+BNB_PROVENANCE = (
+    "bitsandbytes-foundation/bitsandbytes 95f9af309d4d5793847169c39288dcd3fcbdf564 default (pure torch) backend "
+    "`quantize_4bit`, `quantize_blockwise`, `dequantize_4bit`, `dequantize_blockwise` and `functional.quantize_4bit`'s "
+    "double-quant glue, run on torch 1.13 CPU, matched by an independent numpy transcription"
+)
+
+
+@dataclass(frozen=True)
+class Carried:
+    file: str  # under golden/; pending/ for suites whose ops the runner does not know yet
+    source: str  # the file of ../shared/golden/next
+    ids: tuple[str, ...] | None  # the source's cases carried here, in its order; None: the rest
+    why: str  # why the cases are carried rather than generated
+    provenance: str
+
+
+def ggml_ids(formats: list[str], ops=("gguf_quantize",), extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    ids = []
+    for fmt in formats:
+        if "gguf_quantize" in ops:
+            ids += [f"gguf-{fmt}-{k}" for k in ["normal", "uniform-outliers", "edge", "scale"]]
+        if "gguf_dequantize" in ops:
+            ids.append(f"gguf-{fmt}-dq-random")
+    return tuple(ids) + extra
+
+
+NO_QUANTIZER = "the gguf package (0.19.0) has no quantizer for these formats"
+CARRIED = [
+    Carried("gguf-ggml-q2_K-q4_K.json", "gguf.json", ggml_ids(["q2_K", "q3_K", "q4_K"]), NO_QUANTIZER,
+            GGML_PROVENANCE),
+    Carried("gguf-ggml-q5_K-q8_K.json", "gguf.json",
+            ggml_ids(["q5_K", "q6_K"]) + ggml_ids(["q8_K"], ("gguf_quantize", "gguf_dequantize")),
+            NO_QUANTIZER + " (and no Q8_K dequantizer)", GGML_PROVENANCE),
+    Carried("gguf-ggml-iq4_nl-zeros.json", "gguf.json",
+            ggml_ids(["iq4_nl"], extra=("gguf-q4_0-edge", "gguf-q5_0-edge", "gguf-q5_1-edge")),
+            "the gguf package has no IQ4_NL quantizer; on the three `edge` cases its Q4_0 / Q5_0 / Q5_1 "
+            "quantizers differ from ggml (the sign of zero in all-zero blocks: see below)", GGML_PROVENANCE),
+    Carried("lowbit-mx.json", "lowbit-mx.json", None,
+            "microxcaling and torchao do not install with pip here", MX_PROVENANCE),
+    Carried("lowbit-nvfp4.json", "lowbit-nvfp4.json", None, "torchao does not install with pip here",
+            NVFP4_PROVENANCE),
+    Carried("lowbit-bnb.json", "lowbit-bnb.json", None, "bitsandbytes does not install with pip here",
+            BNB_PROVENANCE),
+    # its one case is 699 KB of JSON: gzipped (229 KB), which the runner reads as it is
+    Carried("lowbit-bnb-nested-full.json.gz", "lowbit-bnb.json", ("bnb-nf4-dq-nested-full",),
+            "bitsandbytes does not install with pip here", BNB_PROVENANCE),
+]
+
+
+def case_text(case: dict) -> str:
+    return json.dumps(case, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
+def suite_text(head: dict, cases: list[dict]) -> str:
+    """A suite in this folder's layout: one case a line."""
+    top = json.dumps(head, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return "\n".join([top[:-1] + ',"cases":[', ",\n".join(case_text(c) for c in cases), "]}"]) + "\n"
+
+
+def read_suite_file(path: Path) -> dict:
+    raw = path.read_bytes()
+    return json.loads(gzip.decompress(raw) if path.name.endswith(".gz") else raw)
+
+
+def carry(source_dir: Path, out: Path) -> None:
+    """Copies the carried cases from source_dir, unchanged (each case's JSON text as in the source)."""
+    for c in CARRIED:
+        src = source_dir / c.source
+        raw = src.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != SHARED_NEXT[c.source]:
+            raise RuntimeError(f"--carry: {src} has sha256 {digest}, not the pinned {SHARED_NEXT[c.source]}")
+        text = raw.decode()
+        data = json.loads(text)
+        elsewhere = {i for other in CARRIED if other.source == c.source and other.ids for i in other.ids}
+        wanted = set(c.ids) if c.ids else None
+        cases = [k for k in data["cases"] if (k["id"] in wanted if wanted is not None else k["id"] not in elsewhere)]
+        if wanted is not None and {k["id"] for k in cases} != wanted:
+            raise RuntimeError(f"--carry: {src} lacks {sorted(wanted - {k['id'] for k in cases})}")
+        for k in cases:
+            if case_text(k) not in text:
+                raise RuntimeError(f"--carry: case {k['id']} does not read back to its text in {src}")
+        body = suite_text({"suite": data["suite"], "oracle": data["oracle"]}, cases).encode()
+        path = out / c.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if c.file.endswith(".gz"):
+            buffer = io.BytesIO()
+            with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as z:
+                z.write(body)
+            body = buffer.getvalue()
+        path.write_bytes(body)
+        print(f"  carried {c.file}: {len(cases)} cases of {c.source}")
+
+
+def carried_suites(out: Path) -> list[tuple[Carried, dict, int]]:
+    """The carried files as they are in the folder (suite, byte size); a missing one is an error."""
+    found = []
+    for c in CARRIED:
+        path = out / c.file
+        if not path.exists():
+            raise RuntimeError(f"{path} is missing: it is carried data, not generated; restore it with git, or "
+                               "copy it again with `golden.py --carry ../shared/golden/next`")
+        data = read_suite_file(path)
+        if c.ids is not None and sorted(k["id"] for k in data["cases"]) != sorted(c.ids):
+            raise RuntimeError(f"{path}: its cases are not the carried ones ({', '.join(c.ids)})")
+        found.append((c, data, path.stat().st_size))
+    return found
+
+
+def gguf_against_ggml(carried: list[tuple[Carried, dict, int]]) -> list[str]:
+    """README lines: the gguf package run on ggml's own carried cases."""
+    agree, total, lacking, lines = 0, 0, set(), []
+    rule_agree, rule_total = 0, 0
+    for c, data, _ in carried:
+        if c.source != "gguf.json":
+            continue
+        for k in data["cases"]:
+            fmt = k["format"]
+            stored = k["expected"]["bytes"] if k["op"] == "gguf_quantize" else k["input"]
+            want = k["expected"]["dequantized"] if k["op"] == "gguf_quantize" else k["expected"]
+            codes = np.array(stored["data"], np.uint8).reshape(stored["shape"])
+            if fmt in GGML:  # the cross-check's own transcription of ggml, against ggml
+                rule_total += 1
+                ok = same_floats(ggml_dequantize_rows(fmt, codes), np.array([readback(v) for v in want["data"]], F32))
+                if k["op"] == "gguf_quantize" and GGML[fmt].quantize:
+                    x = np.array([readback(v) for v in k["input"]["data"]], F32).reshape(k["input"]["shape"])
+                    ok = ok and np.array_equal(ggml_quantize_rows(fmt, x), codes.astype(np.int64))
+                rule_agree += bool(ok)
+            try:
+                y = gguf.quants.dequantize(codes, gguf_type(fmt))
+            except NotImplementedError:
+                lacking.add(fmt)
+                continue
+            total += 1
+            agree += same_floats(y, np.array([readback(v) for v in want["data"]], F32))
+            if k["op"] == "gguf_quantize" and fmt in GGML and GGML[fmt].quantize:
+                x = np.array([readback(v) for v in k["input"]["data"]], F32).reshape(k["input"]["shape"])
+                q = gguf.quants.quantize(x, gguf_type(fmt)).ravel()
+                bad = np.flatnonzero(q != codes.ravel())
+                f = GGML[fmt]
+                where = "; ".join(
+                    f"row {i // (codes.shape[1])}, block {(i % codes.shape[1]) // f.size}, byte {(i % codes.shape[1]) % f.size}: "
+                    f"gguf {int(q[i]):#04x}, ggml {int(codes.ravel()[i]):#04x}" for i in bad)
+                lines.append(f"- `{k['id']}`: gguf {GGUF_VERSION} quantizes {bad.size} byte(s) otherwise: {where}"
+                             if bad.size else f"- `{k['id']}`: gguf {GGUF_VERSION} writes the same bytes")
+    head = [f"gguf {GGUF_VERSION} dequantizes the bytes of {agree} of {total} carried ggml cases to ggml's values, "
+            "bit for bit" + (f" (it has no dequantizer for {', '.join(sorted(lacking))})" if lacking else "") + ". "
+            f"The cross-check's numpy transcription of ggml's rules reproduces ggml on {rule_agree} of {rule_total} "
+            "of them (its dequantizers, and for Q4_0 / Q5_0 / Q5_1 its quantizers)."]
+    return head + ([""] + lines if lines else [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1439,23 +2420,32 @@ def matmul_case(ort: Ort, case_id, a, b, fa: IntFormat, fb: IntFormat, az: int, 
     return build
 
 
+def pack_bytes(v: np.ndarray, bits: int) -> np.ndarray:
+    """ONNX's packing: 8 / bits values a byte, the first in the lowest bits, a short last byte padded with 0."""
+    per = 8 // bits
+    codes = np.asarray(v, np.int64) & (2**bits - 1)
+    padded = np.concatenate([codes, np.zeros(-codes.size % per, np.int64)]).reshape(-1, per)
+    return (padded << (bits * np.arange(per))).sum(axis=1)
+
+
 def build_pack_suite() -> None:
     s = suite("integer-pack.json",
-              "int4 / uint4 packing: two values per byte, the first in the low nibble, an odd tail padded with 0",
-              "pack", lambda: (f"numpy {np.__version__} int64 nibble arithmetic; cross-checked with onnx "
-                               f"{onnx.__version__} numpy_helper.from_array (ONNX's int4 / uint4 raw_data)"))
-    for name in ["int4", "uint4"]:
+              "int4 / uint4 packing (two values a byte, the first in the low nibble) and int2 / uint2 packing (four "
+              "a byte, the first in bits 0-1); a short last byte padded with 0",
+              "pack", lambda: (f"numpy {np.__version__} int64 bit arithmetic; cross-checked with onnx "
+                               f"{onnx.__version__} numpy_helper.from_array (ONNX's int4 / uint4 / int2 / uint2 "
+                               "raw_data)"))
+    for name, bits, lengths in [("int4", 4, [1, 2, 3, 7, 8, 16, 33]), ("uint4", 4, [1, 2, 3, 7, 8, 16, 33]),
+                                ("int2", 2, [1, 2, 3, 4, 5, 7, 8, 13, 33]), ("uint2", 2, [1, 2, 3, 4, 5, 7, 8, 13, 33])]:
         fmt = INT[name]
-        for n in [1, 2, 3, 7, 8, 16, 33]:
+        for n in lengths:
             case_id = f"pack-{name}-{n}"
             rng = rng_for(case_id)
             v = rng.integers(fmt.lo, fmt.hi, size=n, endpoint=True)
             v[: min(n, 2)] = [fmt.lo, fmt.hi][: min(n, 2)]
-            nib = v & 15
-            padded = np.concatenate([nib, [0]]) if n % 2 else nib
-            packed = padded[0::2] | (padded[1::2] << 4)
-            onnx_bytes = np.frombuffer(numpy_helper.from_array(
-                v.astype(ml_dtypes.int4 if fmt.signed else ml_dtypes.uint4)).raw_data, np.uint8)
+            packed = pack_bytes(v, bits)
+            sub_byte = {"int4": ml_dtypes.int4, "uint4": ml_dtypes.uint4, "int2": ml_dtypes.int2, "uint2": ml_dtypes.uint2}
+            onnx_bytes = np.frombuffer(numpy_helper.from_array(v.astype(sub_byte[name])).raw_data, np.uint8)
             notes = formula_check("onnx numpy_helper", packed, onnx_bytes)
             s.cases.append(lambda c=with_note({"id": case_id, "op": "pack", "input": tensor(name, v),
                                                "expected": tensor("uint8", packed)}, notes): c)
@@ -1524,49 +2514,56 @@ def write_suite(path: Path, s: Suite, cases: list[dict]) -> None:
 README_HEAD = """# Golden reference cases
 
 Reference results for `@quantlab/core`, computed by the frameworks that define each semantics
-(onnxruntime, PyTorch, numpy, ml_dtypes, onnx). `npm run conformance` (with no folder named) and
-the conformance unit test (`packages/conformance/test/golden.test.ts`, on both backends) run every
-`*.json` file of this folder through core's public API.
+(onnxruntime, PyTorch, numpy, ml_dtypes, onnx, the `gguf` package) or, where an oracle does not
+install with pip, carried unchanged from the reference cases of `../shared/golden/next` with their
+provenance. `npm run conformance` (with no folder named) and the conformance unit test
+(`packages/conformance/test/golden.test.ts`, on both backends) run every `*.json` (and `*.json.gz`)
+file of this folder through core's public API; not its subfolders.
 
-**Generated: do not edit by hand.** `npm run golden` rewrites every file here, this README
-included:
+**Generated: do not edit by hand.** `npm run golden` rewrites every file here but the carried
+ones, this README included:
 
 1. it creates the virtual environment `build/venv/golden` (git-ignored) from
    `packages/conformance/generate/requirements.txt` on first use (again only when that file
-   changes): numpy, ml_dtypes, onnx, protobuf and the CPU build of torch, with torch's
+   changes): numpy, ml_dtypes, onnx, protobuf, the CPU build of torch and gguf, with torch's
    dependencies (filelock, fsspec, jinja2, markupsafe, mpmath, networkx, setuptools, sympy,
-   typing_extensions), every version pinned;
+   typing_extensions) and gguf's (pyyaml, requests, tqdm, certifi, charset-normalizer, idna,
+   urllib3), every version pinned;
 2. it runs `packages/conformance/generate/golden.py` in it: the inputs come from numpy generators
-   seeded by each case's id, PyTorch and numpy compute their cases in process, and the ONNX cases
-   are tiny one-operator models (built with `onnx.helper`, checked by `onnx.checker`) written to
-   `build/golden/models/`;
+   seeded by each case's id, PyTorch, gguf and numpy compute their cases in process, and the ONNX
+   cases are tiny one-operator models (built with `onnx.helper`, checked by `onnx.checker`) written
+   to `build/golden/models/`;
 3. golden.py runs those models in onnxruntime-node (`packages/conformance/generate/ort.mjs`, the
    `onnxruntime-node` devDependency of `@quantlab/conformance`), and the same models in
    `onnx.reference`, then writes the suites.
 
 A second run writes the same bytes, so `git status` stays clean. `npm test` never runs the
-generator; it reads the committed files.
+generator; it reads the committed files. The carried files (listed below) are not generated: a run
+checks that they are there with their cases, and `golden.py --carry ../shared/golden/next` copies
+them again from those files (whose sha256 golden.py pins).
 
 The models are built in Python because `onnx.helper` and `onnx.checker` are ONNX's own builder and
-validator (int4 packing in initializers included), and because the same model object then runs in
-`onnx.reference` for the cross-check. onnxruntime-node's binding has no int4/uint4, bfloat16 or
-float8 tensors, so the models carry Cast nodes around the operator: int4 codes travel as
-int8/uint8, bfloat16 and float8 results come back as float32 values (every non-NaN value names
-its code; a NaN is written 0x7F with its sign, which is what onnxruntime's Float8 constructors
-store), and codes to decode are initializers.
+validator (int2 / int4 packing in initializers included), and because the same model object then
+runs in `onnx.reference` for the cross-check. onnxruntime-node's binding has no int2 / int4,
+bfloat16 or float8 tensors, so the models carry Cast nodes around the operator: int2 / int4 codes
+travel as int8/uint8, bfloat16 and float8 results come back as float32 values (every non-NaN value
+names its code; a NaN is written 0x7F with its sign for e4m3fn / e5m2, which is what onnxruntime's
+Float8 constructors store, 0x80 for the fnuz types, 0xFF for e8m0), and codes to decode are
+initializers.
 
 ## Format
 
-Each file is one suite: `{ "suite": text, "oracle": text, "cases": [case, ...] }`, one case a line.
-A case has an `id`, an `op`, its inputs, `expected`, and sometimes a `note` (which changes
-nothing). An unknown op is a failure, never a skip.
+Each file is one suite: `{ "suite": text, "oracle": text, "cases": [case, ...] }`, one case a line
+(a `.json.gz` file is such a file, gzipped). A case has an `id`, an `op`, its inputs, `expected`,
+and sometimes a `note` (which changes nothing). An unknown op is a failure, never a skip.
 
 - **Tensor**: `{ "dtype", "shape", "data" }`, data flat in row-major order. dtypes `float32`,
-  `int4`, `uint4` (one value per element), `int8`, `uint8`, `int16`, `uint16`, `int32`, and
-  `uint8`/`uint16` bit patterns for the float formats. A float is the exact float32 value as a
-  JSON number (Python's `repr` of it as a float64: the shortest decimal that reads back to that
-  float64, hence to the same float32 through `Math.fround`) or one of `"NaN"`, `"Infinity"`,
-  `"-Infinity"`, `"-0"`. Compare float results bit for bit (any NaN equals any NaN; -0 is not 0).
+  `int2`, `uint2`, `int4`, `uint4` (one value per element), `int8`, `uint8`, `int16`, `uint16`,
+  `int32`, and `uint8`/`uint16` bit patterns for the float formats (a low-bit float's code in the
+  low bits of a `uint8`). A float is the exact float32 value as a JSON number (Python's `repr` of
+  it as a float64: the shortest decimal that reads back to that float64, hence to the same float32
+  through `Math.fround`) or one of `"NaN"`, `"Infinity"`, `"-Infinity"`, `"-0"`. Compare float
+  results bit for bit (any NaN equals any NaN; -0 is not 0).
 - **Parameters**: `{ "dtype", "scale", "zeroPoint", "axis"?, "blockSize"? }`. Numbers: per
   tensor. Arrays with `axis` (negative counts from the end): one per index along the axis.
   Tensors with `axis` and `blockSize`: blocked, shaped like the input with that dimension
@@ -1579,17 +2576,44 @@ nothing). An unknown op is a failure, never a skip.
   here) is 0x7E00 (float16), 0x7FC0 (bfloat16), 0x7F (float8); with `saturate` float8 values
   past the largest finite, infinities included, become ±448 (e4m3fn) or ±57344 (e5m2); without
   it they become NaN (e4m3fn, 0x7F with the sign) or ±Infinity (e5m2).
+- **Low-bit floats** (value of a code with sign s, exponent field E, mantissa field M of m bits:
+  `(-1)^s 2^(E - bias) (1 + M / 2^m)`, or `(-1)^s 2^(1 - bias) M / 2^m` when E = 0):
+  `float4e2m1` (s ee m, bias 1, largest 6), `float6e2m3` (s ee mmm, bias 1, largest 7.5),
+  `float6e3m2` (s eee mm, bias 3, largest 28), `float8e4m3fnuz` (bias 8, largest 240) and
+  `float8e5m2fnuz` (bias 16, largest 57344), where 0x80 is the only NaN and there is no -0 and
+  no Infinity, and `float8e8m0` (eeeeeeee: 2^(c - 127), 0xFF NaN, no sign, no zero). Casts:
+  float4 / float6 round to nearest even and always saturate (±Infinity too), the sign kept (-0
+  code for negatives that round to 0); fnuz round to nearest even, with `saturate` (absent: true)
+  a rounded magnitude past the largest and ±Infinity become ±largest, without it 0x80; NaN is
+  0x80; negatives that round to 0 give 0x00. `float8e8m0` with `roundMode` (absent: `"up"`):
+  `"up"` the smallest code >= x, `"down"` the largest code <= x, `"nearest"` the nearer in
+  linear distance (a tie 1.5 2^k goes up); NaN 0xFF; with `saturate` (absent: true) results past
+  2^127 give 0xFE and below 2^-127 (and 0) 0x00, without it past 2^127 (and Infinity) 0xFF.
 
 | op | fields | expected |
 |---|---|---|
 | `quantize` | `input` (float32), `params`, `semantics` | integer tensor of `params.dtype` |
 | `dequantize` | `input` (integers), `params`, `semantics` | float32 tensor |
 | `qparams` | `batches` (float32 tensors, observed in order), `observer` `{ method: "minmax" \\| "moving_average_minmax", scheme: "symmetric" \\| "affine", dtype, axis?, reduceRange?, averagingConstant? }`, `semantics: "pytorch"` | `{ scale: [...], zeroPoint: [...] }` (scale bit-exact) |
-| `cast` | `input` (float32), `to` (`float16`, `bfloat16`, `float8e4m3fn`, `float8e5m2`), `saturate`? (float8 only; absent means true) | bit patterns |
+| `cast` | `input` (float32), `to` (`float16`, `bfloat16`, a float8, float6 or float4 type), `saturate`? (float8 only; absent means true), `roundMode`? (`float8e8m0` only: `up`, `down`, `nearest`; absent means up) | bit patterns |
 | `decode` | `from`, `input` (bit patterns) | float32 tensor |
 | `metrics` | `x`, `y` (float32), `tolerance: { rel }` | any of `mse`, `rmse`, `maxAbs`, `meanAbs`, `sqnrDb` (20 log10(‖x‖ / ‖x − y‖)), `cosine`, `absPercentage` (100 \\|y − x\\| / \\|x\\|, 0 where x = 0), float64, within `rel` |
 | `matmul_integer` | `a`, `b` (2-D int8/uint8), `aZeroPoint`, `bZeroPoint` | int32 `(a − a_zp) @ (b − b_zp)` |
-| `pack` | `input` (int4/uint4 values) | uint8 bytes, two values a byte, the first in the low nibble, an odd tail padded with 0 |
+| `pack` | `input` (int4/uint4 or int2/uint2 values) | uint8 bytes: two int4 values a byte, the first in the low nibble, or four int2 values a byte, the first in bits 0-1; a short last byte padded with 0 |
+| `gguf_quantize` | `format` (ggml's type name: `q8_0`, `q4_0`, `q4_1`, `q5_0`, `q5_1`, `iq4_nl`, `q2_K` ... `q6_K`, `q8_K`), `input` (float32 `[rows, cols]`, cols a multiple of the block: 32, or 256 for the K formats) | `{ bytes, dequantized }`: `bytes` (uint8 `[rows, bytesPerRow]`) what ggml's `quantize_row_<format>_ref` writes for each row, `dequantized` (float32) what `dequantize_row_<format>` gives back for them |
+| `gguf_dequantize` | `format`, `input` (uint8 `[rows, bytesPerRow]`, valid blocks: finite fp16 fields), `shape` `[rows, cols]` | float32 `[rows, cols]` |
+
+The GGUF layouts (the fields of each block and where every bit sits) and ggml's reference
+quantizers, operation by operation, are written out in `../shared/golden/README.md` ("GGUF block
+formats"); core's `GGML_TYPES` table (`packages/core/src/dtypes/ggml.ts`) gives each block's
+fields and value formula.
+
+The suites `lowbit-mx`, `lowbit-nvfp4` and `lowbit-bnb` (ops `mx_quantize`, `nvfp4_quantize`,
+`bnb_quantize`, and `decode` from `bnb_nf4`, `bnb_fp4`, `bnb_dynamic8`) hold OCP microscaling
+blocks of 32 with E8M0 scales, NVFP4 (e2m1 elements, an e4m3 scale per 16, a float32 tensor scale)
+and bitsandbytes NF4 / FP4 (absmax per block of 64, optional double quantization). Their fields and
+rules are those of `../shared/golden/README.md` ("Low-bit formats"), whose files they are copies of
+(their oracles do not install with pip here).
 
 Metric cases carry `tolerance: { rel: 1e-9 }`: a float64 sum taken in another order differs in
 the last bits (core's largest relative difference on these cases was 3.3e-16 when they were
@@ -1651,16 +2675,59 @@ def escape_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def write_readme(out: Path, done: list[tuple[Suite, list[dict], list[dict]]], ort: Ort) -> None:
-    lines = [README_HEAD, "## Suites", "", "| file | cases | ops | oracle |", "|---|---|---|---|"]
+def folder_size(out: Path) -> int:
+    return sum(p.stat().st_size for p in out.rglob("*") if p.is_file() and p.name != "README.md")
+
+
+def write_readme(out: Path, done: list[tuple[Suite, list[dict], list[dict]]], ort: Ort,
+                 carried: list[tuple[Carried, dict, int]]) -> None:
+    lines = [README_HEAD, "## Suites", "", "Generated by `npm run golden`:", "",
+             "| file | cases | ops | oracle |", "|---|---|---|---|"]
     for s, kept, apart in done:
         count = f"{len(kept)}" + (f" (+{len(apart)} in disagreements/)" if apart else "")
         lines.append(f"| `{s.file}` | {count} | {s.ops} | {escape_cell(s.oracle())} |")
-    total = sum(len(k) for _, k, _ in done)
-    size = sum(p.stat().st_size for p in out.glob("*.json"))
-    lines += ["", f"{total} cases in {len(done)} files, {size / 1024:.0f} KiB. Generated with Python "
-              f"{platform.python_version()}, numpy {np.__version__}, ml_dtypes {ml_dtypes.__version__}, onnx "
-              f"{onnx.__version__}, torch {torch.__version__}, onnxruntime-node {ort.version}.", ""]
+    lines += ["", "Carried unchanged from `../shared/golden/next` (each case's JSON text as in the source file, "
+              "whose sha256 golden.py pins), because no oracle for them installs with pip here:", "",
+              "| file | cases | ops | carried from | why | oracle (provenance) |", "|---|---|---|---|---|---|"]
+    for c, data, _ in carried:
+        ops = ", ".join(sorted({k["op"] for k in data["cases"]}))
+        lines.append(f"| `{c.file}` | {len(data['cases'])} | {ops} | `{c.source}` (sha256 "
+                     f"`{SHARED_NEXT[c.source][:12]}`) | {escape_cell(c.why)} | {escape_cell(c.provenance)} |")
+    generated = sum(len(k) for _, k, _ in done)
+    default_carried = [(c, d) for c, d, _ in carried if "/" not in c.file]
+    pending = [(c, d) for c, d, _ in carried if c.file.startswith("pending/")]
+    in_folder = generated + sum(len(d["cases"]) for _, d in default_carried)
+    top_files = len(done) + len(default_carried)
+    lines += ["", f"The default run reads {in_folder} cases in {top_files} files ({generated} generated, "
+              f"{in_folder - generated} carried); `pending/` holds {sum(len(d['cases']) for _, d in pending)} more "
+              f"in {len(pending)} files. All files together: {folder_size(out) / 1024:.0f} KiB. Generated with "
+              f"Python {platform.python_version()}, numpy {np.__version__}, ml_dtypes {ml_dtypes.__version__}, onnx "
+              f"{onnx.__version__}, torch {torch.__version__}, gguf {GGUF_VERSION}, onnxruntime-node {ort.version}.",
+              ""]
+    if pending:
+        lines += ["## pending/: suites whose ops core does not have yet", "",
+                  "They are not ops of the runner yet, so these suites would fail; the runner does not read "
+                  "subfolders, and the conformance test checks that every op of `pending/` is still unknown to it, "
+                  "so that the suites move here (`git mv`, and their rows in golden.py's `CARRIED`) when the ops "
+                  "land. Run them meanwhile with `npm run conformance -- packages/conformance/golden/pending`.", ""]
+    lines += ["## GGUF: the gguf package against ggml", "",
+              f"The `gguf` package (llama.cpp's gguf-py, {GGUF_VERSION}) is the oracle for the Q8_0, Q4_0, Q4_1, "
+              "Q5_0 and Q5_1 quantizers and for the dequantizers of every format it has; each of its cases is "
+              "cross-checked with ggml's reference rules (golden/README.md's source, ../shared/golden/README.md) "
+              "evaluated in numpy float32. It has no quantizer for IQ4_NL and the K formats and nothing for "
+              "Q8_K (those cases are ggml's own, carried). Run on the carried ggml cases:", ""]
+    lines += gguf_against_ggml(carried)
+    lines += ["", "So the package differs from ggml's reference on blocks of zeros only: ggml's signed maximum "
+              "starts at +0 and stays there for a block of zeros (d = +0 / -8 = -0), where the package takes the "
+              "block's first element (a -0 gives d = +0); and Q4_1 / Q5_1 take the minimum with numpy, whose sign "
+              "for mixed zeros is not ggml's first-element one. Cases with such blocks go to disagreements/ "
+              "(`gguf-py-*-zero-blocks`). The package's MXFP4 (ggml's `block_mxfp4`) is no core type: the OCP "
+              "format is `mx_quantize`.", ""]
+    lines += ["## Low-bit casts: what is left out", "",
+              "The cast cases drop the inputs where ONNX's Cast table, its reference implementation and the "
+              "exhaustive search disagree (as ../shared/golden/README.md, \"Low-bit formats\", lists them):", ""]
+    lines += [f"- {reason}" for reason in LOWBIT_LEFT_OUT]
+    lines.append("")
     apart = [(s, d) for s, _, d in done if d]
     lines += ["## disagreements/: where the oracle and core's documented semantics differ", ""]
     if apart:
@@ -1681,7 +2748,8 @@ def write_readme(out: Path, done: list[tuple[Suite, list[dict], list[dict]]], or
     noted = [(s.file, c["id"], c["note"]) for s, kept, _ in done for c in kept if "note" in c]
     if noted:
         lines += ["Each case keeps the result of the oracle that defines its semantics (onnxruntime for "
-                  "ONNX operators, except where it contradicts ONNX's own Cast table; torch for PyTorch); "
+                  "ONNX operators, except where it contradicts ONNX's own Cast table; torch for PyTorch; "
+                  "onnx.reference for the low-bit casts, which onnxruntime lacks for float4 / float6); "
                   "its `note` says what the other one gives.", "", "| file | case | note |", "|---|---|---|"]
         lines += [f"| `{f}` | `{i}` | {escape_cell(n)} |" for f, i, n in noted]
     else:
@@ -1689,8 +2757,10 @@ def write_readme(out: Path, done: list[tuple[Suite, list[dict], list[dict]]], or
     lines += ["", "Not generated: NaN inputs other than the quiet NaN 0x7FC00000 (numpy keeps a NaN's payload "
               "in float16, the others write a canonical NaN), NaN inputs to quantize (core rejects them), "
               "PyTorch semantics for int16 / uint16 / int4 (torch has no quantized tensors of those types), "
-              "per-channel uint4 in torch (`quantize_per_channel` has no quint4x2 kernel), and reduce_range "
-              "with symmetric uint8 observers (torch refuses it).", ""]
+              "per-channel uint4 in torch (`quantize_per_channel` has no quint4x2 kernel), reduce_range "
+              "with symmetric uint8 observers (torch refuses it), and GGUF inputs outside a format's storable "
+              "range or with NaN / Infinity (ggml's result is undefined; core refuses them).", ""]
+    lines += onnx_backend.readme_lines()
     (out / "README.md").write_text("\n".join(lines))
 
 
@@ -1699,27 +2769,40 @@ def main() -> None:
     parser.add_argument("--node", required=True, help="the node executable that runs ort.mjs")
     parser.add_argument("--out", type=Path, default=ROOT / "packages" / "conformance" / "golden")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "golden")
+    parser.add_argument("--carry", type=Path, help="copy the carried cases again from this folder "
+                        "(../shared/golden/next) before generating")
     args = parser.parse_args()
     torch.set_num_threads(1)
     args.work.mkdir(parents=True, exist_ok=True)
     ort = Ort(args.work, args.node)
+    if args.carry is not None:
+        carry(args.carry, args.out)
+    carried = carried_suites(args.out)
 
     build_onnx_suites(ort)
+    build_int2_suites(ort)
     build_torch_suites()
     build_observer_suites()
     build_float_suites(ort)
+    build_lowbit_float_suites(ort)
     build_metrics_suite()
     build_matmul_suite(ort)
     build_pack_suite()
+    build_gguf_suites()
     build_seed_suite(ort)
+    onnx_backend.build(suite)
 
     print(f"  onnxruntime-node: {len(ort.calls)} models", flush=True)
     ort.run()
     apart_dir = args.out / "disagreements"
-    for old in [*args.out.glob("*.json"), *apart_dir.glob("*.json")]:
-        old.unlink()
+    keep = {c.file for c in CARRIED}
+    for old in [*args.out.glob("*.json"), *args.out.glob("*.json.gz"), *apart_dir.glob("*.json")]:
+        if str(old.relative_to(args.out)) not in keep:
+            old.unlink()
     done = []
     for s in sorted(SUITES, key=lambda s: s.file):
+        if s.file in keep:
+            raise RuntimeError(f"{s.file} is both generated and carried")
         cases = [build() for build in s.cases]
         kept = [c for c in cases if not c.get("_disagreement")]
         apart = [{k: v for k, v in c.items() if k != "_disagreement"} for c in cases if c.get("_disagreement")]
@@ -1732,11 +2815,19 @@ def main() -> None:
         print(f"  {s.file:32} {len(kept):4} cases {size / 1024:7.1f} KiB"
               + (f", {notes} with a note" if notes else "")
               + (f"; {len(apart)} in disagreements/" if apart else ""))
+    for c, data, size in carried:
+        print(f"  {c.file:32} {len(data['cases']):4} cases {size / 1024:7.1f} KiB (carried)")
     if apart_dir.exists() and not any(apart_dir.iterdir()):
         apart_dir.rmdir()
-    write_readme(args.out, done, ort)
+    ids = [c["id"] for _, kept, _ in done for c in kept]
+    ids += [k["id"] for c, data, _ in carried if "/" not in c.file for k in data["cases"]]
+    if len(set(ids)) != len(ids):
+        raise RuntimeError("case ids repeat across the folder's suites")
+    write_readme(args.out, done, ort, carried)
     print(f"  {sum(len(k) for _, k, _ in done)} cases in {len(done)} files, "
-          f"{sum(len(a) for _, _, a in done)} in disagreements/")
+          f"{sum(len(a) for _, _, a in done)} in disagreements/; "
+          f"{sum(len(d['cases']) for _, d, _ in carried)} carried in {len(carried)} files; "
+          f"{folder_size(args.out) / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":

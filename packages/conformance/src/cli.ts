@@ -56,7 +56,9 @@ for (const suite of suites) {
   const failures = results.filter((r) => r.failure !== undefined);
   passed += results.length - failures.length;
   failed += failures.length;
-  const name = basename(suite.file, ".json").padEnd(28);
+  const name = basename(suite.file)
+    .replace(/\.json(\.gz)?$/, "")
+    .padEnd(28);
   console.log(
     `${name} ${results.length - failures.length}/${results.length} passed   (${suite.oracle})`,
   );

@@ -5,6 +5,7 @@
 import * as core from "@quantlab/core";
 import { compareFloats, compareIntegers, compareRelative, compareShapes } from "./compare.js";
 import { float32Data, type GoldenCase, type GoldenTensor } from "./golden.js";
+import { onnxNode } from "./onnx.js";
 
 /** Runs a case with the given backend; returns the first difference, or undefined. */
 type Op = (c: GoldenCase, backend: core.Backend) => string | undefined;
@@ -130,8 +131,20 @@ const cast: Op = (c, backend) => {
   return compareIntegers(expected.data as number[], bits);
 };
 
+/** bitsandbytes' code tables, by the names the golden `decode` cases give them. */
+const BNB_DECODE: Record<string, readonly number[]> = {
+  bnb_nf4: core.BNB_TABLES.nf4,
+  bnb_fp4: core.BNB_TABLES.fp4,
+  bnb_dynamic8: core.BNB_TABLES.dynamic8,
+};
+
 const decode: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
+  const table = BNB_DECODE[c.from as string];
+  if (table !== undefined) {
+    const values = (input.data as number[]).map((code) => table[code] ?? Number.NaN);
+    return compareFloats(float32Data(c.expected as GoldenTensor), values);
+  }
   const bits = Uint16Array.from(input.data as number[]);
   const values = core.decodeFloat(
     c.from as core.FloatDType,
@@ -165,13 +178,14 @@ const pack: Op = (c) => {
 };
 
 /** ggml's quantize_row_<format>_ref bytes, and dequantize_row_<format> of them. */
-const ggufQuantize: Op = (c) => {
+const ggufQuantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as { bytes: GoldenTensor; dequantized: GoldenTensor };
   const q = core.quantizeGgml(float32Data(input), c.format as core.GgmlType, {
     shape: input.shape,
+    backend,
   });
-  const x = core.dequantizeGgml(q);
+  const x = core.dequantizeGgml(q, { backend });
   return first(
     () => compareShapes(input.shape, q.shape),
     () => compareIntegers(expected.bytes.data as number[], q.data),
@@ -181,17 +195,139 @@ const ggufQuantize: Op = (c) => {
 };
 
 /** ggml's dequantize_row_<format> of stored bytes. */
-const ggufDequantize: Op = (c) => {
+const ggufDequantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as GoldenTensor;
-  const x = core.dequantizeGgml({
-    type: c.format as core.GgmlType,
-    shape: c.shape as number[],
-    data: Uint8Array.from(input.data as number[]),
-  });
+  const x = core.dequantizeGgml(
+    {
+      type: c.format as core.GgmlType,
+      shape: c.shape as number[],
+      data: Uint8Array.from(input.data as number[]),
+    },
+    { backend },
+  );
   return first(
     () => compareShapes(expected.shape, x.shape),
     () => compareFloats(float32Data(expected), x.data),
+  );
+};
+
+/** Compares a typed array with a golden tensor: shape first, then every element. */
+function compareTensor(
+  expected: GoldenTensor,
+  shape: readonly number[],
+  actual: ArrayLike<number>,
+  what: string,
+): string | undefined {
+  const difference = first(
+    () => compareShapes(expected.shape, shape),
+    () =>
+      expected.dtype === "float32"
+        ? compareFloats(float32Data(expected), actual)
+        : compareIntegers(expected.data as number[], actual),
+  );
+  return difference === undefined ? undefined : `${what} ${difference}`;
+}
+
+/** The shape of an MX tensor's scales: the axis dimension in blocks. */
+function blockShape(shape: readonly number[], axis: number, blockSize: number): number[] {
+  return shape.map((d, i) => (i === axis ? Math.ceil(d / blockSize) : d));
+}
+
+/**
+ * OCP MX: scales, element codes (not compared in a block whose scale is 0xFF, as the README says)
+ * and the dequantized values.
+ */
+const mxQuantize: Op = (c, backend) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as Record<"scales" | "codes" | "dequantized", GoldenTensor>;
+  const q = core.quantizeMx(float32Data(input), c.format as core.MxFormat, {
+    axis: c.axis as number,
+    rounding: c.rounding as core.MxRounding,
+    blockSize: c.blockSize as number,
+    shape: input.shape,
+    backend,
+  });
+  const codes = Uint8Array.from(q.codes);
+  const wanted = (expected.codes.data as number[]).slice();
+  // Element i's block: its index along the axis divided by the block size.
+  const inner = q.shape.slice(q.axis + 1).reduce((a, b) => a * b, 1);
+  const dim = q.shape[q.axis] as number;
+  const blocks = Math.ceil(dim / q.blockSize);
+  for (let i = 0; i < codes.length; i++) {
+    const outer = Math.floor(i / (dim * inner));
+    const j = Math.floor(i / inner) % dim;
+    const scale = q.scales[(outer * blocks + Math.floor(j / q.blockSize)) * inner + (i % inner)];
+    if (scale === 0xff) codes[i] = wanted[i] as number;
+  }
+  const x = core.dequantizeMx(q, { backend });
+  return first(
+    () =>
+      compareTensor(expected.scales, blockShape(q.shape, q.axis, q.blockSize), q.scales, "scales"),
+    () => compareTensor(expected.codes, q.shape, codes, "codes"),
+    () => compareTensor(expected.dequantized, x.shape, x.data, "dequantized"),
+  );
+};
+
+/** NVFP4 (torchao's recipe): tensor scale, block scales, codes, packed bytes, dequantized. */
+const nvfp4Quantize: Op = (c) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as Record<
+    "scales" | "codes" | "packed" | "dequantized",
+    GoldenTensor
+  > & { globalScale: number };
+  if (c.blockSize !== core.NVFP4.blockSize) return `blockSize ${c.blockSize}: NVFP4's is 16`;
+  const q = core.quantizeNvfp4(float32Data(input), { shape: input.shape });
+  const x = core.dequantizeNvfp4(q);
+  const scalesShape = q.shape.map((d, i) => (i === q.shape.length - 1 ? d / 16 : d));
+  const packedShape = q.shape.map((d, i) => (i === q.shape.length - 1 ? d / 2 : d));
+  return first(
+    () => compareFloats([Math.fround(expected.globalScale)], [q.globalScale]),
+    () => compareTensor(expected.scales, scalesShape, q.scales, "scales"),
+    () => compareTensor(expected.codes, q.shape, q.codes, "codes"),
+    () => compareTensor(expected.packed, packedShape, q.packed, "packed"),
+    () => compareTensor(expected.dequantized, x.shape, x.data, "dequantized"),
+  );
+};
+
+/** bitsandbytes 4-bit: codes, packed bytes, absmax (or its codes and the nested fields), values. */
+const bnbQuantize: Op = (c, backend) => {
+  const input = c.input as GoldenTensor;
+  const expected = c.expected as Record<
+    "codes" | "packed" | "absmax" | "dequantized" | "nestedAbsmax",
+    GoldenTensor
+  > & { nestedOffset?: number; nestedBlockSize?: number };
+  const q = core.quantizeBnb(float32Data(input), c.format as core.BnbFormat, {
+    blockSize: c.blockSize as number,
+    doubleQuant: c.doubleQuant as boolean,
+    shape: input.shape,
+    backend,
+  });
+  const x = core.dequantizeBnb(q, { backend });
+  const nested = q.nested;
+  return first(
+    () => compareTensor(expected.codes, q.shape, q.codes, "codes"),
+    () => compareTensor(expected.packed, [q.packed.length], q.packed, "packed"),
+    () => compareTensor(expected.absmax, [q.absmax.length], q.absmax, "absmax"),
+    () =>
+      (expected.nestedAbsmax === undefined) === (nested === null)
+        ? undefined
+        : `nested: expected ${expected.nestedAbsmax === undefined ? "none" : "some"}, got ${nested === null ? "none" : "some"}`,
+    () =>
+      nested === null
+        ? undefined
+        : first(
+            () =>
+              compareTensor(
+                expected.nestedAbsmax,
+                [nested.absmax.length],
+                nested.absmax,
+                "nestedAbsmax",
+              ),
+            () => compareFloats([Math.fround(expected.nestedOffset as number)], [nested.offset]),
+            () => compareIntegers([expected.nestedBlockSize as number], [nested.blockSize]),
+          ),
+    () => compareTensor(expected.dequantized, x.shape, x.data, "dequantized"),
   );
 };
 
@@ -206,4 +342,8 @@ export const OPS: Readonly<Record<string, Op>> = {
   pack,
   gguf_quantize: ggufQuantize,
   gguf_dequantize: ggufDequantize,
+  mx_quantize: mxQuantize,
+  nvfp4_quantize: nvfp4Quantize,
+  bnb_quantize: bnbQuantize,
+  onnx_node: onnxNode,
 };

@@ -1,13 +1,42 @@
 // @quantlab/core: the public API. This file only re-exports; the unstable kernel internals are in
 // the second entry "@quantlab/core/kernels", the error helpers in "@quantlab/core/validate".
 
+export type {
+  BnbNested,
+  BnbPacked,
+  BnbTensor,
+  DequantizeBnbOptions,
+  QuantizeBnbOptions,
+} from "./blocks/bnb.js";
+export { dequantizeBnb, quantizeBnb } from "./blocks/bnb.js";
 export type { DequantizeGgmlOptions, GgmlTensor, QuantizeGgmlOptions } from "./blocks/ggml.js";
 export { dequantizeGgml, quantizeGgml } from "./blocks/ggml.js";
+export type { DequantizeMxOptions, MxTensor, QuantizeMxOptions } from "./blocks/mx.js";
+export { dequantizeMx, quantizeMx } from "./blocks/mx.js";
+export type {
+  DequantizeNvfp4Options,
+  Nvfp4Packed,
+  Nvfp4Tensor,
+  QuantizeNvfp4Options,
+} from "./blocks/nvfp4.js";
+export { dequantizeNvfp4, quantizeNvfp4 } from "./blocks/nvfp4.js";
+export type { BnbFormat, BnbFormatInfo } from "./dtypes/bnb.js";
+export {
+  BNB_BLOCK_SIZES,
+  BNB_FORMATS,
+  BNB_TABLES,
+  isBnbFormat,
+} from "./dtypes/bnb.js";
 export type { GgmlType, GgmlTypeInfo } from "./dtypes/ggml.js";
 export { GGML_TYPES, isGgmlType } from "./dtypes/ggml.js";
+export type { MxFormat, MxFormatInfo, MxRounding } from "./dtypes/mx.js";
+export { isMxFormat, MX_FORMATS } from "./dtypes/mx.js";
+export type { Nvfp4Info } from "./dtypes/nvfp4.js";
+export { NVFP4 } from "./dtypes/nvfp4.js";
 export type {
   FloatDType,
   FloatFormat,
+  FloatPrecision,
   FloatStorage,
   Int4DType,
   Int8DType,
@@ -16,12 +45,16 @@ export type {
   IntegerDType,
   IntegerFormat,
   PackedDType,
+  PackedIntegerDType,
+  QuantDType,
+  QuantFloatDType,
   RoundMode,
   Semantics,
 } from "./dtypes/table.js";
 export {
   FLOAT_DTYPES,
   FLOAT_FORMATS,
+  FLOAT_PRECISIONS,
   INT4_DTYPES,
   INT8_DTYPES,
   INTEGER_DTYPES,
@@ -29,6 +62,9 @@ export {
   isFloatDType,
   isIntegerDType,
   PACKED_DTYPES,
+  PACKED_INTEGER_DTYPES,
+  QUANT_DTYPES,
+  QUANT_FLOAT_DTYPES,
   SEMANTICS,
 } from "./dtypes/table.js";
 export type { EncodeFloatOptions } from "./floats/codecs.js";
@@ -39,14 +75,18 @@ export type {
   Int8Matrix,
   Int32Matrix,
   MatmulIntegerOptions,
+  QLinearOutput,
   QuantizedMultiplier,
+  QuantizedOperand,
   RequantizeOptions,
 } from "./integer/index.js";
 export {
+  castWrapping,
   matmulInteger,
   multiplyByQuantizedMultiplier,
   packCodes,
   packInt4,
+  qlinearMatMul,
   quantizeMultiplier,
   requantize,
   requantizeFloat,
@@ -79,6 +119,8 @@ export {
   qparamsFromRange,
   symmetricParams,
 } from "./params/range.js";
+export type { DynamicQuantizeOptions } from "./quantize/dynamic.js";
+export { dynamicQuantizeLinear } from "./quantize/dynamic.js";
 export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { PackedTensor, QuantizePackedOptions } from "./quantize/packed.js";

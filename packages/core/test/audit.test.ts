@@ -29,6 +29,10 @@ const q = core.quantize(x, p);
 const packed = core.quantizePacked([1, -1, 7], { dtype: "int4", scale: 1 });
 const hist = new core.Histogram({ bins: 16 }).observe([0.5, 1, 2, 3]);
 const a8 = { data: new Int8Array([1, 2, 3, 4]), shape: [2, 2] };
+const x32 = Float32Array.from({ length: 32 }, (_, i) => i - 12.5);
+const mx = core.quantizeMx(x32, "mxfp4", { pack: true, shape: [1, 32] });
+const nvfp4 = core.quantizeNvfp4(x32, { shape: [2, 16] });
+const bnb = core.quantizeBnb(x32, "nf4", { blockSize: 32, doubleQuant: true });
 
 const ctor =
   (C: new (...args: never[]) => unknown): Call =>
@@ -137,8 +141,23 @@ const SUBJECTS: readonly Subject[] = [
     args: [-5, 2 ** 30],
   },
   { name: "roundingDivideByPOT", call: core.roundingDivideByPOT as Call, args: [-5, 1] },
+  {
+    name: "quantizeMx",
+    call: core.quantizeMx as Call,
+    args: [x32, "mxfp8e4m3", { axis: 0, rounding: "away", blockSize: 16 }],
+  },
+  { name: "dequantizeMx", call: core.dequantizeMx as Call, args: [mx, {}] },
+  { name: "quantizeNvfp4", call: core.quantizeNvfp4 as Call, args: [x32, { shape: [2, 16] }] },
+  { name: "dequantizeNvfp4", call: core.dequantizeNvfp4 as Call, args: [nvfp4, {}] },
+  {
+    name: "quantizeBnb",
+    call: core.quantizeBnb as Call,
+    args: [x32, "fp4", { blockSize: 32, doubleQuant: true }],
+  },
+  { name: "dequantizeBnb", call: core.dequantizeBnb as Call, args: [bnb, {}] },
   ...(
     [
+      "signedError",
       "absoluteError",
       "absolutePercentageError",
       "meanSquaredError",

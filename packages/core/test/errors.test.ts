@@ -11,6 +11,7 @@ import {
   quantize,
   symmetricParams,
 } from "../src/index.js";
+import { checkOptions, checkSemantics, resolveParams } from "../src/validate/index.js";
 
 // Every message names the function, the argument, what was expected and what came.
 describe("bad input to quantize", () => {
@@ -81,7 +82,7 @@ describe("bad input to quantize", () => {
   it("unknown dtype and semantics", () => {
     // @ts-expect-error: a dtype the core does not have
     expect(() => quantize([1], { dtype: "int7", scale: 1 })).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: quantize(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received "int7".]`,
+      `[RangeError: quantize(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32", "float8e4m3fn", "float8e5m2", "float8e4m3fnuz", "float8e5m2fnuz", "float6e2m3", "float6e3m2", "float4e2m1"; received "int7".]`,
     );
     // @ts-expect-error: a semantics the core does not have
     expect(() => quantize([1], p, { semantics: "tflite" })).toThrowErrorMatchingInlineSnapshot(
@@ -195,6 +196,41 @@ describe("bad input elsewhere", () => {
     );
     expect(() => absolutePercentageError([1], [Number.NaN])).toThrowErrorMatchingInlineSnapshot(
       `[RangeError: absolutePercentageError(): argument 'y[0]' must be a finite number; received NaN.]`,
+    );
+  });
+});
+
+// "@quantlab/core/validate": packages built on core read parameters by core's rules, under their
+// own function's name and argument.
+describe("the readers of @quantlab/core/validate", () => {
+  it("resolveParams names the caller's function and argument", () => {
+    expect(() =>
+      resolveParams("compareErrors", { dtype: "int8", scale: 0 }, [], "onnx", "schemes[0].params"),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: compareErrors(): argument 'schemes[0].params.scale' must be a finite number > 0 (as float32); received 0.]`,
+    );
+    expect(() =>
+      resolveParams("f", { dtype: "int8", scale: 1, zeroPoint: 128 }, [], undefined, "p"),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: f(): argument 'p.zeroPoint' must be an integer in [-128, 127] for int8; received 128.]`,
+    );
+    expect(() =>
+      resolveParams("f", { dtype: "int8", scale: [1, 2], axis: 1 }, [2], undefined, "p"),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: f(): argument 'p.axis' must be an integer in [-1, 0]; received 1.]`,
+    );
+    expect(resolveParams("f", { dtype: "uint4", scale: 0.1, zeroPoint: 3 }, []).scales).toEqual(
+      Float32Array.of(0.1),
+    );
+  });
+  it("checkSemantics and checkOptions", () => {
+    expect(() => checkSemantics("f", "tf")).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: f(): argument 'options.semantics' must be one of "onnx", "pytorch"; received "tf".]`,
+    );
+    expect(() =>
+      checkOptions("f", "options", { titel: "x" }, ["title"]),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: f(): argument 'options' must be an object with keys among 'title'; received an object with key "titel".]`,
     );
   });
 });

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
@@ -35,6 +36,27 @@ describe("the built package", () => {
       `console.log(require.resolve("./dist/cjs/index.js") === require.resolve("@quantlab/core"))`,
     ]);
     expect(main).toBe("true");
+  });
+
+  it("exposes @quantlab/core/validate to ESM, CommonJS and TypeScript's Node10 resolution", () => {
+    const names =
+      "checkInteger,checkKeys,checkOptions,checkSemantics,describe,rangeError,resolveParams,typeError,withArticle";
+    const list = "console.log(Object.keys(v).sort().join())";
+    expect(
+      node(["--input-type=module", "-e", `import * as v from "@quantlab/core/validate"; ${list}`]),
+    ).toBe(names);
+    expect(node(["-e", `const v = require("@quantlab/core/validate"); ${list}`])).toBe(names);
+    // tslab and plot's CommonJS build resolve types with Node10, which ignores "exports": the
+    // folder validate/ points it at the declarations.
+    const node10 = ts.resolveModuleName(
+      "@quantlab/core/validate",
+      join(root, "..", "plot", "src", "x.ts"),
+      { moduleResolution: ts.ModuleResolutionKind.Node10 },
+      ts.sys,
+    );
+    expect(node10.resolvedModule?.resolvedFileName).toBe(
+      join(root, "dist", "validate", "index.d.ts"),
+    );
   });
 
   it("declares types for both", () => {

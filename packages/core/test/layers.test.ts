@@ -44,3 +44,15 @@ describe("imports run one way", () => {
     expect(wrong.map((t) => relative(SRC, t))).toEqual([]);
   });
 });
+
+describe("between packages", () => {
+  it("core imports nothing of ours (plot imports core, never the other way)", () => {
+    const ours = sourceFiles(SRC).filter((file) =>
+      /from\s+["']@quantlab\/|import\(["']@quantlab\//.test(readFileSync(file, "utf8")),
+    );
+    expect(ours.map((f) => relative(SRC, f))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(SRC, "..", "package.json"), "utf8"));
+    const deps = { ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies };
+    expect(Object.keys(deps).filter((name) => name.startsWith("@quantlab/"))).toEqual([]);
+  });
+});

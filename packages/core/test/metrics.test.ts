@@ -4,6 +4,7 @@ import {
   absolutePercentageError,
   cosineSimilarity,
   errorSummary,
+  signedError,
   sqnrDb,
 } from "../src/index.js";
 
@@ -22,6 +23,21 @@ describe("metrics", () => {
 
   it("measures the float32 values of float64 inputs", () => {
     expect(absoluteError([0.1], [Math.fround(0.1)])[0]).toBe(0);
+    expect(signedError([0.1], [Math.fround(0.1)])[0]).toBe(0);
+  });
+
+  it("keeps the sign of y - x: above the original is positive", () => {
+    // 1.5 - 1 and 1.75 - 2 are exact in float64.
+    expect(Array.from(signedError([1, 2, -3], [1.5, 1.75, -3]))).toEqual([0.5, -0.25, 0]);
+    // The float32 reading: 0 - fround(0.1) is -0.10000000149011612, not -0.1.
+    expect(signedError([0.1], [0])[0]).toBe(-Math.fround(0.1));
+    // |signedError| is absoluteError, element by element.
+    const x = [-10, -5, 0, 5, 10];
+    const y = [-9.960784912109375, -5.019608020782471, 0, 5.019608020782471, 9.960784912109375];
+    expect(Array.from(signedError(x, y), Math.abs)).toEqual(Array.from(absoluteError(x, y)));
+    expect(() => signedError([1, 2], [1])).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: signedError(): argument 'y' must be 2 values, as many as 'x'; received 1 values.]`,
+    );
   });
 
   it("has the documented answers at the edges", () => {

@@ -6,4 +6,4 @@ export { figureHtml, toHtmlFile } from "./render/file.js";
 export type { HtmlDisplay, SetupOptions, ShowOptions } from "./render/jupyter.js";
 export { notebookSetupHtml, plotlyInit, setupNotebook, show, showTable } from "./render/jupyter.js";
 export type { PngOptions } from "./render/png.js";
-export { CHROMIUM_ARGS, DEFAULT_CHROMIUM, renderPng, toPng } from "./render/png.js";
+export { CHROMIUM_ARGS, chromiumPath, DEFAULT_CHROMIUM, renderPng, toPng } from "./render/png.js";

@@ -1,46 +1,10 @@
 /**
- * Argument checks for the figure builders, with the template @quantlab/core uses:
- * `histogramWithLevels(): argument 'scale' must be a finite number > 0; received 0.`
- * (kept local: @quantlab/plot imports types from core at most, never its runtime code).
+ * The figure builders' own argument checks: the arrays a figure draws, labels, titles and choices.
+ * They write core's one error template (`@quantlab/core/validate`):
+ * `histogramWithLevels(): argument 'values' must be a non-empty array; received an array of length 0.`
+ * Options, semantics and quantization parameters are read by core's own readers (figures/grid.ts).
  */
-
-/** A short description of a value for an error message: `-0`, `"abc"`, `a Float32Array of length 3`. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "boolean" || typeof value === "symbol") return String(value);
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) {
-    const length = (value as unknown as { length?: number }).length;
-    return `a ${value.constructor.name}${length === undefined ? "" : ` of length ${length}`}`;
-  }
-  const name = (value as object).constructor?.name;
-  return name && name !== "Object" ? `a ${name}` : "an object";
-}
-
-function message(fn: string, arg: string, expected: string, received: string): string {
-  return `${fn}(): argument '${arg}' must be ${expected}; received ${received}.`;
-}
-
-/** The wrong kind of value: a string where a number was expected, say. */
-export function typeError(fn: string, arg: string, expected: string, value: unknown): TypeError {
-  return new TypeError(message(fn, arg, expected, describe(value)));
-}
-
-/** A value of the right kind outside what the function accepts. `received` overrides the description. */
-export function rangeError(
-  fn: string,
-  arg: string,
-  expected: string,
-  value: unknown,
-  received = describe(value),
-): RangeError {
-  return new RangeError(message(fn, arg, expected, received));
-}
+import { checkKeys, describe, rangeError, typeError } from "@quantlab/core/validate";
 
 /** The numeric arrays the builders accept: plain arrays and any numeric typed array. */
 export type NumericArray = ArrayLike<number>;
@@ -55,7 +19,10 @@ function isNumericArray(value: unknown): value is NumericArray {
   );
 }
 
-/** Checks that `value` is a non-empty array of finite numbers and copies it into a plain `number[]`. */
+/**
+ * Checks that `value` is a non-empty array of numbers that are finite as float32 (core reads them
+ * as float32, as the tensors they stand for) and copies it into a plain `number[]`.
+ */
 export function finiteArray(fn: string, arg: string, value: unknown): number[] {
   if (!isNumericArray(value)) throw typeError(fn, arg, "an array or typed array of numbers", value);
   if (value.length === 0) throw rangeError(fn, arg, "a non-empty array", value);
@@ -65,8 +32,15 @@ export function finiteArray(fn: string, arg: string, value: unknown): number[] {
     if (typeof v !== "number") {
       throw typeError(fn, arg, "an array of numbers", v);
     }
-    if (!Number.isFinite(v)) {
-      throw rangeError(fn, arg, "an array of finite numbers", v, `${describe(v)} at index ${i}`);
+    if (!Number.isFinite(Math.fround(v))) {
+      const note = Number.isFinite(v) ? " (Infinity as float32)" : "";
+      throw rangeError(
+        fn,
+        arg,
+        "an array of finite numbers",
+        v,
+        `${describe(v)} at index ${i}${note}`,
+      );
     }
     out[i] = v;
   }
@@ -86,7 +60,7 @@ export function sameLength(
   }
 }
 
-/** Checks a finite number > 0 (a scale). */
+/** Checks a finite number > 0 (a pixel ratio). */
 export function positiveNumber(fn: string, arg: string, value: unknown): number {
   if (typeof value !== "number") throw typeError(fn, arg, "a finite number > 0", value);
   if (!Number.isFinite(value) || value <= 0)
@@ -98,21 +72,6 @@ export function positiveNumber(fn: string, arg: string, value: unknown): number 
 export function finiteNumber(fn: string, arg: string, value: unknown): number {
   if (typeof value !== "number") throw typeError(fn, arg, "a finite number", value);
   if (!Number.isFinite(value)) throw rangeError(fn, arg, "a finite number", value);
-  return value;
-}
-
-/** Checks a safe integer, optionally inside [min, max]. */
-export function integer(
-  fn: string,
-  arg: string,
-  value: unknown,
-  min = Number.MIN_SAFE_INTEGER,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (typeof value !== "number") throw typeError(fn, arg, "an integer", value);
-  if (!Number.isSafeInteger(value)) throw rangeError(fn, arg, "an integer", value);
-  if (value < min || value > max)
-    throw rangeError(fn, arg, `an integer in [${min}, ${max}]`, value);
   return value;
 }
 
@@ -155,10 +114,19 @@ export function oneOf<T extends string>(
   return value as T;
 }
 
-/** Checks that `value` is a plain options object. */
-export function optionsObject(fn: string, arg: string, value: unknown): Record<string, unknown> {
+/**
+ * Checks that `value` is a plain options object (required, unlike core's optional `checkOptions`)
+ * whose keys are all among `known`: a misspelled or retired key is an error, never ignored.
+ */
+export function optionsObject(
+  fn: string,
+  arg: string,
+  value: unknown,
+  known?: readonly string[],
+): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw typeError(fn, arg, "an options object", value);
   }
+  if (known !== undefined) checkKeys(fn, arg, value, known);
   return value as Record<string, unknown>;
 }

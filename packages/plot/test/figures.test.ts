@@ -1,3 +1,16 @@
+/**
+ * The figures draw core's numbers. Expected values come from reasoning about the arithmetic (stated
+ * beside each) or from core's own tested functions (quantize, dequantize, traceQuantize, the
+ * metrics), never from the figure code.
+ */
+import {
+  absoluteError,
+  absolutePercentageError,
+  dequantize,
+  quantize,
+  signedError,
+  traceQuantize,
+} from "@quantlab/core";
 import { describe, expect, test } from "vitest";
 import {
   COLORS,
@@ -13,9 +26,17 @@ import {
 // The source's example: t = [-10, -5, 0, 5, 10] on int8 with scale float32(20 / 255), zero point 0.
 const t = [-10, -5, 0, 5, 10];
 const s = 0.0784313753247261;
-const q = [-127, -64, 0, 64, 127]; // 10 / s = 127.4999955... rounds to 127; 5 / s = 63.75 to 64.
-const dq = q.map((code) => code * s);
-const int8 = { scale: s, zeroPoint: 0, qmin: -128, qmax: 127 };
+const params = { dtype: "int8", scale: 20 / 255 } as const;
+// ONNX divides in float32: 10 / s = 127.49999237 rounds to 127; 5 / s = 63.75 to 64.
+const q = [-127, -64, 0, 64, 127];
+const dq = Array.from(dequantize(q, params).data);
+/** Core's level of every int8 code, -128 first. */
+const int8Levels = Array.from(
+  dequantize(
+    Array.from({ length: 256 }, (_, i) => i - 128),
+    params,
+  ).data,
+);
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read trace fields of every trace type
 type AnyTrace = any;
@@ -31,43 +52,56 @@ function segmentXs(tr: AnyTrace): number[] {
   for (let i = 0; i < tr.x.length; i += 3) xs.push(tr.x[i]);
   return xs;
 }
+/** The float32 just below x (x > 0 or x < 0, not a power-of-two boundary case here). */
+function float32Below(x: number): number {
+  const f = new Float32Array([x]);
+  const w = new Int32Array(f.buffer);
+  w[0] = (w[0] as number) + (x > 0 ? -1 : 1);
+  return f[0] as number;
+}
 
-test("the example scale is float32(20 / 255)", () => {
+test("the example's numbers, as core computes them", () => {
   expect(Math.fround(20 / 255)).toBe(s);
+  expect(Array.from(quantize(t, params).data)).toEqual(q);
+  expect(traceQuantize(t, params).clipped).toEqual([false, false, false, false, false]);
+  expect(int8Levels[0]).toBe(-128 * s); // a power of two times s: exact
+  expect(int8Levels[255]).toBe(dq[4]);
 });
 
 describe("quantizationGrid", () => {
-  const fig = quantizationGrid({ values: t, ...int8 });
+  const fig = quantizationGrid(t, params);
 
-  test("traces, in order", () => {
+  test("traces, in order: nothing saturates, 10 included", () => {
     expect(fig.data.map((d) => d.name)).toEqual([
-      "clip range [-10.0392, 9.96078]",
+      "range of the levels [-10.0392, 9.96078]",
       "used codes (5 of 256)",
       "unused codes (251)",
       "x → x̂",
       "inputs x",
-      "clipped inputs (1)",
       "dequantized x̂ = (q − z)·s",
     ]);
+    // 10 lies beyond the last level 127 s = 9.96, but 10 / s = 127.49999 rounds to 127 inside the
+    // range: saturation does not change its code, so it is an ordinary input.
+    expect(trace(fig, "inputs x").x).toEqual(t);
   });
 
-  test("the clip range is [(qmin - zp) s, (qmax - zp) s]", () => {
-    const band = trace(fig, "clip range [-10.0392, 9.96078]");
-    expect(Math.min(...band.x)).toBe(-128 * s);
-    expect(Math.max(...band.x)).toBe(127 * s);
+  test("the range of the levels is [x̂(qmin), x̂(qmax)], core's levels", () => {
+    const band = trace(fig, "range of the levels [-10.0392, 9.96078]");
+    expect(Math.min(...band.x)).toBe(int8Levels[0]);
+    expect(Math.max(...band.x)).toBe(int8Levels[255]);
     expect(band.fill).toBe("toself");
   });
 
-  test("every level (q - zp) s is a tick, the used ones apart", () => {
+  test("every level is a tick at core's x̂, the used ones apart", () => {
     const used = trace(fig, "used codes (5 of 256)");
     const unused = trace(fig, "unused codes (251)");
     expect(segmentXs(used)).toEqual(dq);
     expect(used.x.length).toBe(5 * 3);
     expect(unused.x.length).toBe(251 * 3);
     const all = [...segmentXs(used), ...segmentXs(unused)].sort((a, b) => a - b);
-    expect(all).toEqual(Array.from({ length: 256 }, (_, i) => (i - 128) * s));
-    expect(segmentXs(unused)).toContain(-128 * s);
-    expect(segmentXs(unused)).not.toContain(-127 * s);
+    expect(all).toEqual(int8Levels);
+    expect(segmentXs(unused)).toContain(int8Levels[0]);
+    expect(segmentXs(unused)).not.toContain(dq[0]);
     expect(used.text[0]).toBe("q = -127<br>(q − z)·s = -9.96078");
     expect(used.line.width).toBeLessThanOrEqual(1.5);
     expect(unused.line.color).toBe(COLORS.unusedLevel);
@@ -76,260 +110,383 @@ describe("quantizationGrid", () => {
   test("each input lands on its dequantized level", () => {
     expect(trace(fig, "dequantized x̂ = (q − z)·s").x).toEqual(dq);
     const lines = trace(fig, "x → x̂");
-    expect(lines.x).toEqual([
-      -10,
-      -127 * s,
-      null,
-      -5,
-      -64 * s,
-      null,
-      0,
-      0,
-      null,
-      5,
-      64 * s,
-      null,
-      10,
-      127 * s,
-      null,
-    ]);
-    expect(trace(fig, "inputs x").x).toEqual([-10, -5, 0, 5]);
-    // 10 > 127 s = 9.96: outside the clip range.
-    expect(trace(fig, "clipped inputs (1)").x).toEqual([10]);
+    expect(lines.x).toEqual(t.flatMap((x, i) => [x, dq[i], null]));
   });
 
-  test("zoom along x only; the rows are labelled", () => {
+  test("saturated means saturation changed the code, as core decides", () => {
+    // 10.0001 / s = 127.5013 rounds to 128, beyond 127: saturated. 12 / s = 153: saturated.
+    const g = quantizationGrid([10, 10.0001, 12], params);
+    expect(traceQuantize([10, 10.0001, 12], params).clipped).toEqual([false, true, true]);
+    expect(trace(g, "inputs x").x).toEqual([10]);
+    const sat = trace(g, "saturated inputs (2)");
+    expect(sat.x).toEqual([Math.fround(10.0001), 12]);
+    expect(sat.marker.color).toBe(COLORS.saturated);
+    expect(trace(g, "used codes (1 of 256)").x[0]).toBe(dq[4]);
+  });
+
+  test("the semantics are named: PyTorch sends -10 to -128 and saturates 10", () => {
+    // fround(1 / s) = 12.75 exactly; -10 × 12.75 = -127.5, a tie, to the even -128 (inside the
+    // range); 10 × 12.75 = 127.5 to 128, which saturates to 127.
+    const g = quantizationGrid(t, params, { semantics: "pytorch" });
+    expect(segmentXs(trace(g, "used codes (5 of 256)"))[0]).toBe(int8Levels[0]);
+    expect(trace(g, "saturated inputs (1)").x).toEqual([10]);
+    expect(trace(g, "inputs x").x).toEqual([-10, -5, 0, 5]);
+  });
+
+  test("zoom along x only; the rows are labelled; the title counts what the legend counts", () => {
     expect(fig.layout.dragmode).toBe("zoom");
     expect(fig.layout.yaxis?.fixedrange).toBe(true);
     expect(fig.layout.yaxis?.ticktext).toEqual(["levels", "inputs"]);
     expect(fig.layout.xaxis?.title).toEqual({ text: "real value" });
     expect(fig.layout.title).toMatchObject({
-      text: "Quantization grid: 256 levels, s = 0.0784314, z = 0; 5 of 256 codes used",
+      text: "Quantization grid: int8, 256 levels, s = 0.0784314, z = 0; 5 of 256 codes used",
     });
-  });
-
-  test("codes given by the caller are drawn as given", () => {
-    const g = quantizationGrid({ values: [-10.04, 0], codes: [-128, 0], ...int8 });
-    expect(segmentXs(trace(g, "used codes (2 of 256)"))).toEqual([-128 * s, 0]);
-    expect(trace(g, "dequantized x̂ = (q − z)·s").x).toEqual([-128 * s, 0]);
   });
 
   test("an asymmetric uint4 grid: the whole spec", () => {
-    const g = quantizationGrid({
-      values: [-0.3, 0.62, 2],
-      scale: 0.25,
-      zeroPoint: 2,
-      qmin: 0,
-      qmax: 3,
-    });
+    // uint4 [0, 15], s = 0.25, z = 2: levels (q - 2) / 4 from -0.5 to 3.25. Codes: -1 / 0.25 + 2 =
+    // -2 saturates to 0; fround(-0.3) / 0.25 = -1.2 -> -1, + 2 = 1; fround(0.62) / 0.25 = 2.48 -> 2,
+    // + 2 = 4; 5 / 0.25 + 2 = 22 saturates to 15.
+    const g = quantizationGrid([-1, -0.3, 0.62, 5], { dtype: "uint4", scale: 0.25, zeroPoint: 2 });
+    expect(g.data.map((d) => d.name)).toEqual([
+      "range of the levels [-0.5, 3.25]",
+      "used codes (4 of 16)",
+      "unused codes (12)",
+      "x → x̂",
+      "inputs x",
+      "saturated inputs (2)",
+      "dequantized x̂ = (q − z)·s",
+    ]);
+    expect(trace(g, "dequantized x̂ = (q − z)·s").x).toEqual([-0.5, -0.25, 0.5, 3.25]);
+    expect(trace(g, "saturated inputs (2)").x).toEqual([-1, 5]);
     expect(g.data).toMatchInlineSnapshot(`
-        [
-          {
-            "fill": "toself",
-            "fillcolor": "rgba(0, 158, 115, 0.10)",
-            "hoverinfo": "skip",
+      [
+        {
+          "fill": "toself",
+          "fillcolor": "rgba(0, 158, 115, 0.10)",
+          "hoverinfo": "skip",
+          "line": {
+            "color": "#009E73",
+            "dash": "dot",
+            "width": 1,
+          },
+          "mode": "lines",
+          "name": "range of the levels [-0.5, 3.25]",
+          "type": "scatter",
+          "x": [
+            -0.5,
+            3.25,
+            3.25,
+            -0.5,
+            -0.5,
+          ],
+          "y": [
+            -0.5,
+            -0.5,
+            1.4,
+            1.4,
+            -0.5,
+          ],
+        },
+        {
+          "hovertemplate": "%{text}<extra>used</extra>",
+          "line": {
+            "color": "#555555",
+            "width": 1.5,
+          },
+          "mode": "lines",
+          "name": "used codes (4 of 16)",
+          "text": [
+            "q = 0<br>(q − z)·s = -0.5",
+            "q = 0<br>(q − z)·s = -0.5",
+            "",
+            "q = 1<br>(q − z)·s = -0.25",
+            "q = 1<br>(q − z)·s = -0.25",
+            "",
+            "q = 4<br>(q − z)·s = 0.5",
+            "q = 4<br>(q − z)·s = 0.5",
+            "",
+            "q = 15<br>(q − z)·s = 3.25",
+            "q = 15<br>(q − z)·s = 3.25",
+            "",
+          ],
+          "type": "scatter",
+          "x": [
+            -0.5,
+            -0.5,
+            null,
+            -0.25,
+            -0.25,
+            null,
+            0.5,
+            0.5,
+            null,
+            3.25,
+            3.25,
+            null,
+          ],
+          "y": [
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+          ],
+        },
+        {
+          "hovertemplate": "%{text}<extra>unused</extra>",
+          "line": {
+            "color": "#CC79A7",
+            "width": 1,
+          },
+          "mode": "lines",
+          "name": "unused codes (12)",
+          "text": [
+            "q = 2<br>(q − z)·s = 0",
+            "q = 2<br>(q − z)·s = 0",
+            "",
+            "q = 3<br>(q − z)·s = 0.25",
+            "q = 3<br>(q − z)·s = 0.25",
+            "",
+            "q = 5<br>(q − z)·s = 0.75",
+            "q = 5<br>(q − z)·s = 0.75",
+            "",
+            "q = 6<br>(q − z)·s = 1",
+            "q = 6<br>(q − z)·s = 1",
+            "",
+            "q = 7<br>(q − z)·s = 1.25",
+            "q = 7<br>(q − z)·s = 1.25",
+            "",
+            "q = 8<br>(q − z)·s = 1.5",
+            "q = 8<br>(q − z)·s = 1.5",
+            "",
+            "q = 9<br>(q − z)·s = 1.75",
+            "q = 9<br>(q − z)·s = 1.75",
+            "",
+            "q = 10<br>(q − z)·s = 2",
+            "q = 10<br>(q − z)·s = 2",
+            "",
+            "q = 11<br>(q − z)·s = 2.25",
+            "q = 11<br>(q − z)·s = 2.25",
+            "",
+            "q = 12<br>(q − z)·s = 2.5",
+            "q = 12<br>(q − z)·s = 2.5",
+            "",
+            "q = 13<br>(q − z)·s = 2.75",
+            "q = 13<br>(q − z)·s = 2.75",
+            "",
+            "q = 14<br>(q − z)·s = 3",
+            "q = 14<br>(q − z)·s = 3",
+            "",
+          ],
+          "type": "scatter",
+          "x": [
+            0,
+            0,
+            null,
+            0.25,
+            0.25,
+            null,
+            0.75,
+            0.75,
+            null,
+            1,
+            1,
+            null,
+            1.25,
+            1.25,
+            null,
+            1.5,
+            1.5,
+            null,
+            1.75,
+            1.75,
+            null,
+            2,
+            2,
+            null,
+            2.25,
+            2.25,
+            null,
+            2.5,
+            2.5,
+            null,
+            2.75,
+            2.75,
+            null,
+            3,
+            3,
+            null,
+          ],
+          "y": [
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+            -0.25,
+            0.25,
+            null,
+          ],
+        },
+        {
+          "hoverinfo": "skip",
+          "line": {
+            "color": "#0072B2",
+            "width": 1,
+          },
+          "mode": "lines",
+          "name": "x → x̂",
+          "opacity": 0.6,
+          "type": "scatter",
+          "x": [
+            -1,
+            -0.5,
+            null,
+            -0.30000001192092896,
+            -0.25,
+            null,
+            0.6200000047683716,
+            0.5,
+            null,
+            5,
+            3.25,
+            null,
+          ],
+          "y": [
+            1,
+            0.31,
+            null,
+            1,
+            0.31,
+            null,
+            1,
+            0.31,
+            null,
+            1,
+            0.31,
+            null,
+          ],
+        },
+        {
+          "hovertemplate": "%{text}<extra></extra>",
+          "marker": {
+            "color": "#0072B2",
             "line": {
-              "color": "#009E73",
-              "dash": "dot",
+              "color": "#ffffff",
               "width": 1,
             },
-            "mode": "lines",
-            "name": "clip range [-0.5, 0.25]",
-            "type": "scatter",
-            "x": [
-              -0.5,
-              0.25,
-              0.25,
-              -0.5,
-              -0.5,
-            ],
-            "y": [
-              -0.5,
-              -0.5,
-              1.4,
-              1.4,
-              -0.5,
-            ],
+            "size": 9,
+            "symbol": "circle",
           },
-          {
-            "hovertemplate": "%{text}<extra>used</extra>",
+          "mode": "markers",
+          "name": "inputs x",
+          "text": [
+            "x = -0.3<br>q = 1<br>x̂ = -0.25",
+            "x = 0.62<br>q = 4<br>x̂ = 0.5",
+          ],
+          "type": "scatter",
+          "x": [
+            -0.30000001192092896,
+            0.6200000047683716,
+          ],
+          "y": [
+            1,
+            1,
+          ],
+        },
+        {
+          "hovertemplate": "%{text}<extra></extra>",
+          "marker": {
+            "color": "#E69F00",
             "line": {
-              "color": "#555555",
-              "width": 1.5,
-            },
-            "mode": "lines",
-            "name": "used codes (2 of 4)",
-            "text": [
-              "q = 1<br>(q − z)·s = -0.25",
-              "q = 1<br>(q − z)·s = -0.25",
-              "",
-              "q = 3<br>(q − z)·s = 0.25",
-              "q = 3<br>(q − z)·s = 0.25",
-              "",
-            ],
-            "type": "scatter",
-            "x": [
-              -0.25,
-              -0.25,
-              null,
-              0.25,
-              0.25,
-              null,
-            ],
-            "y": [
-              -0.25,
-              0.25,
-              null,
-              -0.25,
-              0.25,
-              null,
-            ],
-          },
-          {
-            "hovertemplate": "%{text}<extra>unused</extra>",
-            "line": {
-              "color": "#CC79A7",
+              "color": "#ffffff",
               "width": 1,
             },
-            "mode": "lines",
-            "name": "unused codes (2)",
-            "text": [
-              "q = 0<br>(q − z)·s = -0.5",
-              "q = 0<br>(q − z)·s = -0.5",
-              "",
-              "q = 2<br>(q − z)·s = 0",
-              "q = 2<br>(q − z)·s = 0",
-              "",
-            ],
-            "type": "scatter",
-            "x": [
-              -0.5,
-              -0.5,
-              null,
-              0,
-              0,
-              null,
-            ],
-            "y": [
-              -0.25,
-              0.25,
-              null,
-              -0.25,
-              0.25,
-              null,
-            ],
+            "size": 9,
+            "symbol": "circle",
           },
-          {
-            "hoverinfo": "skip",
-            "line": {
-              "color": "#0072B2",
-              "width": 1,
-            },
-            "mode": "lines",
-            "name": "x → x̂",
-            "opacity": 0.6,
-            "type": "scatter",
-            "x": [
-              -0.3,
-              -0.25,
-              null,
-              0.62,
-              0.25,
-              null,
-              2,
-              0.25,
-              null,
-            ],
-            "y": [
-              1,
-              0.31,
-              null,
-              1,
-              0.31,
-              null,
-              1,
-              0.31,
-              null,
-            ],
+          "mode": "markers",
+          "name": "saturated inputs (2)",
+          "text": [
+            "x = -1<br>q = 0<br>x̂ = -0.5",
+            "x = 5<br>q = 15<br>x̂ = 3.25",
+          ],
+          "type": "scatter",
+          "x": [
+            -1,
+            5,
+          ],
+          "y": [
+            1,
+            1,
+          ],
+        },
+        {
+          "hovertemplate": "%{text}<extra></extra>",
+          "marker": {
+            "color": "#D55E00",
+            "size": 9,
+            "symbol": "triangle-down",
           },
-          {
-            "hovertemplate": "%{text}<extra></extra>",
-            "marker": {
-              "color": "#0072B2",
-              "line": {
-                "color": "#ffffff",
-                "width": 1,
-              },
-              "size": 9,
-              "symbol": "circle",
-            },
-            "mode": "markers",
-            "name": "inputs x",
-            "text": [
-              "x = -0.3<br>q = 1<br>x̂ = -0.25",
-            ],
-            "type": "scatter",
-            "x": [
-              -0.3,
-            ],
-            "y": [
-              1,
-            ],
-          },
-          {
-            "hovertemplate": "%{text}<extra></extra>",
-            "marker": {
-              "color": "#E69F00",
-              "line": {
-                "color": "#ffffff",
-                "width": 1,
-              },
-              "size": 9,
-              "symbol": "circle",
-            },
-            "mode": "markers",
-            "name": "clipped inputs (2)",
-            "text": [
-              "x = 0.62<br>q = 3<br>x̂ = 0.25",
-              "x = 2<br>q = 3<br>x̂ = 0.25",
-            ],
-            "type": "scatter",
-            "x": [
-              0.62,
-              2,
-            ],
-            "y": [
-              1,
-              1,
-            ],
-          },
-          {
-            "hovertemplate": "%{text}<extra></extra>",
-            "marker": {
-              "color": "#D55E00",
-              "size": 9,
-              "symbol": "triangle-down",
-            },
-            "mode": "markers",
-            "name": "dequantized x̂ = (q − z)·s",
-            "text": [
-              "x = -0.3<br>q = 1<br>x̂ = -0.25",
-              "x = 0.62<br>q = 3<br>x̂ = 0.25",
-              "x = 2<br>q = 3<br>x̂ = 0.25",
-            ],
-            "type": "scatter",
-            "x": [
-              -0.25,
-              0.25,
-              0.25,
-            ],
-            "y": [
-              0.31,
-              0.31,
-              0.31,
-            ],
-          },
-        ]
+          "mode": "markers",
+          "name": "dequantized x̂ = (q − z)·s",
+          "text": [
+            "x = -1<br>q = 0<br>x̂ = -0.5",
+            "x = -0.3<br>q = 1<br>x̂ = -0.25",
+            "x = 0.62<br>q = 4<br>x̂ = 0.5",
+            "x = 5<br>q = 15<br>x̂ = 3.25",
+          ],
+          "type": "scatter",
+          "x": [
+            -0.5,
+            -0.25,
+            0.5,
+            3.25,
+          ],
+          "y": [
+            0.31,
+            0.31,
+            0.31,
+            0.31,
+          ],
+        },
+      ]
     `);
     expect(g.layout).toMatchInlineSnapshot(`
       {
@@ -364,7 +521,7 @@ describe("quantizationGrid", () => {
           "font": {
             "size": 16,
           },
-          "text": "Quantization grid: 4 levels, s = 0.25, z = 2; 2 of 4 codes used",
+          "text": "Quantization grid: uint4, 16 levels, s = 0.25, z = 2; 4 of 16 codes used",
           "x": 0,
           "xanchor": "left",
           "xref": "paper",
@@ -377,8 +534,8 @@ describe("quantizationGrid", () => {
           "gridcolor": "#e6e6e6",
           "linecolor": "#444444",
           "range": [
-            -0.6,
-            2.1,
+            -1.24,
+            5.24,
           ],
           "showgrid": false,
           "showline": true,
@@ -419,11 +576,11 @@ describe("quantizationGrid", () => {
 });
 
 describe("histogramWithLevels", () => {
-  const fig = histogramWithLevels({ values: t, ...int8, bins: 4 });
+  const fig = histogramWithLevels(t, params, { bins: 4 });
 
   test("traces, counts and bins", () => {
     expect(fig.data.map((d) => d.name)).toEqual([
-      "clip range [-10.0392, 9.96078]",
+      "range of the levels [-10.0392, 9.96078]",
       "values (5)",
       "levels (q − z)·s (256)",
     ]);
@@ -436,58 +593,59 @@ describe("histogramWithLevels", () => {
     expect(bars.textposition).toBe("none");
   });
 
-  test("all 256 levels are drawn over the bars, and the clip range", () => {
+  test("all 256 of core's levels are drawn over the bars, and their range", () => {
     const levels = trace(fig, "levels (q − z)·s (256)");
-    expect(segmentXs(levels)).toEqual(Array.from({ length: 256 }, (_, i) => (i - 128) * s));
+    expect(segmentXs(levels)).toEqual(int8Levels);
     expect(Math.max(...levels.y.filter((y: number | null) => y !== null))).toBeCloseTo(
       2 * 1.08,
       12,
     );
-    const band = trace(fig, "clip range [-10.0392, 9.96078]");
-    expect([Math.min(...band.x), Math.max(...band.x)]).toEqual([-128 * s, 127 * s]);
+    const band = trace(fig, "range of the levels [-10.0392, 9.96078]");
+    expect([Math.min(...band.x), Math.max(...band.x)]).toEqual([int8Levels[0], int8Levels[255]]);
     expect(fig.layout.barmode).toBe("overlay");
+    expect(fig.layout.title).toMatchObject({
+      text: "Values and the 256 levels of int8 (s = 0.0784314, z = 0)",
+    });
   });
 
   test("default bins: clamp(ceil(sqrt(n)), 10, 80); equal values make one bin of width scale", () => {
-    expect(trace(histogramWithLevels({ values: t, ...int8 }), "values (5)").x.length).toBe(10);
+    expect(trace(histogramWithLevels(t, params), "values (5)").x.length).toBe(10);
     const many = Array.from({ length: 10000 }, (_, i) => i / 10000);
-    expect(trace(histogramWithLevels({ values: many, ...int8 }), "values (10000)").x.length).toBe(
-      80,
-    );
-    const equal = trace(histogramWithLevels({ values: [3, 3, 3], ...int8 }), "values (3)");
+    expect(trace(histogramWithLevels(many, params), "values (10000)").x.length).toBe(80);
+    const equal = trace(histogramWithLevels([3, 3, 3], params), "values (3)");
     expect(equal.x).toEqual([3]);
     expect(equal.y).toEqual([3]);
     expect(equal.width).toEqual([s]);
   });
 
   test("typed arrays are accepted and copied to plain arrays", () => {
-    const f = histogramWithLevels({
-      values: new Float32Array([0.5, 1.5]),
-      scale: 1,
-      zeroPoint: 0,
-      qmin: 0,
-      qmax: 3,
-      bins: 2,
-    });
+    const f = histogramWithLevels(
+      new Float32Array([0.5, 1.5]),
+      { dtype: "uint4", scale: 1 },
+      {
+        bins: 2,
+      },
+    );
     expect(trace(f, "values (2)").y).toEqual([1, 1]);
     expect(Array.isArray(trace(f, "values (2)").y)).toBe(true);
+    expect(segmentXs(trace(f, "levels (q − z)·s (16)"))).toEqual(
+      Array.from({ length: 16 }, (_, i) => i),
+    );
   });
 });
 
 describe("errorPerElement", () => {
-  test("absolute error with the bound s/2, and a clipped element beyond it", () => {
-    const fig = errorPerElement({ original: [...t, 12], dequantized: [...dq, 127 * s], scale: s });
-    expect(fig.data.map((d) => d.name)).toEqual(["within s/2", "beyond s/2 (clipped: 1)"]);
-    const within = trace(fig, "within s/2");
-    expect(within.y).toEqual([10 - 127 * s, 64 * s - 5, 0, 64 * s - 5, 10 - 127 * s, null]);
-    expect(trace(fig, "beyond s/2 (clipped: 1)").y).toEqual([
-      null,
-      null,
-      null,
-      null,
-      null,
-      12 - 127 * s,
-    ]);
+  test("core's absolute error, the bound s/2, and the saturated element in orange", () => {
+    // 12 / s = 153 saturates to 127; 10 does not (see quantizationGrid).
+    const original = [...t, 12];
+    const dequantized = [...dq, dq[4] as number];
+    const fig = errorPerElement({ original, dequantized, params });
+    expect(fig.data.map((d) => d.name)).toEqual(["not saturated", "saturated (1)"]);
+    const ae = Array.from(absoluteError(original, dequantized));
+    expect(trace(fig, "not saturated").y).toEqual([...ae.slice(0, 5), null]);
+    expect(trace(fig, "saturated (1)").y).toEqual([null, null, null, null, null, ae[5]]);
+    expect(ae[5]).toBeCloseTo(12 - 127 * s, 6);
+    expect(trace(fig, "saturated (1)").marker.color).toBe(COLORS.saturated);
     expect(fig.layout.shapes).toEqual([
       {
         type: "line",
@@ -506,40 +664,69 @@ describe("errorPerElement", () => {
     expect(fig.layout.yaxis?.title).toEqual({ text: "absolute error |x̂ − x|" });
   });
 
-  test("without a scale: one trace, no bound", () => {
+  test("which elements saturate depends on the semantics, and core decides", () => {
+    // PyTorch: 10 × fround(1 / s) = 127.5 rounds to 128 and saturates; ONNX: 127, inside.
+    const onnx = errorPerElement({ original: t, dequantized: dq, params });
+    expect(onnx.data.map((d) => d.name)).toEqual(["not saturated"]);
+    const torch = errorPerElement({ original: t, dequantized: dq, params, semantics: "pytorch" });
+    expect(traceQuantize(t, params, { semantics: "pytorch" }).clipped).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(trace(torch, "saturated (1)").y).toEqual([
+      null,
+      null,
+      null,
+      null,
+      absoluteError([10], [dq[4] as number])[0],
+    ]);
+  });
+
+  test("without params: one trace, no bound", () => {
     const fig = errorPerElement({ original: [1, 2], dequantized: [1.5, 2] });
     expect(fig.data.map((d) => [d.name, (d as AnyTrace).y])).toEqual([["error", [0.5, 0]]]);
     expect(fig.layout.shapes).toBeUndefined();
     expect(fig.layout.title).toMatchObject({ text: "Absolute error per element (max 0.5)" });
   });
 
-  test("signed error has the bounds ±s/2", () => {
+  test("signed error is core's signedError, with the bounds ±s/2", () => {
     const fig = errorPerElement({
       original: [1, 2],
       dequantized: [1.25, 1.75],
       kind: "signed",
-      scale: 0.5,
+      params: { dtype: "int8", scale: 0.5 },
     });
-    expect(trace(fig, "within s/2").y).toEqual([0.25, -0.25]);
+    expect(trace(fig, "not saturated").y).toEqual([0.25, -0.25]);
+    expect(trace(fig, "not saturated").y).toEqual(Array.from(signedError([1, 2], [1.25, 1.75])));
     expect(fig.layout.shapes?.map((shape) => shape.y0)).toEqual([0.25, -0.25]);
   });
 
-  test("percentage: 100 |x̂ − x| / |x|, no bar and a marker where x = 0, the bound per element", () => {
+  test("percentage: core's 100 |x̂ − x| / |x|; where x = 0 no bar (core says 0) and a marker", () => {
+    const original = [-4, 0, 2];
+    const dequantized = [-4.5, 0.5, 2];
     const fig = errorPerElement({
-      original: [-4, 0, 2],
-      dequantized: [-4.5, 0, 2],
+      original,
+      dequantized,
       kind: "percentage",
-      scale: 1,
+      params: { dtype: "int8", scale: 1 },
     });
     expect(fig.data.map((d) => d.name)).toEqual([
-      "within the bound",
+      "not saturated",
       "bound 100·(s/2)/|x|",
       "x = 0 (no relative error)",
     ]);
-    expect(trace(fig, "within the bound").y).toEqual([12.5, null, 0]);
+    expect(Array.from(absolutePercentageError(original, dequantized))).toEqual([12.5, 0, 0]);
+    expect(trace(fig, "not saturated").y).toEqual([12.5, null, 0]);
     expect(trace(fig, "bound 100·(s/2)/|x|").y).toEqual([12.5, null, 25]);
     expect(trace(fig, "x = 0 (no relative error)").x).toEqual([1]);
     expect(fig.layout.shapes).toBeUndefined();
+    // x = 0 as core reads it: 1e-46 is 0 in float32.
+    const tiny = errorPerElement({ original: [1e-46, 1], dequantized: [0, 1], kind: "percentage" });
+    expect(trace(tiny, "error").y).toEqual([null, 0]);
+    expect(trace(tiny, "x = 0 (no relative error)").x).toEqual([0]);
   });
 
   test("labels make a category axis", () => {
@@ -550,88 +737,111 @@ describe("errorPerElement", () => {
 });
 
 describe("compareErrors", () => {
-  const int4 = 20 / 15;
+  const int4 = { dtype: "int4", scale: 20 / 15 } as const;
+  const int4Back = Array.from(dequantize(quantize(t, int4)).data);
   const fig = compareErrors({
     original: t,
     schemes: [
-      { name: "int8", dequantized: dq, scale: s },
-      {
-        name: "int4",
-        dequantized: [-15, -4, 0, 4, 15].map((code) => (code * int4) / 2),
-        scale: int4,
-      },
-      { name: "no scale", dequantized: t },
+      { name: "int8", dequantized: dq, params },
+      { name: "int4", dequantized: int4Back, params: int4 },
+      { name: "exact", dequantized: t },
     ],
   });
 
-  test("one bar trace per scheme, grouped, in the scheme colours", () => {
-    expect(fig.data.map((d) => d.name)).toEqual(["int8", "int4", "no scale"]);
+  test("one bar trace per scheme, grouped, in the scheme colours, core's errors", () => {
+    expect(fig.data.map((d) => d.name)).toEqual(["int8", "int4", "exact"]);
     expect(fig.data.map((d) => (d as AnyTrace).marker.color)).toEqual([
       "#0072B2",
       "#D55E00",
       "#009E73",
     ]);
     expect(fig.layout.barmode).toBe("group");
-    expect(trace(fig, "int8").y).toEqual([10 - 127 * s, 64 * s - 5, 0, 64 * s - 5, 10 - 127 * s]);
-    expect(trace(fig, "no scale").y).toEqual([0, 0, 0, 0, 0]);
+    expect(trace(fig, "int8").y).toEqual(Array.from(absoluteError(t, dq)));
+    expect(trace(fig, "int4").y).toEqual(Array.from(absoluteError(t, int4Back)));
+    expect(trace(fig, "exact").y).toEqual([0, 0, 0, 0, 0]);
   });
 
-  test("a dashed bound per scheme with a scale, in its colour", () => {
+  test("a dashed bound per scheme with params, in its colour, from core's float32 scale", () => {
     expect(fig.layout.shapes?.map((shape) => [shape.name, shape.y0, shape.line?.color])).toEqual([
       ["int8: s/2 = 0.0392157", s / 2, "#0072B2"],
-      ["int4: s/2 = 0.666667", int4 / 2, "#D55E00"],
+      ["int4: s/2 = 0.666667", Math.fround(20 / 15) / 2, "#D55E00"],
     ]);
+  });
+
+  test("percentage: no bar where x = 0, and the same marker as errorPerElement", () => {
+    const f = compareErrors({
+      original: t,
+      schemes: [{ name: "int8", dequantized: dq }],
+      kind: "percentage",
+    });
+    expect(trace(f, "int8").y[2]).toBeNull();
+    expect(trace(f, "x = 0 (no relative error)").x).toEqual([2]);
   });
 });
 
 describe("mappingCurve", () => {
-  test("the staircase steps at (q + 1/2 - zp) s and is flat outside the clip range", () => {
-    const fig = mappingCurve({ scale: 1, zeroPoint: 0, qmin: -2, qmax: 1, range: [-3, 2] });
+  test("the staircase steps where core's code changes: ties to even, flat where it saturates", () => {
+    // int4, s = 1: code = rint(x). A tie goes to the even code, so the step into an even code sits
+    // on the tie (-2.5 -> -2, -0.5 -> -0) and the step into an odd one a float32 above it
+    // (-1.5 -> -2, 0.5 -> 0); 1.5 -> 2 again on the tie.
+    const fig = mappingCurve({ dtype: "int4", scale: 1 }, { range: [-3, 2] });
     expect(fig.data.map((d) => d.name)).toEqual([
-      "clip range [-2, 1]",
+      "range of the levels [-8, 7]",
       "identity x̂ = x",
       "dequantized x̂(x)",
     ]);
     const stairs = trace(fig, "dequantized x̂(x)");
-    expect(stairs.x).toEqual([-3, -1.5, -0.5, 0.5, 2]);
-    expect(stairs.y).toEqual([-2, -1, 0, 1, 1]);
+    expect(stairs.x).toEqual([-3, -2.5, -1.5 + 2 ** -23, -0.5, 0.5 + 2 ** -24, 1.5, 2]);
+    expect(stairs.y).toEqual([-3, -2, -1, 0, 1, 2, 2]);
     expect(stairs.line.shape).toBe("hv");
     expect(trace(fig, "identity x̂ = x").y).toEqual([-3, 2]);
+    const flat = trace(
+      mappingCurve({ dtype: "int4", scale: 1 }, { range: [-12, 12] }),
+      "dequantized x̂(x)",
+    );
+    expect(flat.y.slice(0, 2)).toEqual([-8, -7]);
+    expect(flat.y.slice(-2)).toEqual([7, 7]);
+  });
+
+  test("every step is where core's quantize changes the code, for both semantics", () => {
+    for (const semantics of ["onnx", "pytorch"] as const) {
+      const fig = mappingCurve(params, { y: "code", semantics });
+      const stairs = trace(fig, "code q(x)");
+      const edges: number[] = stairs.x.slice(1, -1);
+      expect(edges.length).toBe(255);
+      const at = quantize(edges, params, { semantics }).data;
+      const below = quantize(edges.map(float32Below), params, { semantics }).data;
+      edges.forEach((_, i) => {
+        expect(at[i]).toBe(stairs.y[i + 1]);
+        expect(below[i]).toBe((stairs.y[i + 1] as number) - 1);
+      });
+    }
   });
 
   test("codes on the y axis, with a zero point, and inputs marked", () => {
-    const fig = mappingCurve({
-      scale: 0.5,
-      zeroPoint: 1,
-      qmin: 0,
-      qmax: 3,
-      range: [-1, 1.5],
-      y: "code",
-      values: [-0.2, 0.8],
-    });
+    // uint4, s = 0.5, z = 1: code = rint(2x) + 1. -1 -> -1 saturates to 0; the steps: into 1 at
+    // the tie -0.25 (rint(-0.5) = -0), into 2 just above 0.25, into 3 at 0.75, into 4 just above
+    // 1.25 (float32 steps 2^-25 and 2^-23 there).
+    const fig = mappingCurve(
+      { dtype: "uint4", scale: 0.5, zeroPoint: 1 },
+      { range: [-1, 1.5], y: "code", values: [-0.2, 0.8] },
+    );
     const stairs = trace(fig, "code q(x)");
-    // Steps at (q + 1/2 - 1) * 0.5 for q = 0, 1, 2: -0.25, 0.25, 0.75.
-    expect(stairs.x).toEqual([-1, -0.25, 0.25, 0.75, 1.5]);
-    expect(stairs.y).toEqual([0, 1, 2, 3, 3]);
-    expect(trace(fig, "inputs").y).toEqual([1, 3]); // -0.4 + 1 -> 0 + 1; 1.6 + 1 -> 2 + 1
+    expect(stairs.x).toEqual([-1, -0.25, 0.25 + 2 ** -25, 0.75, 1.25 + 2 ** -23, 1.5]);
+    expect(stairs.y).toEqual([0, 1, 2, 3, 4, 4]);
+    // -0.4 -> 0, + 1; 1.6 -> 2, + 1.
+    expect(trace(fig, "inputs").y).toEqual([1, 3]);
     expect(trace(fig, "x / s + z (unrounded)").y).toEqual([-1, 4]);
     expect(fig.layout.yaxis?.title).toEqual({ text: "code q" });
   });
 
-  test("the default range is the clip range widened by 10% each side", () => {
-    const fig = mappingCurve({ scale: 1, zeroPoint: 0, qmin: -5, qmax: 5 });
-    expect(fig.layout.xaxis?.range).toEqual([-6, 6]);
+  test("the default range is the range of the levels widened by 10% each side", () => {
+    const fig = mappingCurve({ dtype: "int4", scale: 1 });
+    expect(fig.layout.xaxis?.range).toEqual([-9.5, 8.5]);
   });
 
   test("ties go to the even code", () => {
-    const fig = mappingCurve({
-      scale: 1,
-      zeroPoint: 0,
-      qmin: -4,
-      qmax: 4,
-      range: [-1, 1],
-      values: [0.5, 1.5, -0.5, 2.5],
-    });
+    const fig = mappingCurve({ dtype: "int4", scale: 1 }, { values: [0.5, 1.5, -0.5, 2.5] });
     expect(trace(fig, "inputs").y).toEqual([0, 2, 0, 2]);
   });
 });
@@ -639,19 +849,15 @@ describe("mappingCurve", () => {
 describe("originalVsDequantized", () => {
   const fig = originalVsDequantized({ original: t, dequantized: dq });
 
-  test("original and dequantized at each index, joined by the error", () => {
+  test("original and dequantized at each index, joined by core's signed error", () => {
     expect(fig.data.map((d) => d.name)).toEqual(["error x̂ − x", "original x", "dequantized x̂"]);
     expect(trace(fig, "original x").x).toEqual([0, 1, 2, 3, 4]);
     expect(trace(fig, "original x").y).toEqual(t);
     expect(trace(fig, "dequantized x̂").y).toEqual(dq);
-    expect(trace(fig, "dequantized x̂").customdata).toEqual([
-      -127 * s + 10,
-      -64 * s + 5,
-      0,
-      64 * s - 5,
-      127 * s - 10,
-    ]);
-    expect(trace(fig, "error x̂ − x").y.slice(0, 3)).toEqual([-10, -127 * s, null]);
+    expect(trace(fig, "dequantized x̂").customdata).toEqual(Array.from(signedError(t, dq)));
+    // x̂ - x for -10: -127 s rounded to float32, + 10.
+    expect(trace(fig, "dequantized x̂").customdata[0]).toBe((dq[0] as number) + 10);
+    expect(trace(fig, "error x̂ − x").y.slice(0, 3)).toEqual([-10, dq[0], null]);
     expect(trace(fig, "original x").marker.color).toBe(COLORS.original);
     expect(trace(fig, "dequantized x̂").marker.color).toBe(COLORS.dequantized);
   });
@@ -670,11 +876,11 @@ describe("originalVsDequantized", () => {
 
 test("builders are deterministic and their specs survive JSON", () => {
   const build = () => [
-    quantizationGrid({ values: t, ...int8 }),
-    histogramWithLevels({ values: t, ...int8 }),
-    errorPerElement({ original: t, dequantized: dq, scale: s }),
+    quantizationGrid(t, params),
+    histogramWithLevels(t, params),
+    errorPerElement({ original: t, dequantized: dq, params }),
     compareErrors({ original: t, schemes: [{ name: "a", dequantized: dq }] }),
-    mappingCurve({ ...int8, values: t }),
+    mappingCurve(params, { values: t }),
     originalVsDequantized({ original: t, dequantized: dq }),
   ];
   const once = build();

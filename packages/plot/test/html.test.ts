@@ -9,13 +9,7 @@ import {
   toHtmlFile,
 } from "../src/node.js";
 
-const fig = quantizationGrid({
-  values: [-10, -5, 0, 5, 10],
-  scale: 0.0784313753247261,
-  zeroPoint: 0,
-  qmin: -128,
-  qmax: 127,
-});
+const fig = quantizationGrid([-10, -5, 0, 5, 10], { dtype: "int8", scale: 20 / 255 });
 const BANNER = "plotly.js v4.1.2";
 
 function count(haystack: string, needle: string): number {
@@ -61,7 +55,7 @@ describe("figureHtml: a standalone page", () => {
 
   test("the default title is the figure's", () => {
     expect(figureHtml(fig)).toContain(
-      "<title>Quantization grid: 256 levels, s = 0.0784314, z = 0; 5 of 256 codes used</title>",
+      "<title>Quantization grid: int8, 256 levels, s = 0.0784314, z = 0; 5 of 256 codes used</title>",
     );
   });
 

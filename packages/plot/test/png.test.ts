@@ -1,22 +1,31 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { expect, test } from "vitest";
 import { quantizationGrid } from "../src/index.js";
-import { DEFAULT_CHROMIUM, renderPng, toPng } from "../src/node.js";
+import { chromiumPath, DEFAULT_CHROMIUM, renderPng, toPng } from "../src/node.js";
 import { decodePng, greyVariance } from "./helpers/png.js";
 
-const fig = quantizationGrid({
-  values: [-10, -5, 0, 5, 10],
-  scale: 0.0784313753247261,
-  zeroPoint: 0,
-  qmin: -128,
-  qmax: 127,
+const fig = quantizationGrid([-10, -5, 0, 5, 10], { dtype: "int8", scale: 20 / 255 });
+
+test("chromiumPath: CHROMIUM_PATH, or the default when it is unset or empty", () => {
+  const saved = process.env.CHROMIUM_PATH;
+  try {
+    process.env.CHROMIUM_PATH = "/opt/chromium/chrome";
+    expect(chromiumPath()).toBe("/opt/chromium/chrome");
+    process.env.CHROMIUM_PATH = "";
+    expect(chromiumPath()).toBe(DEFAULT_CHROMIUM);
+    delete process.env.CHROMIUM_PATH;
+    expect(chromiumPath()).toBe("/usr/bin/chromium");
+  } finally {
+    if (saved === undefined) delete process.env.CHROMIUM_PATH;
+    else process.env.CHROMIUM_PATH = saved;
+  }
 });
 
 test("Chromium is installed where toPng looks for it", () => {
   // Not skipped when missing: this test then fails, saying what to install.
   expect(
-    existsSync(process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM),
-    `no Chromium at ${DEFAULT_CHROMIUM}: apt-get install chromium`,
+    existsSync(chromiumPath()),
+    `no Chromium at ${chromiumPath()}: apt-get install chromium, or set CHROMIUM_PATH`,
   ).toBe(true);
 });
 

@@ -8,86 +8,144 @@ import {
   quantizationGrid,
 } from "../src/index.js";
 
-const grid = { scale: 0.5, zeroPoint: 0, qmin: -128, qmax: 127 };
+const int8 = { dtype: "int8", scale: 0.5 } as const;
 // Deliberately wrong arguments: the checks exist for callers without types (notebook JavaScript, `any`).
 // biome-ignore lint/suspicious/noExplicitAny: see above
 const loose = (x: unknown): any => x;
 
-test("scale must be a finite number > 0", () => {
-  expect(() =>
-    histogramWithLevels({ values: [1], ...grid, scale: 0 }),
-  ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: histogramWithLevels(): argument 'scale' must be a finite number > 0; received 0.]`,
+test("params are read by core's rules, under the figure's name", () => {
+  expect(() => histogramWithLevels([1], { ...int8, scale: 0 })).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: histogramWithLevels(): argument 'params.scale' must be a finite number > 0 (as float32); received 0.]`,
   );
   expect(() =>
-    quantizationGrid({ values: [1], ...grid, scale: Number.NaN }),
+    quantizationGrid([1], { ...int8, scale: Number.NaN }),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: quantizationGrid(): argument 'scale' must be a finite number > 0; received NaN.]`,
-  );
-  expect(() => mappingCurve({ ...grid, scale: loose("1") })).toThrowErrorMatchingInlineSnapshot(
-    `[TypeError: mappingCurve(): argument 'scale' must be a finite number > 0; received "1".]`,
+    `[RangeError: quantizationGrid(): argument 'params.scale' must be a finite number > 0 (as float32); received NaN.]`,
   );
   expect(() =>
-    errorPerElement({ original: [1], dequantized: [1], scale: -0 }),
+    quantizationGrid([1], { ...int8, zeroPoint: 200 }),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: errorPerElement(): argument 'scale' must be a finite number > 0; received -0.]`,
+    `[RangeError: quantizationGrid(): argument 'params.zeroPoint' must be an integer in [-128, 127] for int8; received 200.]`,
+  );
+  expect(() =>
+    quantizationGrid([1], { ...int8, zeroPoint: 0.5 }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: quantizationGrid(): argument 'params.zeroPoint' must be an integer in [-128, 127] for int8; received 0.5.]`,
+  );
+  expect(() => mappingCurve(loose({ scale: 1 }))).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: mappingCurve(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received undefined.]`,
+  );
+  expect(() => mappingCurve(loose({ ...int8, dtype: "int7" }))).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: mappingCurve(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received "int7".]`,
+  );
+  expect(() =>
+    errorPerElement({ original: [1], dequantized: [1], params: loose({ ...int8, scale: -1 }) }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: errorPerElement(): argument 'params.scale' must be a finite number > 0 (as float32); received -1.]`,
   );
 });
 
-test("the grid: integer codes, qmin < qmax, a zero point inside, not too many levels", () => {
+test("the old grid arguments are refused, never read as something else", () => {
   expect(() =>
-    quantizationGrid({ values: [1], ...grid, qmin: -128.5 }),
+    quantizationGrid(
+      loose({ values: [1], scale: 1, zeroPoint: 0, qmin: 0, qmax: 3 }),
+      loose(undefined),
+    ),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: quantizationGrid(): argument 'qmin' must be an integer; received -128.5.]`,
+    `[TypeError: quantizationGrid(): argument 'values' must be an array or typed array of numbers; received an object.]`,
   );
   expect(() =>
-    quantizationGrid({ values: [1], ...grid, qmax: -128 }),
+    histogramWithLevels([1], loose({ scale: 1, zeroPoint: 0, qmin: 0, qmax: 3 })),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: quantizationGrid(): argument 'qmax' must be an integer > qmin (-128); received -128.]`,
+    `[RangeError: histogramWithLevels(): argument 'params' must be an object with keys among 'dtype', 'scale', 'zeroPoint', 'axis', 'blockSize'; received an object with key "qmin".]`,
   );
   expect(() =>
-    quantizationGrid({ values: [1], ...grid, zeroPoint: 200 }),
+    quantizationGrid([1, 2], int8, loose({ codes: [1, 2] })),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: quantizationGrid(): argument 'zeroPoint' must be an integer in [-128, 127]; received 200.]`,
+    `[RangeError: quantizationGrid(): argument 'options' must be an object with keys among 'semantics', 'title'; received an object with key "codes".]`,
   );
   expect(() =>
-    histogramWithLevels({ values: [1], ...grid, qmin: -32768, qmax: 32767 }),
+    errorPerElement(loose({ original: [1], dequantized: [1], scale: 0.5 })),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: histogramWithLevels(): argument 'qmax' must be at most qmin + 4095 = -28673 (this figure draws at most 4096 levels); received 32767.]`,
-  );
-  expect(() => mappingCurve({ ...grid, qmin: 0, qmax: 65536 })).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: mappingCurve(): argument 'qmax' must be at most qmin + 65535 = 65535 (this figure draws at most 65536 levels); received 65536.]`,
+    `[RangeError: errorPerElement(): argument 'options' must be an object with keys among 'original', 'dequantized', 'kind', 'params', 'semantics', 'labels', 'title'; received an object with key "scale".]`,
   );
   expect(() =>
-    quantizationGrid(loose({ values: [1], scale: 1, qmin: 0, qmax: 3 })),
+    compareErrors(loose({ original: [1], schemes: [{ name: "a", dequantized: [1], scale: 0.5 }] })),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[TypeError: quantizationGrid(): argument 'zeroPoint' must be an integer; received undefined.]`,
+    `[RangeError: compareErrors(): argument 'schemes[0]' must be an object with keys among 'name', 'dequantized', 'params'; received an object with key "scale".]`,
   );
 });
 
-test("arrays: non-empty, finite, numbers, matching lengths", () => {
-  expect(() => histogramWithLevels({ values: [], ...grid })).toThrowErrorMatchingInlineSnapshot(
+test("one grid per figure, with every level drawable", () => {
+  expect(() =>
+    quantizationGrid([1], loose({ dtype: "int8", scale: [1, 2], axis: 0 })),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: quantizationGrid(): argument 'params.axis' must be left out (a figure draws one grid: per-tensor parameters); received 0.]`,
+  );
+  expect(() =>
+    quantizationGrid([1], loose({ dtype: "int8", scale: [1, 2] })),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: quantizationGrid(): argument 'params.scale' must be a number (a figure draws one grid); received an array of length 2.]`,
+  );
+  expect(() =>
+    histogramWithLevels([1], { dtype: "int16", scale: 1 }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: histogramWithLevels(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8" (this figure draws every level, at most 4096); received "int16".]`,
+  );
+  expect(() => mappingCurve({ dtype: "int32", scale: 1 })).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: mappingCurve(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16" (this figure draws every level, at most 65536); received "int32".]`,
+  );
+});
+
+test("semantics: named, and only where they decide something", () => {
+  expect(() =>
+    quantizationGrid([1], int8, loose({ semantics: "tf" })),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: quantizationGrid(): argument 'options.semantics' must be one of "onnx", "pytorch"; received "tf".]`,
+  );
+  expect(() =>
+    errorPerElement({ original: [1], dequantized: [1], semantics: "pytorch" }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: errorPerElement(): argument 'semantics' must be left out when 'params' is not given; received "pytorch".]`,
+  );
+  expect(() =>
+    errorPerElement({ original: [1], dequantized: [1], params: int8, semantics: loose("tf") }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: errorPerElement(): argument 'semantics' must be "onnx" or "pytorch"; received "tf".]`,
+  );
+  // PyTorch multiplies by fround(1 / s): a scale whose reciprocal overflows float32 is refused.
+  expect(() =>
+    mappingCurve({ dtype: "int8", scale: 1e-39 }, { semantics: "pytorch" }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: mappingCurve(): argument 'params.scale' must be a float32 whose reciprocal is finite (above about 2.94e-39) with "pytorch" semantics; received 1e-39.]`,
+  );
+});
+
+test("arrays: non-empty, finite as float32, numbers, matching lengths", () => {
+  expect(() => histogramWithLevels([], int8)).toThrowErrorMatchingInlineSnapshot(
     `[RangeError: histogramWithLevels(): argument 'values' must be a non-empty array; received an array of length 0.]`,
   );
-  expect(() =>
-    histogramWithLevels({ values: [1, Number.NaN], ...grid }),
-  ).toThrowErrorMatchingInlineSnapshot(
+  expect(() => histogramWithLevels([1, Number.NaN], int8)).toThrowErrorMatchingInlineSnapshot(
     `[RangeError: histogramWithLevels(): argument 'values' must be an array of finite numbers; received NaN at index 1.]`,
   );
   expect(() =>
-    histogramWithLevels({ values: new Float32Array([1, Number.POSITIVE_INFINITY]), ...grid }),
+    histogramWithLevels(new Float32Array([1, Number.POSITIVE_INFINITY]), int8),
   ).toThrowErrorMatchingInlineSnapshot(
     `[RangeError: histogramWithLevels(): argument 'values' must be an array of finite numbers; received Infinity at index 1.]`,
   );
-  expect(() =>
-    histogramWithLevels({ values: loose([1, "2"]), ...grid }),
-  ).toThrowErrorMatchingInlineSnapshot(
+  expect(() => quantizationGrid([1, 1e39], int8)).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: quantizationGrid(): argument 'values' must be an array of finite numbers; received 1e+39 at index 1 (Infinity as float32).]`,
+  );
+  expect(() => histogramWithLevels(loose([1, "2"]), int8)).toThrowErrorMatchingInlineSnapshot(
     `[TypeError: histogramWithLevels(): argument 'values' must be an array of numbers; received "2".]`,
   );
-  expect(() =>
-    histogramWithLevels({ values: loose("1,2"), ...grid }),
-  ).toThrowErrorMatchingInlineSnapshot(
+  expect(() => histogramWithLevels(loose("1,2"), int8)).toThrowErrorMatchingInlineSnapshot(
     `[TypeError: histogramWithLevels(): argument 'values' must be an array or typed array of numbers; received "1,2".]`,
+  );
+  expect(() =>
+    histogramWithLevels(loose(new Int8Array(0)), int8),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: histogramWithLevels(): argument 'values' must be a non-empty array; received an Int8Array of length 0.]`,
   );
   expect(() =>
     originalVsDequantized({ original: [1, 2, 3], dequantized: [1, 2] }),
@@ -106,54 +164,42 @@ test("arrays: non-empty, finite, numbers, matching lengths", () => {
   );
 });
 
-test("codes given by the caller", () => {
-  expect(() =>
-    quantizationGrid({ values: [1, 2], codes: [1], ...grid }),
-  ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: quantizationGrid(): argument 'codes' must be of the same length as 'values' (2); received an array of length 1.]`,
-  );
-  expect(() =>
-    quantizationGrid({ values: [1, 2], codes: [1, 128], ...grid }),
-  ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: quantizationGrid(): argument 'codes' must be integers in [qmin, qmax] = [-128, 127]; received 128 at index 1.]`,
-  );
-  expect(() =>
-    quantizationGrid({ values: [1, 2], codes: [1, 1.5], ...grid }),
-  ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: quantizationGrid(): argument 'codes' must be integers in [qmin, qmax] = [-128, 127]; received 1.5 at index 1.]`,
-  );
-  expect(() => mappingCurve({ ...grid, codes: [1] })).toThrowErrorMatchingInlineSnapshot(
-    `[TypeError: mappingCurve(): argument 'codes' must be left out when 'values' is not given; received an array of length 1.]`,
-  );
-});
-
 test("options", () => {
-  expect(() => quantizationGrid(loose(undefined))).toThrowErrorMatchingInlineSnapshot(
-    `[TypeError: quantizationGrid(): argument 'options' must be an options object; received undefined.]`,
+  expect(() => errorPerElement(loose(undefined))).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: errorPerElement(): argument 'options' must be an options object; received undefined.]`,
+  );
+  expect(() => quantizationGrid([1], int8, loose(3))).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: quantizationGrid(): argument 'options' must be an object (keys 'semantics', 'title') or undefined; received 3.]`,
   );
   expect(() =>
     errorPerElement({ original: [1], dequantized: [1], kind: loose("relative") }),
   ).toThrowErrorMatchingInlineSnapshot(
     `[RangeError: errorPerElement(): argument 'kind' must be "absolute" or "signed" or "percentage"; received "relative".]`,
   );
+  expect(() => histogramWithLevels([1], int8, { bins: 0 })).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: histogramWithLevels(): argument 'options.bins' must be an integer in [1, 10000]; received 0.]`,
+  );
   expect(() =>
-    histogramWithLevels({ values: [1], ...grid, bins: 0 }),
+    histogramWithLevels([1], int8, loose({ bin: 3 })),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: histogramWithLevels(): argument 'bins' must be an integer in [1, 10000]; received 0.]`,
+    `[RangeError: histogramWithLevels(): argument 'options' must be an object with keys among 'bins', 'semantics', 'title' (did you mean 'bins'?); received an object with key "bin".]`,
   );
-  expect(() => mappingCurve({ ...grid, range: [1, 1] })).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: mappingCurve(): argument 'range[1]' must be a number > range[0] (1); received 1.]`,
+  expect(() => mappingCurve(int8, { range: [1, 1] })).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: mappingCurve(): argument 'options.range[1]' must be a number > options.range[0] (1); received 1.]`,
   );
-  expect(() => mappingCurve({ ...grid, range: loose([0]) })).toThrowErrorMatchingInlineSnapshot(
-    `[TypeError: mappingCurve(): argument 'range' must be an array [lo, hi] of two numbers; received an array of length 1.]`,
+  expect(() => mappingCurve(int8, { range: loose([0]) })).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: mappingCurve(): argument 'options.range' must be an array [lo, hi] of two numbers; received an array of length 1.]`,
   );
-  expect(() => mappingCurve({ ...grid, y: loose("q") })).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: mappingCurve(): argument 'y' must be "dequantized" or "code"; received "q".]`,
+  expect(() => mappingCurve(int8, { y: loose("q") })).toThrowErrorMatchingInlineSnapshot(
+    `[RangeError: mappingCurve(): argument 'options.y' must be "dequantized" or "code"; received "q".]`,
   );
   expect(() =>
     originalVsDequantized({ original: [1], dequantized: [1], title: loose(3) }),
   ).toThrowErrorMatchingInlineSnapshot(
     `[TypeError: originalVsDequantized(): argument 'title' must be a string; received 3.]`,
+  );
+  expect(() => quantizationGrid([1], int8, { title: loose(3) })).toThrowErrorMatchingInlineSnapshot(
+    `[TypeError: quantizationGrid(): argument 'options.title' must be a string; received 3.]`,
   );
 });
 
@@ -164,7 +210,7 @@ test("compareErrors: 1 to 8 named schemes", () => {
   expect(() =>
     compareErrors({ original: [1], schemes: loose({}) }),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[TypeError: compareErrors(): argument 'schemes' must be an array of { name, dequantized, scale? }; received an object.]`,
+    `[TypeError: compareErrors(): argument 'schemes' must be an array of { name, dequantized, params? }; received an object.]`,
   );
   expect(() =>
     compareErrors({
@@ -183,9 +229,12 @@ test("compareErrors: 1 to 8 named schemes", () => {
     `[RangeError: compareErrors(): argument 'schemes[0].dequantized' must be of the same length as 'original' (2); received an array of length 1.]`,
   );
   expect(() =>
-    compareErrors({ original: [1], schemes: [{ name: "a", dequantized: [1], scale: 0 }] }),
+    compareErrors({
+      original: [1],
+      schemes: [{ name: "a", dequantized: [1], params: { ...int8, scale: 0 } }],
+    }),
   ).toThrowErrorMatchingInlineSnapshot(
-    `[RangeError: compareErrors(): argument 'schemes[0].scale' must be a finite number > 0; received 0.]`,
+    `[RangeError: compareErrors(): argument 'schemes[0].params.scale' must be a finite number > 0 (as float32); received 0.]`,
   );
   expect(() =>
     compareErrors({ original: [1], schemes: [loose({ dequantized: [1] })] }),

@@ -3,8 +3,13 @@
  * checked against the input's shape and made ready for a kernel.
  */
 import {
-  type IntegerDType,
+  FLOAT_PRECISIONS,
+  type FloatFormat,
+  type FloatPrecision,
+  INTEGER_DTYPES,
   type IntegerFormat,
+  QUANT_DTYPES,
+  type QuantDType,
   SEMANTICS,
   type Semantics,
 } from "../dtypes/table.js";
@@ -20,7 +25,8 @@ export type Backend = "auto" | "fast" | "reference";
 export const BACKENDS: readonly Backend[] = ["auto", "fast", "reference"];
 
 /**
- * Scale and zero point of one integer format.
+ * Scale and zero point of one format: an integer format, or a float format of QUANT_FLOAT_DTYPES
+ * (whose zero point is the code of a zero).
  * - per-tensor: `scale` and `zeroPoint` are numbers;
  * - per-axis: they are 1-D with one entry per index along `axis` (negative counts from the end);
  * - blocked: `blockSize` is set, and they are tensors shaped like the input with dimension `axis`
@@ -28,14 +34,14 @@ export const BACKENDS: readonly Backend[] = ["auto", "fast", "reference"];
  * Scales are rounded to float32; `zeroPoint` defaults to 0.
  */
 export interface QuantParams {
-  readonly dtype: IntegerDType;
+  readonly dtype: QuantDType;
   readonly scale: number | TensorLike;
   readonly zeroPoint?: number | TensorLike;
   readonly axis?: number;
   readonly blockSize?: number;
 }
 
-/** Parameters checked against an input shape, ready for a kernel. */
+/** Parameters of an integer format checked against an input shape, ready for a kernel. */
 export interface ResolvedParams {
   readonly format: IntegerFormat;
   readonly scales: Float32Array;
@@ -47,6 +53,11 @@ export interface ResolvedParams {
   readonly paramShape: readonly number[];
 }
 
+/** Parameters of a float format checked against an input shape: `zeroPoints` holds codes of ±0. */
+export interface ResolvedFloatParams extends Omit<ResolvedParams, "format"> {
+  readonly format: FloatFormat;
+}
+
 /** `options.semantics`: "onnx" (the default) or "pytorch". */
 export function checkSemantics(fn: string, value: unknown): Semantics {
   if (value === undefined) return "onnx";
@@ -56,6 +67,29 @@ export function checkSemantics(fn: string, value: unknown): Semantics {
     throw rangeError(fn, "options.semantics", names, value);
   }
   return value as Semantics;
+}
+
+/**
+ * `options.precision`: the float format of the arithmetic, "float32" (the default), "float16" or
+ * "bfloat16". Anything but float32 needs "onnx" semantics (it is ONNX's `precision` /
+ * `output_dtype`; PyTorch has none).
+ */
+export function checkPrecision(
+  fn: string,
+  value: unknown,
+  semantics: Semantics,
+  arg = "options.precision",
+): FloatPrecision {
+  if (value === undefined) return "float32";
+  if (!FLOAT_PRECISIONS.includes(value as FloatPrecision)) {
+    const names = `one of ${FLOAT_PRECISIONS.map((p) => `"${p}"`).join(", ")}`;
+    if (typeof value !== "string") throw typeError(fn, arg, names, value);
+    throw rangeError(fn, arg, names, value);
+  }
+  if (value !== "float32" && semantics !== "onnx") {
+    throw rangeError(fn, arg, `"float32" with "${semantics}" semantics (ONNX's only)`, value);
+  }
+  return value as FloatPrecision;
 }
 
 /** `options.backend`: "auto" (the default), "fast" or "reference". */
@@ -107,6 +141,22 @@ export function checkZeroPoint(
   return value;
 }
 
+/**
+ * A float format's zero point: the code of a zero, +0 or -0 (ONNX: "usually not used" for float
+ * types; its reference refuses any other for float8 and ignores it for float4).
+ */
+export function checkFloatZeroPoint(
+  fn: string,
+  arg: string,
+  value: number,
+  format: FloatFormat,
+): number {
+  const signBit = format.negativeZero ? 2 ** (format.bits - 1) : undefined;
+  if (value === 0 || value === signBit) return value;
+  const codes = signBit === undefined ? "0" : `0, or ${signBit} for -0`;
+  throw rangeError(fn, arg, `the code of a zero for ${format.name} (${codes})`, value);
+}
+
 /** The keys of {@link QuantParams}. */
 export const PARAM_KEYS = ["dtype", "scale", "zeroPoint", "axis", "blockSize"] as const;
 
@@ -133,36 +183,63 @@ function checkParamShape(
   throw rangeError(fn, arg, expected, tensor, received);
 }
 
-function checkAxis(fn: string, axis: unknown, rank: number): number {
-  if (typeof axis !== "number") throw typeError(fn, "params.axis", "an integer", axis);
+function checkAxis(fn: string, arg: string, axis: unknown, rank: number): number {
+  if (typeof axis !== "number") throw typeError(fn, `${arg}.axis`, "an integer", axis);
   if (!Number.isInteger(axis) || (axis as number) < -rank || (axis as number) >= rank) {
     const expected =
       rank === 0 ? "absent for a scalar input" : `an integer in [${-rank}, ${rank - 1}]`;
-    throw rangeError(fn, "params.axis", expected, axis);
+    throw rangeError(fn, `${arg}.axis`, expected, axis);
   }
   return (axis as number) < 0 ? (axis as number) + rank : (axis as number);
 }
 
 /**
- * Checks `params` against an input of `shape`: dtype, scale > 0, zero point in range, axis and
- * block shapes. `quantizing`: the semantics of a quantize (see {@link checkScale}).
+ * Checks `params` of an integer dtype against an input of `shape`: dtype, scale > 0, zero point in
+ * range, axis and block shapes. `quantizing`: the semantics of a quantize (see {@link checkScale});
+ * `arg`: how the errors name the parameters (`params.scale`, or `schemes[0].params.scale` for a
+ * caller's own).
  */
 export function resolveParams(
   fn: string,
   params: QuantParams,
   shape: readonly number[],
   quantizing?: Semantics,
+  arg = "params",
 ): ResolvedParams {
+  return resolveWith(fn, params, shape, quantizing, arg, INTEGER_DTYPES) as ResolvedParams;
+}
+
+/**
+ * {@link resolveParams} for every dtype of QUANT_DTYPES: integer formats, and the float formats
+ * whose zero points are codes of ±0 ({@link checkFloatZeroPoint}).
+ */
+export function resolveQuantParams(
+  fn: string,
+  params: QuantParams,
+  shape: readonly number[],
+  quantizing?: Semantics,
+  arg = "params",
+): ResolvedParams | ResolvedFloatParams {
+  return resolveWith(fn, params, shape, quantizing, arg, QUANT_DTYPES);
+}
+
+function resolveWith(
+  fn: string,
+  params: QuantParams,
+  shape: readonly number[],
+  quantizing: Semantics | undefined,
+  arg: string,
+  dtypes: readonly QuantDType[],
+): ResolvedParams | ResolvedFloatParams {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
-    throw typeError(
-      fn,
-      "params",
-      "an object { dtype, scale, zeroPoint?, axis?, blockSize? }",
-      params,
-    );
+    throw typeError(fn, arg, "an object { dtype, scale, zeroPoint?, axis?, blockSize? }", params);
   }
-  checkKeys(fn, "params", params, PARAM_KEYS);
-  const format = checkDType(fn, "params.dtype", params.dtype);
+  checkKeys(fn, arg, params, PARAM_KEYS);
+  const format = checkDType(fn, `${arg}.dtype`, params.dtype, dtypes);
+  const zeroPointOf = (where: string, value: number) =>
+    "min" in format
+      ? checkZeroPoint(fn, where, value, format)
+      : checkFloatZeroPoint(fn, where, value, format);
   const zeroPoint = params.zeroPoint ?? 0;
   if (
     typeof params.scale !== "number" &&
@@ -170,7 +247,7 @@ export function resolveParams(
   ) {
     throw typeError(
       fn,
-      "params.scale",
+      `${arg}.scale`,
       "a number, or a tensor of scales per axis index or per block",
       params.scale,
     );
@@ -182,20 +259,20 @@ export function resolveParams(
     params.blockSize === undefined
   ) {
     if (typeof zeroPoint !== "number") {
-      throw typeError(fn, "params.zeroPoint", "a number when 'scale' is a number", zeroPoint);
+      throw typeError(fn, `${arg}.zeroPoint`, "a number when 'scale' is a number", zeroPoint);
     }
     return {
       format,
-      scales: Float32Array.of(checkScale(fn, "params.scale", params.scale, quantizing)),
-      zeroPoints: Int32Array.of(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format)),
+      scales: Float32Array.of(checkScale(fn, `${arg}.scale`, params.scale, quantizing)),
+      zeroPoints: Int32Array.of(zeroPointOf(`${arg}.zeroPoint`, zeroPoint)),
       paramShape: [],
-    };
+    } as ResolvedParams | ResolvedFloatParams;
   }
 
   if (params.axis === undefined && params.blockSize === undefined) {
-    throw typeError(fn, "params.axis", "an integer when 'scale' is a tensor", undefined);
+    throw typeError(fn, `${arg}.axis`, "an integer when 'scale' is a tensor", undefined);
   }
-  const axis = checkAxis(fn, params.axis ?? 0, shape.length);
+  const axis = checkAxis(fn, arg, params.axis ?? 0, shape.length);
   const dim = shape[axis] as number;
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -204,14 +281,14 @@ export function resolveParams(
   let layout: ParamLayout;
   const blockSize = params.blockSize;
   if (blockSize !== undefined && typeof blockSize !== "number") {
-    throw typeError(fn, "params.blockSize", "an integer >= 1", blockSize);
+    throw typeError(fn, `${arg}.blockSize`, "an integer >= 1", blockSize);
   }
   if (blockSize === undefined) {
     paramShape = [dim];
     layout = { outer, dim, inner, blockSize: 1, outerStride: 0, axisStride: 1, innerStride: 0 };
   } else {
     if (!Number.isInteger(blockSize) || blockSize < 1) {
-      throw rangeError(fn, "params.blockSize", "an integer >= 1", blockSize);
+      throw rangeError(fn, `${arg}.blockSize`, "an integer >= 1", blockSize);
     }
     const blocks = Math.ceil(dim / blockSize);
     paramShape = shape.map((d, i) => (i === axis ? blocks : d));
@@ -226,27 +303,28 @@ export function resolveParams(
     };
   }
 
-  const scaleTensor = toFloat32(fn, "params.scale", params.scale);
+  const scaleTensor = toFloat32(fn, `${arg}.scale`, params.scale);
   const count = paramShape.reduce((a, b) => a * b, 1);
   const expected =
     blockSize === undefined
       ? `${dim} values, one per index along axis ${axis}`
       : `shape [${paramShape.join(", ")}] (axis ${axis} in blocks of ${blockSize})`;
-  checkParamShape(fn, "params.scale", scaleTensor, paramShape, expected);
+  checkParamShape(fn, `${arg}.scale`, scaleTensor, paramShape, expected);
   const scales = new Float32Array(count);
   for (let i = 0; i < count; i++)
-    scales[i] = checkScale(fn, `params.scale[${i}]`, scaleTensor.data[i] as number, quantizing);
+    scales[i] = checkScale(fn, `${arg}.scale[${i}]`, scaleTensor.data[i] as number, quantizing);
 
   const zeroPoints = new Int32Array(count);
   if (typeof zeroPoint === "number") {
-    zeroPoints.fill(checkZeroPoint(fn, "params.zeroPoint", zeroPoint, format));
+    zeroPoints.fill(zeroPointOf(`${arg}.zeroPoint`, zeroPoint));
   } else {
-    const zpTensor = toFloat64(fn, "params.zeroPoint", zeroPoint);
-    checkParamShape(fn, "params.zeroPoint", zpTensor, paramShape, expected);
+    const zpTensor = toFloat64(fn, `${arg}.zeroPoint`, zeroPoint);
+    checkParamShape(fn, `${arg}.zeroPoint`, zpTensor, paramShape, expected);
     const zp = zpTensor.data;
     for (let i = 0; i < count; i++) {
-      zeroPoints[i] = checkZeroPoint(fn, `params.zeroPoint[${i}]`, zp[i] as number, format);
+      zeroPoints[i] = zeroPointOf(`${arg}.zeroPoint[${i}]`, zp[i] as number);
     }
   }
-  return { format, scales, zeroPoints, layout, axis, blockSize, paramShape };
+  const resolved = { format, scales, zeroPoints, layout, axis, blockSize, paramShape };
+  return resolved as ResolvedParams | ResolvedFloatParams;
 }

@@ -1,105 +1,183 @@
+/**
+ * The quantization numbers a figure draws, all computed by @quantlab/core: the parameters as core
+ * reads them, every level x̂ = dequantize(q), the code of each input and whether saturation changed
+ * it. Plot adds geometry only.
+ */
 import {
-  describe,
-  integer,
-  type NumericArray,
-  positiveNumber,
-  rangeError,
-  sameLength,
-  typeError,
-} from "../validate.js";
-import type { GridOptions } from "./types.js";
+  dequantize,
+  INTEGER_DTYPES,
+  INTEGER_FORMATS,
+  type IntegerDType,
+  type QuantizeTrace,
+  type QuantParams,
+  quantize,
+  type Semantics,
+  traceQuantize,
+} from "@quantlab/core";
+import { checkSemantics, rangeError, resolveParams, typeError } from "@quantlab/core/validate";
+import { fmt } from "./theme.js";
 
-/** The validated grid, with its number of levels. */
-export interface Grid extends GridOptions {
-  levels: number;
+/** Per-tensor parameters after core read them: the scale rounded to float32, the zero point checked. */
+export interface TensorGrid {
+  /** What the figure passes to core's functions. */
+  readonly params: {
+    readonly dtype: IntegerDType;
+    readonly scale: number;
+    readonly zeroPoint: number;
+  };
+  readonly semantics: Semantics;
+  /** `INTEGER_FORMATS[dtype].min` and `.max`: the codes core saturates to. */
+  readonly qmin: number;
+  readonly qmax: number;
+  /** qmax - qmin + 1. */
+  readonly count: number;
+}
+
+/** A grid with every level: `levels[q - qmin]` is core's `dequantize` of code q (float32). */
+export interface Grid extends TensorGrid {
+  readonly levels: Float32Array;
 }
 
 /**
- * Validates scale, zeroPoint, qmin, qmax: scale finite > 0, qmin < qmax integers, at most `maxLevels`
- * levels, zeroPoint an integer in [qmin, qmax].
+ * Reads per-tensor quantization parameters with core's reader, so the errors are core's under the
+ * figure's name (`quantizationGrid(): argument 'params.zeroPoint' must be ...`); `arg` names them
+ * (`schemes[0].params`). A figure draws one grid: per-axis and blocked parameters are refused.
  */
-export function checkGrid(fn: string, options: Record<string, unknown>, maxLevels: number): Grid {
-  const scale = positiveNumber(fn, "scale", options.scale);
-  const qmin = integer(fn, "qmin", options.qmin);
-  const qmax = integer(fn, "qmax", options.qmax);
-  if (qmax <= qmin) throw rangeError(fn, "qmax", `an integer > qmin (${qmin})`, qmax);
-  const levels = qmax - qmin + 1;
-  if (levels > maxLevels) {
+export function readParams(
+  fn: string,
+  params: unknown,
+  semantics: Semantics,
+  arg = "params",
+): TensorGrid {
+  if (typeof params === "object" && params !== null && !Array.isArray(params)) {
+    const p = params as QuantParams;
+    const perTensor = "left out (a figure draws one grid: per-tensor parameters)";
+    if (p.axis !== undefined) throw typeError(fn, `${arg}.axis`, perTensor, p.axis);
+    if (p.blockSize !== undefined) throw typeError(fn, `${arg}.blockSize`, perTensor, p.blockSize);
+    if (typeof p.scale !== "number") {
+      throw typeError(fn, `${arg}.scale`, "a number (a figure draws one grid)", p.scale);
+    }
+  }
+  const resolved = resolveParams(fn, params as QuantParams, [], semantics, arg);
+  const { format } = resolved;
+  return {
+    params: {
+      dtype: format.name,
+      scale: resolved.scales[0] as number,
+      zeroPoint: resolved.zeroPoints[0] as number,
+    },
+    semantics,
+    qmin: format.min,
+    qmax: format.max,
+    count: format.max - format.min + 1,
+  };
+}
+
+/**
+ * The figures' `options.semantics` and `params`, read by core ({@link readParams}), then every
+ * level dequantized by core. A figure that draws each level refuses dtypes with more than
+ * `maxLevels` of them.
+ */
+export function readGrid(fn: string, params: unknown, semantics: unknown, maxLevels: number): Grid {
+  const grid = readParams(fn, params, checkSemantics(fn, semantics));
+  if (grid.count > maxLevels) {
+    const fits = INTEGER_DTYPES.filter((d) => {
+      const f = INTEGER_FORMATS[d];
+      return f.max - f.min + 1 <= maxLevels;
+    });
     throw rangeError(
       fn,
-      "qmax",
-      `at most qmin + ${maxLevels - 1} = ${qmin + maxLevels - 1} (this figure draws at most ${maxLevels} levels)`,
-      qmax,
+      "params.dtype",
+      `one of ${fits.map((d) => `"${d}"`).join(", ")} (this figure draws every level, at most ${maxLevels})`,
+      grid.params.dtype,
     );
   }
-  const zeroPoint = integer(fn, "zeroPoint", options.zeroPoint, qmin, qmax);
-  return { scale, zeroPoint, qmin, qmax, levels };
+  const codes = Array.from({ length: grid.count }, (_, i) => grid.qmin + i);
+  const levels = dequantize(codes, grid.params, { semantics: grid.semantics }).data;
+  return { ...grid, levels };
+}
+
+/** Core's level of code q: `dequantize(q)`, as float32. */
+export function levelOf(grid: Grid, q: number): number {
+  return grid.levels[q - grid.qmin] as number;
+}
+
+/** Core's trace of `values`: their float32 values, codes and whether saturation changed them. */
+export function traceOf(grid: TensorGrid, values: readonly number[]): QuantizeTrace {
+  return traceQuantize(values, grid.params, { semantics: grid.semantics });
 }
 
 /**
- * The real value code `q` stands for: (q - zeroPoint) * scale, in float64.
- *
- * @example
- * level(3, { scale: 0.25, zeroPoint: 1, qmin: 0, qmax: 3 });
- * // => 0.5
+ * Where the code steps from q to q + 1 for each q in [from, to): the smallest float32 x that core
+ * quantizes to q + 1 or above. Quantization is monotonic, so a bisection over the float32 values
+ * between the two levels finds it; each round quantizes every pending midpoint in one call to core.
+ * Ties therefore land where core puts them: with ties to even, the step into an even code sits
+ * on the tie, the step into an odd one a float32 above it.
  */
-export function level(q: number, grid: GridOptions): number {
-  return (q - grid.zeroPoint) * grid.scale;
-}
-
-/**
- * Rounds half to even: 0.5 -> 0, 1.5 -> 2, -2.5 -> -2.
- *
- * @example
- * [0.5, 1.5, 2.5, -2.5, 2.4].map(roundHalfEven);
- * // => [0, 2, 2, -2, 2]
- */
-export function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/**
- * The code of x: clamp(roundHalfEven(x / scale) + zeroPoint, qmin, qmax), in float64 arithmetic.
- * (Core's float32 kernels may differ by one code on exact ties; pass their codes to a builder to show
- * exactly what core computed.)
- *
- * @example
- * [-10, 5, 10].map((x) => codeOf(x, { scale: 0.0784313753247261, zeroPoint: 0, qmin: -128, qmax: 127 }));
- * // => [-127, 64, 127]
- */
-export function codeOf(x: number, grid: GridOptions): number {
-  const q = roundHalfEven(x / grid.scale) + grid.zeroPoint;
-  return Math.min(grid.qmax, Math.max(grid.qmin, q));
-}
-
-/** The codes of `values`: `codes` when given (checked: integers in [qmin, qmax], one per value), else `codeOf`. */
-export function codesFor(fn: string, values: number[], codes: unknown, grid: Grid): number[] {
-  if (codes === undefined) return values.map((x) => codeOf(x, grid));
-  if (!Array.isArray(codes) && !(ArrayBuffer.isView(codes) && !(codes instanceof DataView))) {
-    throw typeError(fn, "codes", "an array or typed array of integer codes", codes);
+export function stepEdges(grid: Grid, from: number, to: number): number[] {
+  const n = Math.max(0, to - from);
+  const lo = new Array<number>(n);
+  const hi = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    lo[i] = orderedKey(levelOf(grid, from + i));
+    hi[i] = orderedKey(levelOf(grid, from + i + 1));
   }
-  const list = codes as NumericArray;
-  sameLength(fn, "codes", list, "values", values.length);
-  const out = new Array<number>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const q = list[i] as unknown;
-    if (typeof q !== "number") throw typeError(fn, "codes", "an array of integer codes", q);
-    if (!Number.isSafeInteger(q) || q < grid.qmin || q > grid.qmax) {
-      throw rangeError(
-        fn,
-        "codes",
-        `integers in [qmin, qmax] = [${grid.qmin}, ${grid.qmax}]`,
-        q,
-        `${describe(q)} at index ${i}`,
-      );
-    }
-    out[i] = q;
+  const pending: number[] = [];
+  for (;;) {
+    pending.length = 0;
+    for (let i = 0; i < n; i++) if ((hi[i] as number) - (lo[i] as number) > 1) pending.push(i);
+    if (pending.length === 0) break;
+    const x = Float32Array.from(pending, (i) =>
+      fromKey(Math.floor(((lo[i] as number) + (hi[i] as number)) / 2)),
+    );
+    const codes = quantize(x, grid.params, { semantics: grid.semantics }).data;
+    pending.forEach((i, k) => {
+      const mid = orderedKey(x[k] as number);
+      if ((codes[k] as number) > from + i) hi[i] = mid;
+      else lo[i] = mid;
+    });
   }
-  return out;
+  return hi.map(fromKey);
+}
+
+/**
+ * The levels as vertical segments from y0 to y1, one per code q in [qmin, qmax] for which `keep(q)`
+ * holds, each labelled with its code and core's x̂; for a plotly line trace (`null` breaks the line).
+ */
+export function levelSegments(
+  grid: Grid,
+  y0: number,
+  y1: number,
+  keep: (q: number) => boolean = () => true,
+): { x: Array<number | null>; y: Array<number | null>; text: string[] } {
+  const x: Array<number | null> = [];
+  const y: Array<number | null> = [];
+  const text: string[] = [];
+  for (let q = grid.qmin; q <= grid.qmax; q++) {
+    if (!keep(q)) continue;
+    const v = levelOf(grid, q);
+    const label = `q = ${q}<br>(q − z)·s = ${fmt(v)}`;
+    x.push(v, v, null);
+    y.push(y0, y1, null);
+    text.push(label, label, "");
+  }
+  return { x, y, text };
+}
+
+// Float32 values in order as integers: the bit pattern for x >= 0, its negation for x < 0, so that
+// neighbouring float32 values differ by 1 (+0 and -0 share 0).
+const bits = new Float32Array(1);
+const word = new Uint32Array(bits.buffer);
+
+function orderedKey(x: number): number {
+  bits[0] = x;
+  const w = word[0] as number;
+  return w >= 0x80000000 ? -(w - 0x80000000) : w;
+}
+
+function fromKey(key: number): number {
+  word[0] = key >= 0 ? key : 0x80000000 - key;
+  return bits[0] as number;
 }
 
 /**
@@ -109,10 +187,11 @@ export function codesFor(fn: string, values: number[], codes: unknown, grid: Gri
  * extent([3, -1, 2]);
  * // => [-1, 3]
  */
-export function extent(values: readonly number[]): [number, number] {
+export function extent(values: ArrayLike<number>): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }

@@ -1,5 +1,6 @@
 export type {
   CompareErrorsOptions,
+  ErrorFigureOptions,
   ErrorKind,
   ErrorPerElementOptions,
   ErrorScheme,
@@ -14,4 +15,4 @@ export { originalVsDequantized } from "./original-vs-dequantized.js";
 export type { QuantizationGridOptions } from "./quantization-grid.js";
 export { MAX_DRAWN_LEVELS, quantizationGrid } from "./quantization-grid.js";
 export { COLORS, SERIES_COLORS } from "./theme.js";
-export type { Figure, GridOptions } from "./types.js";
+export type { Figure } from "./types.js";

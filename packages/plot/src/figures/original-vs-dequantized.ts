@@ -1,3 +1,4 @@
+import { signedError } from "@quantlab/core";
 import type { Data } from "plotly.js";
 import {
   finiteArray,
@@ -27,10 +28,11 @@ export interface OriginalVsDequantizedOptions {
  * length is the error x̂ - x.
  *
  * Traces: `error x̂ − x` (segments), `original x` (open circles), `dequantized x̂` (diamonds inside them).
- * No arithmetic beyond x̂ - x (float64) for the hover text.
+ * The error in the hover text is core's `signedError` (x and x̂ read as float32, as core reads them).
  *
  * @throws {TypeError} when an argument is not an array of numbers (or `labels` not an array of strings).
- * @throws {RangeError} when an array is empty, holds NaN or ±Infinity, or the lengths differ.
+ * @throws {RangeError} when an array is empty, holds NaN or ±Infinity (as float32), the lengths
+ *   differ, or an option key is unknown.
  * @example
  * const fig = originalVsDequantized({ original: [-10, 0, 10], dequantized: [-9.96, 0, 9.96] });
  * fig.data.map((trace) => trace.name);
@@ -38,7 +40,12 @@ export interface OriginalVsDequantizedOptions {
  */
 export function originalVsDequantized(options: OriginalVsDequantizedOptions): Figure {
   const fn = "originalVsDequantized";
-  const opts = optionsObject(fn, "options", options);
+  const opts = optionsObject(fn, "options", options, [
+    "original",
+    "dequantized",
+    "labels",
+    "title",
+  ]);
   const original = finiteArray(fn, "original", opts.original);
   const dequantized = finiteArray(fn, "dequantized", opts.dequantized);
   sameLength(fn, "dequantized", dequantized, "original", original.length);
@@ -47,7 +54,7 @@ export function originalVsDequantized(options: OriginalVsDequantizedOptions): Fi
 
   const n = original.length;
   const xs: Array<number | string> = labels ?? original.map((_, i) => i);
-  const errors = original.map((x, i) => (dequantized[i] as number) - x);
+  const errors = Array.from(signedError(original, dequantized));
   const segX: Array<number | string | null> = [];
   const segY: Array<number | null> = [];
   for (let i = 0; i < n; i++) {

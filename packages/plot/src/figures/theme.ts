@@ -1,19 +1,20 @@
-import type { Layout, LayoutAxis } from "plotly.js";
+import type { Data, Layout, LayoutAxis } from "plotly.js";
 
 /**
  * One colour per role, the same in every figure (Okabe-Ito, readable by colour-blind readers):
- * the original values are blue, the dequantized ones vermillion, the clip range green.
+ * the original values are blue, the dequantized ones vermillion, saturated ones orange, the range
+ * of the levels green.
  */
 export const COLORS = {
   original: "#0072B2",
   dequantized: "#D55E00",
   error: "#56B4E9",
-  overBound: "#E69F00",
+  saturated: "#E69F00",
   bound: "#222222",
   level: "#555555",
   unusedLevel: "#CC79A7",
-  clipEdge: "#009E73",
-  clipFill: "rgba(0, 158, 115, 0.10)",
+  rangeEdge: "#009E73",
+  rangeFill: "rgba(0, 158, 115, 0.10)",
   identity: "#999999",
 } as const;
 
@@ -31,6 +32,24 @@ export const SERIES_COLORS = [
 
 /** The default height in pixels: a figure fits a notebook output (about 800 px wide) without scrolling. */
 export const DEFAULT_HEIGHT = 420;
+
+/**
+ * The range of the levels, [x̂(qmin), x̂(qmax)], as a shaded band from y0 to y1. Inputs a little
+ * outside it are not necessarily saturated: core decides that (the trace's `clipped`).
+ */
+export function rangeBand(lo: number, hi: number, y0: number, y1: number): Data {
+  return {
+    type: "scatter",
+    mode: "lines",
+    name: `range of the levels [${fmt(lo)}, ${fmt(hi)}]`,
+    x: [lo, hi, hi, lo, lo],
+    y: [y0, y0, y1, y1, y0],
+    fill: "toself",
+    fillcolor: COLORS.rangeFill,
+    line: { color: COLORS.rangeEdge, width: 1, dash: "dot" },
+    hoverinfo: "skip",
+  };
+}
 
 /** An axis with a title, light grid lines and outside ticks. */
 export function axis(title: string, extra: Partial<LayoutAxis> = {}): Partial<LayoutAxis> {

@@ -8,15 +8,3 @@ export interface Figure {
   data: Data[];
   layout: Partial<Layout>;
 }
-
-/** The affine quantization grid: code q stands for the real value (q - zeroPoint) * scale, q in [qmin, qmax]. */
-export interface GridOptions {
-  /** The step between neighbouring levels; a finite number > 0. */
-  scale: number;
-  /** The code that stands for the real value 0; an integer in [qmin, qmax]. */
-  zeroPoint: number;
-  /** The smallest code, e.g. -128 for int8. */
-  qmin: number;
-  /** The largest code, e.g. 127 for int8. */
-  qmax: number;
-}

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { typeError } from "@quantlab/core/validate";
 import type { Figure } from "../figures/types.js";
-import { typeError } from "../validate.js";
 import { plotlyBundle } from "./bundle.js";
 import { type StandaloneHtmlOptions, standaloneHtml } from "./html.js";
 

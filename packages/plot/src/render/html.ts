@@ -1,6 +1,7 @@
+import { typeError } from "@quantlab/core/validate";
 import type { Config } from "plotly.js";
 import type { Figure } from "../figures/types.js";
-import { optionalString, optionsObject, typeError } from "../validate.js";
+import { optionalString, optionsObject } from "../validate.js";
 
 /**
  * HTML for figures, as strings: no DOM, no file system, so this module runs in browsers too. The plotly.js

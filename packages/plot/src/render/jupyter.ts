@@ -1,8 +1,9 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { typeError } from "@quantlab/core/validate";
 import type { Figure } from "../figures/types.js";
 import { type Columns, type TableOptions, tableHtml } from "../tables/table.js";
-import { optionsObject, typeError } from "../validate.js";
+import { optionsObject } from "../validate.js";
 import { plotlyBundle } from "./bundle.js";
 import { type FigureDivOptions, figureDivHtml, plotlyLoaderHtml } from "./html.js";
 

@@ -2,13 +2,26 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { checkInteger, typeError } from "@quantlab/core/validate";
 import type { Figure } from "../figures/types.js";
-import { integer, optionsObject, positiveNumber, typeError } from "../validate.js";
+import { optionsObject, positiveNumber } from "../validate.js";
 import { plotlyBundle } from "./bundle.js";
 import { standaloneHtml } from "./html.js";
 
-/** Where {@link renderPng} looks for Chromium unless told otherwise (or `CHROMIUM_PATH` is set). */
+/** Where {@link chromiumPath} points when `CHROMIUM_PATH` is unset or empty. */
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Where quantlab finds Chromium: `CHROMIUM_PATH`, or {@link DEFAULT_CHROMIUM} when it is unset or
+ * empty. The one rule for the PNG renderer, the browser tests and `npm run screenshot`
+ * (scripts/lib/setup.mjs keeps a copy, as it runs before anything is installed).
+ *
+ * @example
+ * process.env.CHROMIUM_PATH = "";
+ * chromiumPath();
+ * // => "/usr/bin/chromium"
+ */
+export const chromiumPath = (): string => process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
 
 /** The Chromium flags {@link renderPng} uses: headless, no sandbox, GPU or network services. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -30,7 +43,7 @@ export interface PngOptions {
   height?: number;
   /** Device pixels per CSS pixel (2 for a sharp image on a high-density screen); default 1. */
   scale?: number;
-  /** The Chromium binary; default `process.env.CHROMIUM_PATH` or /usr/bin/chromium. */
+  /** The Chromium binary; default {@link chromiumPath}(). */
   executablePath?: string;
   /** How long to wait for the figure to be drawn, in ms; default 30000. */
   timeoutMs?: number;
@@ -61,18 +74,19 @@ async function render(fn: string, fig: Figure, options: PngOptions): Promise<Buf
   if (!Array.isArray(figure.data))
     throw typeError(fn, "fig.data", "an array of traces", figure.data);
   const layout = figure.layout ?? {};
-  const width = opts.width === undefined ? 800 : integer(fn, "options.width", opts.width, 1, 10000);
+  const width = checkInteger(fn, "options.width", opts.width, 800, 1, 10000);
   const fallbackHeight = typeof layout.height === "number" ? Math.round(layout.height) : 420;
-  const height =
-    opts.height === undefined
-      ? fallbackHeight
-      : integer(fn, "options.height", opts.height, 1, 10000);
+  const height = checkInteger(fn, "options.height", opts.height, fallbackHeight, 1, 10000);
   const scale = opts.scale === undefined ? 1 : positiveNumber(fn, "options.scale", opts.scale);
-  const timeout =
-    opts.timeoutMs === undefined ? 30000 : integer(fn, "options.timeoutMs", opts.timeoutMs, 1);
-  const envPath = process.env.CHROMIUM_PATH;
-  const executablePath =
-    opts.executablePath ?? (envPath !== undefined && envPath !== "" ? envPath : DEFAULT_CHROMIUM);
+  const timeout = checkInteger(
+    fn,
+    "options.timeoutMs",
+    opts.timeoutMs,
+    30000,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const executablePath = opts.executablePath ?? chromiumPath();
   if (typeof executablePath !== "string")
     throw typeError(fn, "options.executablePath", "a string", executablePath);
   if (!existsSync(executablePath)) {

@@ -1,4 +1,4 @@
-import { rangeError, typeError } from "../validate.js";
+import { rangeError, typeError } from "@quantlab/core/validate";
 
 /** A table as columns: header → values, all columns of one length. */
 export type Columns = Record<string, ArrayLike<number | string | boolean>>;
