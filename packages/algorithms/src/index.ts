@@ -30,6 +30,8 @@ export type {
 } from "./layer.js";
 export { LAYER_METHODS, quantizeLayer } from "./layer.js";
 export type { Matrix } from "./matrix.js";
+export type { ConvGeometry } from "./patches.js";
+export { convOutputSpace, convPatches, convRowCount } from "./patches.js";
 export type { FakeQuantizeStep, LsqOptions, LsqStep } from "./qat.js";
 export { fakeQuantSte, lsq } from "./qat.js";
 export { rtn } from "./rtn.js";

@@ -148,6 +148,48 @@ const MEASURED: Record<string, Record<number, Record<string, number[]>>> = {
   },
 };
 
+/**
+ * Whether a method beats RTN end to end (on the model's figures, not its layer errors): a figure
+ * is better or worse only by more than its margin (the variation allowed across machines; a tie
+ * in whole digits, lines or frames at exactly the margin counts as the same). "beats RTN": some
+ * figure better, none worse; "worse than RTN": some worse, none better; "no difference": all
+ * within the margins; "mixed": some better, some worse.
+ */
+type Verdict = "beats RTN" | "no difference" | "worse than RTN" | "mixed";
+
+function verdict(m: ModelResult, bits: number, method: string): Verdict {
+  const metrics = METRICS[m.name] ?? [];
+  const of = (x: string, key: string) => m.cells[`${bits}/${x}`]?.figures[key] as number;
+  let better = 0;
+  let worse = 0;
+  for (const metric of metrics) {
+    const d = of(method, metric.key) - of("rtn", metric.key);
+    if (d > metric.margin + 1e-9) better++;
+    else if (-d > metric.margin + 1e-9) worse++;
+  }
+  if (better > 0) return worse > 0 ? "mixed" : "beats RTN";
+  return worse > 0 ? "worse than RTN" : "no difference";
+}
+
+/** The verdicts as measured on the project's machine: per model, per bits, GPTQ, AWQ, HQQ. */
+const VERDICTS: Record<string, Record<number, Verdict[]>> = {
+  "digit classifier": {
+    4: ["no difference", "no difference", "no difference"],
+    3: ["beats RTN", "no difference", "no difference"],
+    2: ["beats RTN", "no difference", "beats RTN"],
+  },
+  "PP-OCR direction": {
+    4: ["beats RTN", "beats RTN", "beats RTN"],
+    3: ["beats RTN", "no difference", "beats RTN"],
+    2: ["beats RTN", "beats RTN", "beats RTN"],
+  },
+  "Silero VAD v5": {
+    4: ["no difference", "worse than RTN", "no difference"],
+    3: ["beats RTN", "no difference", "worse than RTN"],
+    2: ["beats RTN", "beats RTN", "beats RTN"],
+  },
+};
+
 /** Layer errors: within 5 % of the measured value. */
 const LAYER_MARGIN = 0.05;
 
@@ -306,6 +348,15 @@ function table(r: Results): string {
             return metric.percent ? pct(v) : v.toFixed(4);
           }).join(" | ")} |`,
         );
+      lines.push(
+        `| | ${bits} | end to end vs RTN (beyond the margins) | | ${METHODS.filter(
+          (x) => x !== "rtn",
+        )
+          .map((x) =>
+            verdict(m, bits, x) === "beats RTN" ? "beats RTN" : `**${verdict(m, bits, x)}**`,
+          )
+          .join(" | ")} |`,
+      );
     }
     lines.push(
       `| | 4 | seconds (all its weights) | ${METHODS.map((x) => (m.cells[`4/${x}`] as Cell).seconds.toFixed(2)).join(" | ")} |`,
@@ -358,6 +409,18 @@ describe("the comparison table", () => {
     console.log(table(results));
     expect(results.models.map((m) => m.name)).toEqual(Object.keys(MEASURED));
   });
+
+  it.each(Object.keys(VERDICTS))(
+    "%s: each method beats RTN end to end, or not, as measured",
+    (model) => {
+      const m = results.models.find((x) => x.name === model) as ModelResult;
+      for (const bits of BITS)
+        expect(
+          METHODS.filter((x) => x !== "rtn").map((x) => verdict(m, bits, x)),
+          `${model} ${bits} bits`,
+        ).toEqual(VERDICTS[model]?.[bits]);
+    },
+  );
 
   it("lifts Silero VAD's 16 kHz branch without changing its outputs", () => {
     expect(results.models[2]?.notes.liftedMatches).toBe(1);

@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import * as core from "@quantlab/core";
+import { describe, expect, it } from "vitest";
 import * as algorithms from "../src/index.js";
 import { evaluate, normalize, show } from "./show.js";
 
@@ -71,7 +71,9 @@ describe("examples", () => {
     "%s",
     (_, example) => {
       const code = example.code.filter((l) => !/^\s*import\b/.test(l));
-      expect(normalize(show(evaluate(code, { ...core, ...algorithms })))).toBe(normalize(example.shown));
+      expect(normalize(show(evaluate(code, { ...core, ...algorithms })))).toBe(
+        normalize(example.shown),
+      );
     },
   );
 });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Long from "long";
 import * as ort from "onnxruntime-node";
 import protobuf from "protobufjs";
+import { convPatches, convRowCount } from "../src/index.js";
 
 protobuf.util.Long = Long as unknown as typeof protobuf.util.Long;
 protobuf.configure();
@@ -188,9 +189,8 @@ export async function session(model: Uint8Array): Promise<ort.InferenceSession> 
 
 /**
  * Rows of a layer's input as the layer multiplies them by its weight `[out, in]` of one group:
- * for a MatMul `[.., K]` the rows themselves; for a Conv the patches (im2col) of group `g`,
- * `(C/group) · ∏kernel` values ordered as the weight's `[c, ...kernel]`. `pick` chooses which
- * output positions (among `positions(...)`) to take.
+ * for a MatMul `[.., K]` the rows themselves; for a Conv the patches of group `g` (the package's
+ * `convPatches`). `pick` chooses which rows (output positions) to take.
  */
 export function patchRows(
   use: WeightUse,
@@ -198,77 +198,17 @@ export function patchRows(
   group: number,
   pick: readonly number[],
 ): Float32Array {
-  if (use.op === "MatMul") {
-    const k = use.shape[0] as number;
-    const out = new Float32Array(pick.length * k);
-    pick.forEach((row, i) => {
-      out.set(x.data.subarray(row * k, (row + 1) * k), i * k);
-    });
-    return out;
-  }
-  const [n, c, ...space] = x.dims as [number, number, ...number[]];
-  const cg = c / use.group;
-  const kernel = use.kernel;
-  const outSpace = outputSpace(use, space);
-  const kSize = kernel.reduce((a, b) => a * b, 1);
-  const cols = cg * kSize;
-  const out = new Float32Array(pick.length * cols);
-  const d = space.length;
-  const strideOf = (dims: number[]) =>
-    dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
-  const inStrides = strideOf(space);
-  const outStrides = strideOf(outSpace);
-  const kStrides = strideOf(kernel);
-  const perImage = outSpace.reduce((a, b) => a * b, 1);
-  const inImage = space.reduce((a, b) => a * b, 1);
-  pick.forEach((p, row) => {
-    const image = Math.floor(p / perImage);
-    let rest = p % perImage;
-    const o = outStrides.map((s) => {
-      const v = Math.floor(rest / s);
-      rest %= s;
-      return v;
-    });
-    for (let ch = 0; ch < cg; ch++) {
-      const channel = group * cg + ch;
-      const base = (image * c + channel) * inImage;
-      for (let k = 0; k < kSize; k++) {
-        let r2 = k;
-        let inside = true;
-        let offset = 0;
-        for (let a = 0; a < d; a++) {
-          const kk = Math.floor(r2 / (kStrides[a] as number));
-          r2 %= kStrides[a] as number;
-          const pos =
-            (o[a] as number) * (use.strides[a] as number) -
-            (use.pads[a] as number) +
-            kk * (use.dilations[a] as number);
-          if (pos < 0 || pos >= (space[a] as number)) {
-            inside = false;
-            break;
-          }
-          offset += pos * (inStrides[a] as number);
-        }
-        out[row * cols + ch * kSize + k] = inside ? (x.data[base + offset] as number) : 0;
-      }
-    }
+  if (use.op === "Conv") return convPatches(x, use, group, pick);
+  const k = use.shape[0] as number;
+  const out = new Float32Array(pick.length * k);
+  pick.forEach((row, i) => {
+    out.set(x.data.subarray(row * k, (row + 1) * k), i * k);
   });
-  void n;
   return out;
-}
-
-/** Output spatial dims of a Conv on input spatial dims `space`. */
-export function outputSpace(use: WeightUse, space: readonly number[]): number[] {
-  const d = space.length;
-  return space.map((s, a) => {
-    const padded = s + (use.pads[a] as number) + (use.pads[a + d] as number);
-    const span = (use.dilations[a] as number) * ((use.kernel[a] as number) - 1) + 1;
-    return Math.floor((padded - span) / (use.strides[a] as number)) + 1;
-  });
 }
 
 /** Rows a layer's input offers: Conv output positions over the batch, or MatMul rows. */
 export function rowCount(use: WeightUse, dims: readonly number[]): number {
   if (use.op === "MatMul") return dims.slice(0, -1).reduce((a, b) => a * b, 1);
-  return (dims[0] as number) * outputSpace(use, dims.slice(2)).reduce((a, b) => a * b, 1);
+  return convRowCount(use, dims);
 }
