@@ -14,6 +14,7 @@ const FIGURES = [
   "compareErrors",
   "errorPerElement",
   "histogramWithLevels",
+  "lineChart",
   "mappingCurve",
   "originalVsDequantized",
   "quantizationGrid",

@@ -8,6 +8,8 @@ export type {
 export { compareErrors, errorPerElement } from "./error-per-element.js";
 export type { HistogramWithLevelsOptions } from "./histogram-with-levels.js";
 export { histogramWithLevels } from "./histogram-with-levels.js";
+export type { LineChartOptions, LineSeries } from "./line-chart.js";
+export { lineChart } from "./line-chart.js";
 export type { MappingCurveOptions } from "./mapping-curve.js";
 export { MAX_CURVE_LEVELS, mappingCurve } from "./mapping-curve.js";
 export type { OriginalVsDequantizedOptions } from "./original-vs-dequantized.js";
