@@ -25,7 +25,7 @@ export interface LineChartOptions {
 }
 
 /**
- * Lines with markers, one a series, in the series colours: a measure against a setting (output
+ * Lines (with markers up to 50 points), one a series, in the series colours: a measure against a setting (output
  * error against bits per weight, one line a method; accuracy against training steps). The
  * values are drawn as given; the hover shows them at 6 significant digits.
  *
@@ -63,7 +63,8 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
     const color = SERIES_COLORS[i % SERIES_COLORS.length] as string;
     return {
       type: "scatter",
-      mode: "lines+markers",
+      // Markers only where they can be told apart.
+      mode: x.length > 50 ? "lines" : "lines+markers",
       name: s.name,
       x,
       y,
