@@ -20,6 +20,7 @@ const FIGURES = [
   "floatNumberLine",
   "heatmap",
   "histogramWithLevels",
+  "lineChart",
   "mappingCurve",
   "originalVsDequantized",
   "quantizationGrid",

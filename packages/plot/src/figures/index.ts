@@ -28,6 +28,8 @@ export type { HistogramWithLevelsOptions } from "./histogram-with-levels.js";
 export { histogramWithLevels } from "./histogram-with-levels.js";
 export type { LayerDamage, LayerSensitivityOptions } from "./layer-sensitivity.js";
 export { layerSensitivity } from "./layer-sensitivity.js";
+export type { LineChartOptions, LineSeries } from "./line-chart.js";
+export { lineChart } from "./line-chart.js";
 export type { MappingCurveOptions } from "./mapping-curve.js";
 export { MAX_CURVE_LEVELS, mappingCurve } from "./mapping-curve.js";
 export type { OriginalVsDequantizedOptions } from "./original-vs-dequantized.js";
