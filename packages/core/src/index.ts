@@ -95,6 +95,7 @@ export {
   unpackCodes,
   unpackInt4,
 } from "./integer/index.js";
+export type { ThreadSupport } from "./kernels/fast/threads.js";
 export {
   bfloat16BitsToFloat32,
   float8e4m3fnBitsToFloat32,
@@ -107,6 +108,8 @@ export {
 } from "./kernels/floats.js";
 export { roundHalfEven } from "./kernels/rounding.js";
 export { activeBackend } from "./kernels/select.js";
+export type { AllocateDType } from "./memory/allocate.js";
+export { allocate, dispose, isAllocated, threadSupport } from "./memory/allocate.js";
 export * from "./metrics/metrics.js";
 export * from "./params/calibration/index.js";
 export type { MovingAverageOptions, ObservedParams, ObserverOptions } from "./params/observers.js";
@@ -121,7 +124,7 @@ export {
 } from "./params/range.js";
 export type { DynamicQuantizeOptions } from "./quantize/dynamic.js";
 export { dynamicQuantizeLinear } from "./quantize/dynamic.js";
-export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
+export type { FakeQuantizeOptions, NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { PackedTensor, QuantizePackedOptions } from "./quantize/packed.js";
 export { dequantizePacked, quantizePacked } from "./quantize/packed.js";
@@ -142,5 +145,5 @@ export type {
   Tensor,
   TensorLike,
 } from "./tensor.js";
-export type { Backend, QuantParams } from "./validate/params.js";
+export type { Backend, QuantParams, Threads } from "./validate/params.js";
 export { BACKENDS } from "./validate/params.js";

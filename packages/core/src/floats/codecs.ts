@@ -18,7 +18,7 @@ import { rangeError, typeError } from "../validate/errors.js";
 import { codesOf, float32BitsOf } from "../validate/floats.js";
 import { checkBoolean, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import { type Backend, checkBackend } from "../validate/params.js";
+import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
 
 export interface EncodeFloatOptions {
   /**
@@ -165,14 +165,14 @@ export function encodeFloat<D extends FloatDType>(
 export function decodeFloat(
   dtype: FloatDType,
   bits: ArrayLike<number>,
-  options?: { backend?: Backend; out?: Float32Array },
+  options?: { backend?: Backend; threads?: Threads; out?: Float32Array },
 ): Float32Array {
   const fn = "decodeFloat";
-  const o = checkOptions(fn, "options", options, ["backend", "out"]);
+  const o = checkOptions(fn, "options", options, ["backend", "threads", "out"]);
   const format = checkDType(fn, "dtype", dtype, FLOAT_DTYPES);
   const codes = codesOf(fn, format, bits);
   const out = outputArray(fn, o.out, Float32Array, codes.length);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   if (isHalf(format.name)) {
     kernels.decodeHalf(
       format.name,
