@@ -30,6 +30,8 @@ export interface EncodeFloatOptions {
   roundMode?: RoundMode;
   /** float16 and bfloat16: `"auto"` (default) uses the WebAssembly SIMD codec where it loads. */
   backend?: Backend;
+  /** `"auto"` (default) or a thread count, as {@link quantize}'s option; same bits. */
+  threads?: Threads;
   /** Where to write the codes: the format's storage array, one element per value. */
   out?: Uint16Array | Uint8Array;
 }
@@ -45,6 +47,7 @@ function castRule(fn: string, format: FloatFormat, bits: Uint32Array, options: u
     "saturate",
     "roundMode",
     "backend",
+    "threads",
     "out",
   ]);
   const saturate = checkBoolean(fn, "options.saturate", o.saturate, true);
@@ -133,7 +136,11 @@ export function encodeFloat<D extends FloatDType>(
   const rule = castRule(fn, format, src, options);
   const Storage = format.storage as new (n: number) => Uint16Array | Uint8Array;
   const out = outputArray(fn, options?.out, Storage, src.length);
-  const kernels = kernelsFor(fn, checkBackend(fn, options?.backend));
+  const kernels = kernelsFor(
+    fn,
+    checkBackend(fn, options?.backend),
+    checkThreads(fn, options?.threads),
+  );
   if (isHalf(format.name)) {
     const values32 = new Float32Array(src.buffer, src.byteOffset, src.length);
     kernels.encodeHalf(format.name, values32, out as Uint16Array);
