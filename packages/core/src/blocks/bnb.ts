@@ -70,7 +70,7 @@ export interface QuantizeBnbOptions {
    * `"fast"` or `"reference"`; the same bits on each.
    */
   readonly backend?: Backend;
-  /** `"auto"` (default: all cores from 2^18 values on, where workers exist) or a thread count; same bits. */
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
   readonly threads?: Threads;
 }
 
@@ -79,7 +79,7 @@ export interface DequantizeBnbOptions {
   readonly out?: Float32Array;
   /** As {@link QuantizeBnbOptions.backend}. */
   readonly backend?: Backend;
-  /** `"auto"` (default: all cores from 2^18 values on, where workers exist) or a thread count; same bits. */
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
   readonly threads?: Threads;
 }
 

@@ -42,7 +42,7 @@ export interface QuantizeGgmlOptions {
    * reference kernels.
    */
   readonly backend?: Backend;
-  /** `"auto"` (default: all cores from 2^18 values on, where workers exist) or a thread count; same bits. */
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
   readonly threads?: Threads;
 }
 
@@ -51,7 +51,7 @@ export interface DequantizeGgmlOptions {
   readonly out?: Float32Array;
   /** As {@link QuantizeGgmlOptions.backend}. */
   readonly backend?: Backend;
-  /** `"auto"` (default: all cores from 2^18 values on, where workers exist) or a thread count; same bits. */
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
   readonly threads?: Threads;
 }
 

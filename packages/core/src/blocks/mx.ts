@@ -77,7 +77,7 @@ export interface QuantizeMxOptions {
    * formats and layouts always run the reference kernels.
    */
   readonly backend?: Backend;
-  /** `"auto"` (default: all cores from 2^18 values on, where workers exist) or a thread count; same bits. */
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
   readonly threads?: Threads;
 }
 
@@ -86,7 +86,7 @@ export interface DequantizeMxOptions {
   readonly out?: Float32Array;
   /** As {@link QuantizeMxOptions.backend}. */
   readonly backend?: Backend;
-  /** `"auto"` (default: all cores from 2^18 values on, where workers exist) or a thread count; same bits. */
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
   readonly threads?: Threads;
 }
 

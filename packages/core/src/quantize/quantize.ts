@@ -39,8 +39,10 @@ export interface CodecOptions {
   readonly backend?: Backend;
   /**
    * Threads for one call on the fast kernels (per-tensor parameters): `"auto"` (default) splits a
-   * tensor of 2^18 values or more across all cores where worker threads exist (`threadSupport()`),
-   * a number asks for that many (1: none). The bits are the same on any number of threads.
+   * tensor of 2^18 values or more whose input or output is in the kernels' memory (`allocate`)
+   * across all cores where worker threads exist (`threadSupport()`); a number asks for that many
+   * (1: none; ordinary arrays are then staged into that memory for the workers). The bits are the
+   * same on any number of threads.
    */
   readonly threads?: Threads;
 }

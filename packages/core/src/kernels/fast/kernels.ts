@@ -108,10 +108,17 @@ export function createFastKernels(
   const bytesView = (at: number, n: number) => new Uint8Array(ex.memory.buffer, at, n);
   const call = ex as unknown as Record<ThreadExport, (...a: number[]) => number | undefined>;
 
-  /** Threads for a call of `units` (values or blocks; `min` of them for "auto"). */
-  function threadsFor(setting: Threads, units: number, min: number): number {
+  /**
+   * Threads for a call of `units` (values or blocks): "auto" takes every core from `min` units on
+   * when some side of the call is in the module's memory (`inPlace`); ordinary arrays would be
+   * staged whole into it for the workers, which costs more than the threads save (measured in
+   * the bench: quantlab-threads against quantlab), so they stream on one thread unless a count
+   * is given.
+   */
+  function threadsFor(setting: Threads, units: number, min: number, inPlace: boolean): number {
     if (heap === undefined || setting === 1 || units < 2 * GRAIN) return 1;
-    const want = setting === "auto" ? (units >= min ? pool.support.threads : 1) : setting;
+    const auto = inPlace && units >= min ? pool.support.threads : 1;
+    const want = setting === "auto" ? auto : setting;
     if (want <= 1) return 1;
     return Math.max(1, Math.min(want, pool.support.threads, pool.ready()));
   }
@@ -146,7 +153,7 @@ export function createFastKernels(
     if (ps >= 0 && pd >= 0 && overlap(input.array, output.array)) {
       if (ps !== pd || input.width !== output.width) pd = -1;
     }
-    const t = threadsFor(setting, n, THREADS_MIN_VALUES);
+    const t = threadsFor(setting, n, THREADS_MIN_VALUES, ps >= 0 || pd >= 0);
     const bulk = ps >= 0 || pd >= 0 || t > 1 ? n - (n % GRAIN) : 0;
     if (bulk > 0 && t > 1 && heap !== undefined) {
       // Sides outside the module's memory are staged in it, whole, for the workers.
@@ -209,9 +216,10 @@ export function createFastKernels(
       });
       const bytesOf = (a: ArrayBufferView, at: number, n: number) =>
         new Uint8Array(a.buffer, a.byteOffset + at, n);
+      const inPlace = ptr.some((p) => p >= 0);
       const t =
-        threadsFor(setting, blocks * blockSize, THREADS_MIN_VALUES) > 1
-          ? threadsFor(setting, blocks, 0)
+        threadsFor(setting, blocks * blockSize, THREADS_MIN_VALUES, inPlace) > 1
+          ? threadsFor(setting, blocks, 0, inPlace)
           : 1;
       if (t > 1 && heap !== undefined) {
         const staged = sides.map((side, i) => {
