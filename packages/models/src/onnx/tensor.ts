@@ -3,6 +3,7 @@
  * its dims are safe integers, and its data (raw_data, a typed field, or an external file's bytes)
  * has exactly the size its dims and type need. Decoding happens later, on demand.
  */
+
 import {
   bfloat16BitsToFloat32,
   float8e4m3fnBitsToFloat32,
@@ -11,6 +12,7 @@ import {
   unpackInt4,
 } from "@quantlab/core";
 import { ModelFileError } from "../model.js";
+import { placedFloats, placedFloatsOf } from "../place.js";
 import { ONNX_DTYPES, type OnnxDType, rawByteLength, type TypedField } from "./dtypes.js";
 import { int64ToNumber, type TensorProto } from "./proto.js";
 
@@ -298,8 +300,12 @@ export function floatValues(t: CheckedTensor): Float32Array {
   const n = t.count;
   const name = t.dtype.name;
   if (name === "FLOAT") {
-    if (t.source.kind === "typed") return Float32Array.from(t.source.entries as ArrayLike<number>);
-    return new Float32Array(aligned(storedBytes(t)), 0, n);
+    if (t.source.kind === "typed") {
+      const out = placedFloats(n);
+      out.set(t.source.entries as ArrayLike<number>);
+      return out;
+    }
+    return placedFloatsOf(storedBytes(t), n);
   }
   if (name === "DOUBLE") return Float32Array.from(new Float64Array(aligned(storedBytes(t)), 0, n));
   const decoders: Record<string, (bits: number) => number> = {
@@ -313,7 +319,7 @@ export function floatValues(t: CheckedTensor): Float32Array {
     const bytes = storedBytes(t);
     const codes =
       t.dtype.bits === 16 ? new Uint16Array(aligned(bytes), 0, n) : bytes.subarray(0, n);
-    const out = new Float32Array(n);
+    const out = placedFloats(n);
     for (let i = 0; i < n; i++) out[i] = decode(codes[i] as number);
     return out;
   }
