@@ -295,16 +295,23 @@ export function integerValues(t: CheckedTensor): Int32Array | Float64Array {
   }
 }
 
-/** The tensor's values as float32 (integers converted, low-precision floats decoded). */
-export function floatValues(t: CheckedTensor): Float32Array {
+/**
+ * The tensor's values as float32 (integers converted, low-precision floats decoded). `placed`
+ * (default true): in the kernels' WebAssembly memory where it fits (../place.ts), so that core
+ * quantizes them in place; false: an ordinary array with a buffer of its own, which can be
+ * transferred to a worker thread.
+ */
+export function floatValues(t: CheckedTensor, placed = true): Float32Array {
   const n = t.count;
+  const floats = placed ? placedFloats : (k: number) => new Float32Array(k);
   const name = t.dtype.name;
   if (name === "FLOAT") {
     if (t.source.kind === "typed") {
-      const out = placedFloats(n);
+      const out = floats(n);
       out.set(t.source.entries as ArrayLike<number>);
       return out;
     }
+    if (!placed) return new Float32Array(aligned(storedBytes(t)), 0, n);
     return placedFloatsOf(storedBytes(t), n);
   }
   if (name === "DOUBLE") return Float32Array.from(new Float64Array(aligned(storedBytes(t)), 0, n));
@@ -319,7 +326,7 @@ export function floatValues(t: CheckedTensor): Float32Array {
     const bytes = storedBytes(t);
     const codes =
       t.dtype.bits === 16 ? new Uint16Array(aligned(bytes), 0, n) : bytes.subarray(0, n);
-    const out = placedFloats(n);
+    const out = floats(n);
     for (let i = 0; i < n; i++) out[i] = decode(codes[i] as number);
     return out;
   }
