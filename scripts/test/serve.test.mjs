@@ -225,6 +225,8 @@ describe("what the server serves and answers", () => {
       assert.equal(res.status, 200, path);
       assert.equal(res.headers["content-type"], type, path);
       assert.equal(res.headers["x-content-type-options"], "nosniff", path);
+      assert.equal(res.headers["cross-origin-opener-policy"], "same-origin", path);
+      assert.equal(res.headers["cross-origin-embedder-policy"], "require-corp", path);
       assert.equal(Number(res.headers["content-length"]), Buffer.byteLength(res.body), path);
       assert.ok(res.body.includes(text), path);
     }

@@ -109,6 +109,7 @@ export {
   unpackNibbles,
   zeroPointTerms,
 } from "./integer/index.js";
+export type { ThreadSupport } from "./kernels/fast/threads.js";
 export {
   bfloat16BitsToFloat32,
   float8e4m3fnBitsToFloat32,
@@ -121,6 +122,8 @@ export {
 } from "./kernels/floats.js";
 export { roundHalfEven } from "./kernels/rounding.js";
 export { activeBackend } from "./kernels/select.js";
+export type { AllocateDType } from "./memory/allocate.js";
+export { allocate, dispose, isAllocated, threadSupport } from "./memory/allocate.js";
 export type { BitsPerWeightOptions, StoredCodes } from "./metrics/bits.js";
 export { bitsPerWeight } from "./metrics/bits.js";
 export * from "./metrics/metrics.js";
@@ -139,7 +142,7 @@ export {
 } from "./params/range.js";
 export type { DynamicQuantizeOptions } from "./quantize/dynamic.js";
 export { dynamicQuantizeLinear } from "./quantize/dynamic.js";
-export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
+export type { FakeQuantizeOptions, NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { PackedTensor, QuantizePackedOptions } from "./quantize/packed.js";
 export { dequantizePacked, quantizePacked } from "./quantize/packed.js";
@@ -161,5 +164,5 @@ export type {
   Tensor,
   TensorLike,
 } from "./tensor.js";
-export type { Backend, QuantParams } from "./validate/params.js";
+export type { Backend, QuantParams, Threads } from "./validate/params.js";
 export { BACKENDS } from "./validate/params.js";
