@@ -1,7 +1,10 @@
-// A static file server for build/site, on 127.0.0.1 only.
+// A static file server for build/site, on 127.0.0.1 only: compressed (brotli or gzip) where the
+// browser accepts it, the hashed assets cached for good and the rest revalidated (encoding.mjs).
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
+import { pipeline } from "node:stream";
+import { acceptedEncodings, cacheControl, encodedFile, etagOf } from "./encoding.mjs";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -37,12 +40,34 @@ function handler(root) {
       response.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
       return;
     }
+    const stats = statSync(file);
+    const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
+    const etag = etagOf(stats);
+    const common = {
+      "cache-control": cacheControl(path),
+      etag,
+      vary: "Accept-Encoding",
+      "x-content-type-options": "nosniff",
+    };
+    if (request.headers["if-none-match"] === etag) {
+      response.writeHead(304, common).end();
+      return;
+    }
+    const sent = encodedFile(file, type, acceptedEncodings(request.headers["accept-encoding"]), stats.size);
     response.writeHead(200, {
-      "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
-      "cache-control": "no-store",
+      ...common,
+      "content-type": type,
+      ...(sent.encoding ? { "content-encoding": sent.encoding } : {}),
+      ...(sent.size === null ? {} : { "content-length": sent.size }),
     });
-    if (request.method === "HEAD") response.end();
-    else createReadStream(file).pipe(response);
+    if (request.method === "HEAD") {
+      response.end();
+      return;
+    }
+    const streams = [createReadStream(sent.file), ...(sent.transform ? [sent.transform()] : []), response];
+    pipeline(streams, (error) => {
+      if (error) response.destroy();
+    });
   };
 }
 

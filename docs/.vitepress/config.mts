@@ -1,0 +1,103 @@
+// The VitePress configuration of the site. scripts/lib/site.mjs writes the pages (the lessons, the
+// API reference, docs/pages/*) into a source folder and runs `vitepress build docs` with
+// QUANTLAB_SITE_SRC naming that folder, QUANTLAB_SITE_OUT the output folder and QUANTLAB_SITE_CACHE
+// Vite's cache. site.json in the source folder holds the sidebars: the lessons in order, and the
+// API tree that typedoc-vitepress-theme wrote.
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type DefaultTheme, defineConfig } from "vitepress";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const srcDir = resolve(process.env.QUANTLAB_SITE_SRC ?? join(here, "../../build/site.work/src"));
+const cacheDir = resolve(process.env.QUANTLAB_SITE_CACHE ?? join(here, "cache"));
+const outDir = resolve(process.env.QUANTLAB_SITE_OUT ?? join(cacheDir, "dist"));
+
+interface SiteData {
+  lessons: DefaultTheme.SidebarItem[];
+  api: DefaultTheme.SidebarItem[];
+}
+
+let site: SiteData;
+try {
+  site = JSON.parse(readFileSync(join(srcDir, "site.json"), "utf8"));
+} catch (error) {
+  throw new Error(
+    `docs/.vitepress/config.mts: cannot read ${join(srcDir, "site.json")} (${(error as Error).message}); build the site with \`npm start\`, which writes it`,
+  );
+}
+
+const learn: DefaultTheme.SidebarItem[] = [
+  { text: "Lessons", items: site.lessons },
+  {
+    text: "Reference",
+    items: [
+      { text: "Glossary", link: "/glossary" },
+      { text: "API reference", link: "/api/" },
+    ],
+  },
+  {
+    text: "Try it",
+    items: [
+      { text: "Playground", link: "/playground" },
+      { text: "Model inspector", link: "/inspector" },
+    ],
+  },
+];
+
+/** The API sidebars: on a package's pages, its tree (open) under the list of packages. */
+const packages = site.api.map((pkg) => ({ text: pkg.text, link: pkg.link }));
+const apiSidebars: DefaultTheme.SidebarMulti = {
+  "/api/": [{ text: "API reference", link: "/api/", items: packages }],
+};
+for (const pkg of site.api) {
+  if (!pkg.link) continue;
+  apiSidebars[pkg.link] = [
+    {
+      text: "API reference",
+      link: "/api/",
+      items: site.api.map((other) => (other === pkg ? { ...pkg, collapsed: false } : { text: other.text, link: other.link })),
+    },
+  ];
+}
+
+export default defineConfig({
+  srcDir,
+  cacheDir,
+  outDir,
+  lang: "en",
+  title: "quantlab",
+  titleTemplate: ":title · quantlab",
+  description:
+    "Neural-network quantization in TypeScript: lessons you can run, the API reference, and the core in your browser.",
+  // The metadata (page hashes, this configuration's sidebars) in one cached script, not in every page.
+  metaChunk: true,
+  cleanUrls: false,
+  lastUpdated: false,
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
+  markdown: {
+    // LaTeX rendered to SVG at build time (markdown-it-mathjax3): no MathJax in the browser.
+    math: true,
+    theme: { light: "github-light", dark: "github-dark" },
+  },
+  themeConfig: {
+    logo: { src: "/favicon.svg", alt: "" },
+    nav: [
+      { text: "Lessons", link: (site.lessons[0]?.link as string) ?? "/", activeMatch: "^/lessons/" },
+      { text: "API", link: "/api/", activeMatch: "^/api/" },
+      { text: "Glossary", link: "/glossary" },
+      { text: "Playground", link: "/playground" },
+      { text: "Inspector", link: "/inspector" },
+    ],
+    sidebar: { ...apiSidebars, "/": learn },
+    outline: { level: [2, 3], label: "On this page" },
+    search: { provider: "local" },
+    docFooter: { prev: "Previous", next: "Next" },
+    footer: { message: "quantlab: every number on these pages was computed by @quantlab/core." },
+  },
+  vite: {
+    build: { chunkSizeWarningLimit: 2000 },
+    // The pages live outside docs/ (in the build folder): Vite may read them.
+    server: { fs: { allow: [srcDir, here, resolve(here, "..")] } },
+  },
+});
