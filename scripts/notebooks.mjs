@@ -4,9 +4,12 @@
 //   npm run notebooks                              every notebooks/NN-*.ipynb -> build/site
 //   npm run notebooks -- --only 01-symmetric.ipynb one notebook
 //   npm run notebooks -- --out build/other         another folder
+//   npm run notebooks -- --timeout 60              seconds per cell (default 600)
+// The site's pages are replaced only when every notebook run passes; --only replaces only that
+// notebook's page (and updates the index).
 const { existsSync } = await import("node:fs");
 const { join, resolve } = await import("node:path");
-const { exitWith, parseArgs, phase, ROOT, rel } = await import("./lib/util.mjs");
+const { exitWith, parseArgs, phase, ROOT, rel, UserError } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
 
@@ -21,7 +24,15 @@ async function main() {
   const python = await setup.ensureJupyter();
   setup.checkMathJax();
   nb.writeKernelSpec();
-  await phase("notebooks", () => nb.buildSite({ python, env, siteDir, notebooks }));
+  const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+    throw new UserError(
+      `--timeout must be a whole number of seconds > 0; received ${options.timeout}`,
+    );
+  }
+  await phase("notebooks", () =>
+    nb.buildSite({ python, env, siteDir, notebooks, partial: Boolean(only), timeout }),
+  );
   console.log(`open ${rel(siteDir)}/index.html`);
 }
 

@@ -1,3 +1,4 @@
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { include: ["test/**/*.test.ts"] } });
+// Browser and kernel tests share two cores with the rest of `npm test`.
+export default defineConfig({ test: { include: ["test/**/*.test.ts"], testTimeout: 60_000 } });

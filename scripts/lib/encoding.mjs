@@ -1,7 +1,6 @@
 // What the static server (serve.mjs) sends besides a file's bytes: the cache policy of a path, a
-// validator, and the compressed copy a browser accepts (NAME.br and NAME.gz beside NAME, written by
-// the site build, or gzip on the fly for text without one).
-import { existsSync, statSync } from "node:fs";
+// validator, the encodings a browser accepts, and the compressor for text without a precompressed
+// copy (NAME.br and NAME.gz beside NAME, written by the site build).
 import { constants, createBrotliCompress, createGzip } from "node:zlib";
 
 /**
@@ -41,27 +40,21 @@ export function acceptedEncodings(header = "") {
   return ["br", "gzip"].filter(allowed);
 }
 
-const COMPRESSIBLE = /^(?:text\/|application\/(?:json|x-ipynb\+json|xml)|image\/svg\+xml)/;
+/** The content types worth compressing. */
+export const COMPRESSIBLE = /^(?:text\/|application\/(?:json|x-ipynb\+json|xml)|image\/svg\+xml)/;
 
 /**
- * How to send `file` (of content type `type`) to a browser that accepts `encodings`: the
- * precompressed sibling when there is one, else, for text over 1 KB, compressed as it is sent
- * (brotli at quality 5, or gzip at level 6: fast), else as is. Returns { file, size, encoding }
- * (size null when compressed on the fly) and then transform(): the stream that compresses.
+ * The stream that compresses a file of `size` bytes as it is sent: brotli at quality 5 or gzip at
+ * level 6 (fast; the site build precompresses the big files harder).
+ *
+ * @example
+ * compressor("gzip", 4096).constructor.name;
+ * // => "Gzip"
  */
-export function encodedFile(file, type, encodings, size) {
-  for (const encoding of encodings) {
-    const sibling = `${file}.${encoding === "br" ? "br" : "gz"}`;
-    if (existsSync(sibling)) return { file: sibling, encoding, size: statSync(sibling).size };
-  }
-  const [encoding] = encodings;
-  if (!encoding || !COMPRESSIBLE.test(type) || size <= 1024) return { file, encoding: null, size };
-  const transform =
-    encoding === "br"
-      ? () =>
-          createBrotliCompress({
-            params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: size },
-          })
-      : () => createGzip({ level: 6 });
-  return { file, encoding, size: null, transform };
+export function compressor(encoding, size) {
+  return encoding === "br"
+    ? createBrotliCompress({
+        params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: size },
+      })
+    : createGzip({ level: 6 });
 }

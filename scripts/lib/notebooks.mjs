@@ -5,13 +5,15 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, delimiter, join } from "node:path";
+import { basename, delimiter, join, resolve } from "node:path";
 import { MATHJAX_DIR } from "./setup.mjs";
 import { ROOT, rel, run, say, UserError } from "./util.mjs";
 
@@ -23,7 +25,9 @@ export const NOTEBOOKS_DIR = join(ROOT, "notebooks");
 export const BUILD_DIR = join(ROOT, "build");
 const KERNELS_HOME = join(BUILD_DIR, "jupyter");
 const HELPER = join(ROOT, "scripts", "notebooks.py");
-const TSLAB = join(NOTEBOOKS_DIR, "node_modules", ".bin", "tslab");
+/** The tslab package the kernel (scripts/lib/kernel.mjs) runs. */
+export const TSLAB_DIR = join(NOTEBOOKS_DIR, "node_modules", "tslab");
+const KERNEL = join(ROOT, "scripts", "lib", "kernel.mjs");
 
 /** notebooks/NN-*.ipynb, in reading order. */
 export function listNotebooks() {
@@ -34,18 +38,18 @@ export function listNotebooks() {
 }
 
 /**
- * Writes the kernelspec (tslab from notebooks/node_modules, TypeScript) to
- * build/jupyter/kernels/quantlab-tslab. Executions find it through JUPYTER_PATH, so they use this
- * clone's tslab whatever else is registered. Returns the kernelspec folder.
+ * Writes the kernelspec (scripts/lib/kernel.mjs: tslab from notebooks/node_modules, TypeScript,
+ * run by this Node) to build/jupyter/kernels/quantlab-tslab. Executions find it through
+ * JUPYTER_PATH, so they use this clone's tslab whatever else is registered. Returns the folder.
  */
 export function writeKernelSpec() {
-  if (!existsSync(TSLAB)) {
-    throw new UserError(`${rel(TSLAB)} is missing: run \`pnpm install\` (npm start does it).`);
+  if (!existsSync(join(TSLAB_DIR, "package.json"))) {
+    throw new UserError(`${rel(TSLAB_DIR)} is missing: run \`pnpm install\` (npm start does it).`);
   }
   const dir = join(KERNELS_HOME, "kernels", KERNEL_NAME);
   mkdirSync(dir, { recursive: true });
   const spec = {
-    argv: [TSLAB, "kernel", "--config-path", "{connection_file}"],
+    argv: [process.execPath, KERNEL, "--config-path", "{connection_file}"],
     display_name: KERNEL_DISPLAY_NAME,
     language: "typescript",
   };
@@ -77,8 +81,10 @@ export function notebooksWithOutputs(notebooks) {
   });
 }
 
-function executeOne(python, env, notebook, outDir, html, mathjaxUrl) {
+function executeOne(python, env, notebook, { outDir, failedDir, html, mathjaxUrl, timeout }) {
   const args = [HELPER, "run", notebook, "--out-dir", outDir, "--kernel", KERNEL_NAME];
+  if (failedDir) args.push("--failed-dir", failedDir);
+  if (timeout !== undefined) args.push("--timeout", String(timeout));
   if (html) args.push("--html");
   if (html && mathjaxUrl) args.push("--mathjax-url", mathjaxUrl);
   const start = performance.now();
@@ -102,17 +108,29 @@ function executeOne(python, env, notebook, outDir, html, mathjaxUrl) {
 }
 
 /**
- * Executes the notebooks with Jupyter and the tslab kernel (working directory: notebooks/),
- * writing executed copies (and HTML pages with `html`) to outDir. Runs up to two at a time.
- * Throws a UserError naming every notebook that failed, with its error.
+ * Executes the notebooks with Jupyter and the tslab kernel (working directory: each notebook's
+ * folder), writing executed copies (and HTML pages with `html`) to outDir, and the partially
+ * executed copy of a failed one to failedDir (default outDir). `timeout`: seconds per cell
+ * (default 600). Runs up to two at a time. Throws a UserError naming every notebook that failed,
+ * with the failed cell, its source and its error.
  */
-export async function executeNotebooks({ python, env, notebooks, outDir, html, mathjaxUrl }) {
+export async function executeNotebooks({
+  python,
+  env,
+  notebooks,
+  outDir,
+  failedDir,
+  html,
+  mathjaxUrl,
+  timeout,
+}) {
   mkdirSync(outDir, { recursive: true });
+  const options = { outDir, failedDir, html, mathjaxUrl, timeout };
   const queue = [...notebooks];
   const results = [];
   const worker = async () => {
     for (let notebook = queue.shift(); notebook; notebook = queue.shift()) {
-      const result = await executeOne(python, jupyterEnv(env), notebook, outDir, html, mathjaxUrl);
+      const result = await executeOne(python, jupyterEnv(env), notebook, options);
       const mark = result.ok ? "ok" : "FAILED";
       say(`${mark} ${rel(notebook)} (${result.seconds.toFixed(1)}s)`);
       results.push(result);
@@ -170,15 +188,23 @@ export function notebookTitle(path) {
   return basename(path, ".ipynb");
 }
 
+/** Text for HTML content and quoted attributes: & < > " ' as character references. */
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Writes siteDir/index.html: the notebooks in order, each linking to its page and notebook. */
-export function writeIndex(siteDir, notebooks) {
+/** A relative link to a file of the site's folder: the name URL-encoded, then escaped. */
+const hrefTo = (file) => escapeHtml(encodeURIComponent(file));
+
+/**
+ * Writes the index of siteDir (to `file`, by default siteDir/index.html): the notebooks in order,
+ * each linking to its page and notebook. Names and titles go in as text (escaped), links
+ * URL-encoded, whatever characters they hold.
+ */
+export function writeIndex(siteDir, notebooks, file = join(siteDir, "index.html")) {
   const items = notebooks.map((path) => {
     const name = basename(path, ".ipynb");
     return (
-      `    <li><a href="${name}.html">${escapeHtml(notebookTitle(path))}</a>` +
-      ` <small>(<a href="${name}.ipynb" download>${name}.ipynb</a>)</small></li>`
+      `    <li><a href="${hrefTo(`${name}.html`)}">${escapeHtml(notebookTitle(path))}</a>` +
+      ` <small>(<a href="${hrefTo(`${name}.ipynb`)}" download>${escapeHtml(`${name}.ipynb`)}</a>)</small></li>`
     );
   });
   const api = existsSync(join(siteDir, "api", "index.html"))
@@ -206,7 +232,7 @@ ${items.join("\n")}
 </body>
 </html>
 `;
-  writeFileSync(join(siteDir, "index.html"), html);
+  writeFileSync(file, html);
 }
 
 /** script/link/img/iframe tags in the site's HTML that load something from another machine. */
@@ -225,37 +251,76 @@ export function remoteReferences(siteDir) {
   return found;
 }
 
-/** Files a previous buildSite wrote: pages, executed notebooks, failed copies, the index. */
+/** Files a buildSite writes: pages, executed notebooks, failed copies, the index. */
 const SITE_PRODUCT = /^(\d\d-.+\.(html|ipynb)|index\.html)$/;
+
+/** An executed notebook in the site (not a failed copy). */
+const EXECUTED = /^\d\d-.+(?<!\.failed)\.ipynb$/;
+
+/** The files of one notebook in the site: its page, executed copy and failed copy. */
+const filesOf = (notebook) => {
+  const name = basename(notebook, ".ipynb");
+  return [`${name}.html`, `${name}.ipynb`, `${name}.failed.ipynb`];
+};
 
 /**
  * Builds the site in siteDir: every notebook executed, its page, vendor/mathjax, index.html.
- * The pages and notebooks of a previous run are removed first; other folders (vendor/, and api/
- * from the docs package) stay. Throws a UserError if a notebook fails or a page references
- * another machine.
+ * The notebooks run into a staging folder beside siteDir; only when all of them pass and no page
+ * loads from another machine are their files moved into siteDir (each replaced at once), and the
+ * pages of notebooks no longer built removed. A failure leaves the site as it was, plus the
+ * partially executed copy NN-name.failed.ipynb. With `partial`, only these notebooks' files are
+ * replaced and the others' pages stay; the index lists every executed notebook in the site.
+ * Other folders (vendor/, and api/ from the docs package) stay. Throws a UserError if a notebook
+ * fails or a page references another machine.
  */
-export async function buildSite({ python, env, siteDir, notebooks = listNotebooks() }) {
+export async function buildSite({
+  python,
+  env,
+  siteDir,
+  notebooks = listNotebooks(),
+  partial = false,
+  timeout,
+}) {
   if (notebooks.length === 0)
     throw new UserError(`no notebooks/NN-*.ipynb in ${rel(NOTEBOOKS_DIR)}`);
   mkdirSync(siteDir, { recursive: true });
-  for (const name of readdirSync(siteDir)) {
-    if (SITE_PRODUCT.test(name)) rmSync(join(siteDir, name), { force: true });
-  }
   const mathjaxUrl = copyMathJax(siteDir);
-  const results = await executeNotebooks({
-    python,
-    env,
-    notebooks,
-    outDir: siteDir,
-    html: true,
-    mathjaxUrl,
-  });
-  writeIndex(siteDir, notebooks);
-  const remote = remoteReferences(siteDir);
-  if (remote.length > 0) {
-    throw new UserError(
-      `pages load from other machines (they must work offline):\n  ${remote.join("\n  ")}`,
-    );
+  const stage = mkdtempSync(`${resolve(siteDir)}.staging-`);
+  try {
+    const results = await executeNotebooks({
+      python,
+      env,
+      notebooks,
+      outDir: stage,
+      failedDir: siteDir,
+      html: true,
+      mathjaxUrl,
+      timeout,
+    });
+    // The index lists the executed copies the site will hold: this run's, and with `partial`
+    // the other notebooks' already there.
+    const copies = new Map();
+    const executedIn = (dir) => readdirSync(dir).filter((n) => EXECUTED.test(n));
+    if (partial) for (const name of executedIn(siteDir)) copies.set(name, join(siteDir, name));
+    for (const name of executedIn(stage)) copies.set(name, join(stage, name));
+    const listed = [...copies.keys()].sort().map((name) => copies.get(name));
+    writeIndex(siteDir, listed, join(stage, "index.html"));
+    const remote = remoteReferences(stage);
+    if (remote.length > 0) {
+      throw new UserError(
+        `pages load from other machines (they must work offline):\n  ${remote.join("\n  ")}`,
+      );
+    }
+    const made = new Set(readdirSync(stage));
+    const stale = partial
+      ? notebooks.flatMap(filesOf).filter((name) => !made.has(name))
+      : readdirSync(siteDir).filter((name) => SITE_PRODUCT.test(name) && !made.has(name));
+    for (const name of [...made].filter((name) => name !== "index.html"))
+      renameSync(join(stage, name), join(siteDir, name));
+    for (const name of stale) rmSync(join(siteDir, name), { force: true });
+    renameSync(join(stage, "index.html"), join(siteDir, "index.html"));
+    return results;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
   }
-  return results;
 }

@@ -50,7 +50,8 @@ export const TASKS = {
     },
   },
   bench: {
-    about: "quantlab against onnxruntime, tfjs, a plain loop and a memory copy",
+    about:
+      "quantlab against onnxruntime, tfjs, the gguf Python package, a plain loop and a memory copy",
     run: async (env, args) => {
       await buildOnly(env, "@quantlab/bench");
       return runBuilt(env, "packages/bench/dist/cli.js", args);
@@ -62,6 +63,31 @@ export const TASKS = {
     run: async (env, args) => {
       await buildOnly(env, "@quantlab/core");
       return run("pnpm", ["--filter", "@quantlab/core", "run", "mutation", ...args], { env });
+    },
+  },
+  quantlab: {
+    about:
+      "the quantlab CLI (built first), in the folder npm was run from: inspect, quantize, compare",
+    run: async (env, args) => {
+      await run(
+        "pnpm",
+        ["turbo", "run", "build", "--filter=@quantlab/cli", "--output-logs=errors-only"],
+        {
+          env: turboEnv(env),
+          toStderr: true,
+        },
+      );
+      const bin = join(ROOT, "packages/cli/dist/bin.js");
+      if (!existsSync(bin))
+        throw new UserError(`${rel(bin)} is missing: the build did not make it`);
+      // npm runs scripts at the root; INIT_CWD is where the user typed the command.
+      const cwd = process.env.INIT_CWD || process.cwd();
+      const { code } = await run(process.execPath, [bin, ...args], {
+        env,
+        cwd,
+        allowFailure: true,
+      });
+      process.exitCode = code;
     },
   },
   lab: {

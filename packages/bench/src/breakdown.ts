@@ -12,10 +12,13 @@
  */
 import { dequantize, quantize } from "@quantlab/core";
 import { type KernelExports, loadFastKernels, type WebAssemblyLike } from "@quantlab/core/kernels";
+import type { BlockOp } from "./blocks.js";
+import { blockStages } from "./breakdown-blocks.js";
 import { normalValues, symmetricScale } from "./data.js";
 
 export interface Stage {
-  readonly op: "quantize-int8" | "dequantize-int8" | "allocation";
+  /** quantize-int8, dequantize-int8, allocation, or a block op (./breakdown-blocks.ts). */
+  readonly op: string;
   readonly stage: string;
   readonly medianMs: number;
   readonly minMs: number;
@@ -72,7 +75,7 @@ function instrumentedKernels() {
   return { fast, raw };
 }
 
-export function breakdown(n: number): BreakdownReport {
+export function breakdown(n: number, ops: readonly BlockOp[] = []): BreakdownReport {
   const { fast, raw } = instrumentedKernels();
   const C = fast.chunkSize;
   if (n % C !== 0) throw new RangeError(`bench --breakdown: size must be a multiple of ${C}`);
@@ -245,12 +248,13 @@ export function breakdown(n: number): BreakdownReport {
     4 * n,
     time(() => deq.fill(1)),
   );
+  blockStages(ops, n, x, fast, raw, time, add);
   return { size: n, chunkSize: C, repeats: REPEATS, stages };
 }
 
-process.on("message", (request: { size: number }) => {
+process.on("message", (request: { size: number; ops?: BlockOp[] }) => {
   try {
-    process.send?.({ results: breakdown(request.size) }, () => process.exit(0));
+    process.send?.({ results: breakdown(request.size, request.ops) }, () => process.exit(0));
   } catch (error) {
     process.send?.({ error: String((error as Error).stack ?? error) }, () => process.exit(1));
   }

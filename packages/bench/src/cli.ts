@@ -5,24 +5,30 @@
  *   --json            print one JSON document (and nothing else) on stdout
  *   --memory          measure the 256M-value case instead (RSS growth of the fast path)
  *   --breakdown       time the fast path's stages (copy-in, kernel, copy-out, allocation) at one
- *                     size (default 16M) against the copy yardstick, instead of the comparison
- *   --sizes=1M,16M    sizes (squares: the per-axis case is [rows, rows])
+ *                     size (default 16M) against the copy yardstick, instead of the comparison;
+ *                     with --ops, the block ops listed there too
+ *   --sizes=1M,16M    sizes (squares: the per-axis and block cases are [rows, rows])
  *   --ops=a,b         operations (default: all)
  *   --impls=a,b       implementations (default: all)
  *   --alloc           allocate a new output array on every call (default: outputs allocated once,
  *                     where the implementation's API allows; quantlab, quantlab-reference and tfjs
  *                     always allocate: their functions return a new array)
+ *   --whole-model     quantize a synthetic model of 200 tensors and 118M parameters with the jobs in
+ *                     the main thread, on 1 worker thread and on all the cores (--threads=1,2 to
+ *                     choose), ONNX QDQ int8 and GGUF Q4_0, and compare the output bytes
  *   --keep-heap       run the workers with glibc's MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_
  *                     at 1 GiB, so that freed output arrays stay in the heap and the next call's
  *                     output is not faulted in afresh (a process setting, Linux/glibc only: it
  *                     shows what the per-call allocation costs, not what users get by default)
  */
 import { fork } from "node:child_process";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { BLOCK_OPS, isBlockOp } from "./blocks.js";
 import type { BreakdownReport } from "./breakdown.js";
 import { IMPLS, type ImplName, OPS, type Op } from "./impls.js";
 import type { Result, Skipped } from "./measure.js";
+import type { WholeModelReport, WholeModelRequest } from "./whole-model.js";
 import type { WorkerRequest } from "./worker.js";
 
 const SEED = 20240611;
@@ -97,6 +103,18 @@ interface Target {
   readonly met: boolean;
 }
 
+/** The block formats' goals, one thread (issue 11): G values/s of quantlab's public calls. */
+const BLOCK_GOALS: readonly [Op, number, string][] = [
+  ["dequantize-q8_0", 1, ""],
+  ["dequantize-q4_0", 1, ""],
+  ["dequantize-q4_K", 1, ""],
+  ["dequantize-mxfp4", 1, ""],
+  ["quantize-q8_0", 0.5, ""],
+  ["quantize-q4_0", 0.5, ""],
+  ["quantize-q4_K", 0.015, " (ggml's scalar C here: about 0.015)"],
+  ["quantize-q6_K", 0.03, " (ggml's scalar C here: about 0.03)"],
+];
+
 function targets(results: Result[], size: number): Target[] {
   const get = (impl: ImplName, op: Op) =>
     results.find((r) => r.impl === impl && r.op === op && r.size === size);
@@ -128,7 +146,33 @@ function targets(results: Result[], size: number): Target[] {
     ratio(get("quantlab", "quantize-int4-packed")?.valuesPerSecond, q?.valuesPerSecond),
     Math.round(100 / 1.3) / 100,
   );
+  for (const [op, goal, note] of BLOCK_GOALS) {
+    const value = get("quantlab", op)?.valuesPerSecond;
+    add(`${op} G values/s${note}`, value === undefined ? undefined : value / 1e9, goal);
+  }
+  for (const op of BLOCK_OPS)
+    add(`${op} vs the gguf Python package`, get("quantlab", op)?.vsGguf, 1);
   return list;
+}
+
+/**
+ * The venv of the gguf-py peer (build/venv/bench, scripts/lib/venv.mjs), made when a run needs
+ * it; its messages go to stderr. Without Python (or its index) the peer is skipped with the note.
+ */
+async function ggufPython(): Promise<{ path?: string; note?: string }> {
+  const root = new URL("../../../", import.meta.url);
+  const log = console.log;
+  console.log = (...parts: unknown[]) => process.stderr.write(`${parts.join(" ")}\n`);
+  try {
+    const venv = await import(new URL("scripts/lib/venv.mjs", root).href);
+    const requirements = fileURLToPath(new URL("packages/bench/python/requirements.txt", root));
+    return { path: await venv.ensureVenv("bench", requirements) };
+  } catch (error) {
+    const first = String((error as Error).message ?? error).split("\n")[0];
+    return { note: `no Python for the gguf package: ${first}` };
+  } finally {
+    console.log = log;
+  }
 }
 
 async function main(): Promise<void> {
@@ -150,12 +194,43 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (args.includes("--whole-model")) {
+    const threadsArg = args.find((a) => a.startsWith("--threads="));
+    const threads =
+      threadsArg === undefined
+        ? [...new Set([1, availableParallelism()])]
+        : threadsArg
+            .slice(10)
+            .split(",")
+            .map((t) => {
+              const n = Number(t);
+              if (!Number.isInteger(n) || n < 1)
+                throw new RangeError(`bench: --threads entries are integers >= 1; received ${t}`);
+              return n;
+            });
+    const request: WholeModelRequest = { layers: 200, rows: 768, cols: 768, seed: SEED, threads };
+    const { formatWholeModel } = await import("./whole-model.js");
+    const report = (await runWorker(here("./whole-model.js"), request, [
+      "--max-old-space-size=8192",
+    ])) as WholeModelReport;
+    if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else log(formatWholeModel(report));
+    if (report.runs.some((r) => !r.sameBytes)) {
+      process.stderr.write("bench: the output bytes depend on the thread count\n");
+      process.exitCode = 1;
+    }
+    return;
+  }
+
   if (args.includes("--breakdown")) {
     const sizeArg = args.find((a) => a.startsWith("--sizes="));
     const size = sizeArg === undefined ? 1 << 24 : parseSize(sizeArg.slice(8));
+    const blockOps = args.some((a) => a.startsWith("--ops="))
+      ? listArg(args, "ops", OPS).filter(isBlockOp)
+      : [];
     const report = (await runWorker(
       here("./breakdown.js"),
-      { size },
+      { size, ops: blockOps },
       [],
       keepHeap ? KEEP_HEAP : {},
     )) as BreakdownReport;
@@ -171,6 +246,8 @@ async function main(): Promise<void> {
   const impls = listArg(args, "impls", IMPLS);
   const started = performance.now();
   const all: (Result | Skipped)[] = [];
+  const python =
+    impls.includes("gguf-py") && ops.some(isBlockOp) ? await ggufPython() : { note: "not needed" };
   for (const impl of impls) {
     const t0 = performance.now();
     const request: WorkerRequest = {
@@ -179,6 +256,7 @@ async function main(): Promise<void> {
       ops,
       seed: SEED,
       alloc: args.includes("--alloc"),
+      ...(impl === "gguf-py" ? { python } : {}),
     };
     const results = (await runWorker(
       here("./worker.js"),
@@ -193,8 +271,10 @@ async function main(): Promise<void> {
   for (const r of results) {
     const ort = results.find((o) => o.impl === "onnxruntime" && o.op === r.op && o.size === r.size);
     const copy = results.find((o) => o.impl === "copy" && o.op === r.op && o.size === r.size);
+    const gguf = results.find((o) => o.impl === "gguf-py" && o.op === r.op && o.size === r.size);
     if (ort !== undefined) r.vsOnnxruntime = r.valuesPerSecond / ort.valuesPerSecond;
     if (copy !== undefined) r.vsCopy = r.gbPerSecond / copy.gbPerSecond;
+    if (gguf !== undefined) r.vsGguf = r.valuesPerSecond / gguf.valuesPerSecond;
   }
   const meta = {
     node: process.version,
@@ -213,6 +293,8 @@ async function main(): Promise<void> {
       "copy is TypedArray.prototype.set of the op's input into a preallocated array (2x the input's bytes).",
       "quantlab: @quantlab/core's public functions as users call them (quantize(x, params, { out }), dequantize(q, undefined, { out }), quantize(x, { ...params, axis }, { shape, out }), encodeFloat/decodeFloat('float16', ..., { out })), validation included; quantlab-reference: the same calls with { backend: 'reference' }.",
       "mismatches: output values that differ, bit for bit, from quantlab-reference's (-1: not compared).",
+      "block ops, on [rows, rows] values: quantlab's quantizeGgml(x, type, { shape, out }) / dequantizeGgml(q, { out }) for q8_0, q4_0, q4_K, q6_K; quantizeMx(x, 'mxfp4', { shape, pack: true }) and quantizeBnb(x, 'nf4', { shape }), which have no `out` and allocate (their codes compared: mxfp4's packed codes, nf4's packed bytes); dequantizeMx / dequantizeBnb(q, { out }). The dequantize inputs are quantized once, on the default backend.",
+      "gguf-py: the gguf Python package's numpy gguf.quants.quantize / dequantize (packages/bench/python/requirements.txt) on [rows, cols], timed in its own Python process; its mxfp4 is GGML's block_mxfp4 (its own layout and rounding, not OCP's bytes: not compared).",
     ],
   };
   const byTarget = sizes.map((size) => ({ size, targets: targets(results, size) }));
@@ -237,6 +319,7 @@ async function main(): Promise<void> {
         "peak RSS MiB",
         "vs ORT",
         "vs copy",
+        "vs gguf",
         "mismatch",
       ];
       const rows: string[][] = [header];
@@ -255,6 +338,7 @@ async function main(): Promise<void> {
           format(r.peakRssMiB, 0),
           r.vsOnnxruntime === undefined ? "-" : `${format(r.vsOnnxruntime)}x`,
           r.vsCopy === undefined ? "-" : format(r.vsCopy),
+          r.vsGguf === undefined ? "-" : `${format(r.vsGguf)}x`,
           r.mismatches < 0 ? "-" : String(r.mismatches),
         ]);
       }
@@ -274,7 +358,9 @@ async function main(): Promise<void> {
     if (list.length === 0) continue;
     log(`\ntargets @ ${sizeName(size)}`);
     for (const t of list)
-      log(`  ${t.met ? "met    " : "NOT MET"}  ${t.name}: ${format(t.value)} (goal >= ${t.goal})`);
+      log(
+        `  ${t.met ? "met    " : "NOT MET"}  ${t.name}: ${format(t.value, t.goal < 0.1 ? 3 : 2)} (goal >= ${t.goal})`,
+      );
   }
   log(`\n${format(meta.seconds, 0)} s in all`);
 }

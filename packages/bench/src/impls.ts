@@ -6,6 +6,7 @@
  * quantlab and quantlab-reference are @quantlab/core's public functions, called exactly as a user
  * calls them (`quantize(x, params)`, `dequantize(q)`, `encodeFloat("float16", x)`, ...), with their
  * validation and their output allocation; quantlab-reference passes `{ backend: "reference" }`.
+ * The block formats' peer is the gguf Python package (./gguf.ts), timed in a process of its own.
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -13,12 +14,30 @@ import {
   type Backend,
   decodeFloat,
   dequantize,
+  dequantizeBnb,
+  dequantizeGgml,
+  dequantizeMx,
   encodeFloat,
+  GGML_TYPES,
+  type GgmlTensor,
+  type MxTensor,
   quantize,
+  quantizeBnb,
+  quantizeGgml,
+  quantizeMx,
   quantizePacked,
 } from "@quantlab/core";
 import { loadFastKernels } from "@quantlab/core/kernels";
 import type { Tensor as OrtTensor } from "onnxruntime-node";
+import {
+  BLOCK_OPS,
+  type BlockOp,
+  blockOp,
+  isBlockOp,
+  quantizedInput,
+  storedBytes,
+} from "./blocks.js";
+import type { External } from "./gguf.js";
 import { castModel, DataType, dequantizeLinearModel, quantizeLinearModel } from "./onnx-model.js";
 
 export const OPS = [
@@ -28,6 +47,7 @@ export const OPS = [
   "quantize-int4-packed",
   "float16-encode",
   "float16-decode",
+  ...BLOCK_OPS,
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -39,10 +59,27 @@ export const IMPLS = [
   "onnxruntime",
   "tfjs-cpu",
   "tfjs-wasm",
+  "gguf-py",
 ] as const;
 export type ImplName = (typeof IMPLS)[number];
 
-/** Bytes read and written per value (the parameters of the per-axis case are negligible). */
+/** Bytes read per value: the op's input (the parameters of the per-axis case are negligible). */
+export const INPUT_BYTES_PER_VALUE: Record<Op, number> = {
+  "quantize-int8": 4,
+  "dequantize-int8": 1,
+  "quantize-int8-axis": 4,
+  "quantize-int4-packed": 4,
+  "float16-encode": 4,
+  "float16-decode": 2,
+  ...(Object.fromEntries(
+    BLOCK_OPS.map((op) => {
+      const { quantize, format } = blockOp(op);
+      return [op, quantize ? 4 : storedBytes(format)];
+    }),
+  ) as Record<BlockOp, number>),
+};
+
+/** Bytes read and written per value. quantize-nf4 writes its codes one a byte too (BnbTensor.codes). */
 export const BYTES_PER_VALUE: Record<Op, number> = {
   "quantize-int8": 4 + 1,
   "dequantize-int8": 1 + 4,
@@ -50,6 +87,13 @@ export const BYTES_PER_VALUE: Record<Op, number> = {
   "quantize-int4-packed": 4 + 0.5,
   "float16-encode": 4 + 2,
   "float16-decode": 2 + 4,
+  ...(Object.fromEntries(
+    BLOCK_OPS.map((op) => {
+      const { quantize, format } = blockOp(op);
+      const stored = storedBytes(format) + (quantize && format === "nf4" ? 1 : 0);
+      return [op, quantize ? 4 + stored : stored + 4];
+    }),
+  ) as Record<BlockOp, number>),
 };
 
 /** The data of one size, shared by every implementation. */
@@ -72,6 +116,11 @@ export interface OpData {
 
 export type Runner = () => ArrayLike<number> | Promise<ArrayLike<number>>;
 
+/** What an implementation timed elsewhere (a Python process) reports instead of a runner. */
+export interface ExternalRun {
+  measure(): Promise<External>;
+}
+
 /**
  * How outputs are obtained: `false` (the default run) writes into an output array allocated once,
  * where the implementation's API allows it (copy, plain-js, onnxruntime); `true` allocates a new
@@ -90,16 +139,47 @@ function output<T>(alloc: Alloc, make: () => T): () => T {
 
 export interface Impl {
   readonly name: ImplName;
-  /** A runner, or the reason this implementation cannot run `op`. */
-  prepare(op: Op, data: OpData, alloc: Alloc): Promise<Runner | string>;
+  /** A runner (or an external measurement), or the reason this implementation cannot run `op`. */
+  prepare(op: Op, data: OpData, alloc: Alloc): Promise<Runner | ExternalRun | string>;
   dispose?(): Promise<void>;
+}
+
+/** The bytes a block op reads (a dequantize op: its codes and scales), for the copy. */
+function blockInputBytes(op: BlockOp, data: OpData): Uint8Array {
+  const { quantize, format } = blockOp(op);
+  if (quantize) return new Uint8Array(data.x.buffer, data.x.byteOffset, data.x.byteLength);
+  const q = quantizedInput(data, format);
+  if (format === "mxfp4") {
+    const m = q as MxTensor;
+    const bytes = new Uint8Array(m.scales.length + m.codes.length);
+    bytes.set(m.scales);
+    bytes.set(m.codes, m.scales.length);
+    return bytes;
+  }
+  if (format === "nf4") {
+    const b = q as ReturnType<typeof quantizeBnb>;
+    const bytes = new Uint8Array(b.packed.length + b.absmax.byteLength);
+    bytes.set(b.packed);
+    bytes.set(
+      new Uint8Array(b.absmax.buffer, b.absmax.byteOffset, b.absmax.byteLength),
+      b.packed.length,
+    );
+    return bytes;
+  }
+  return (q as GgmlTensor).data;
 }
 
 function copyImpl(): Impl {
   return {
     name: "copy",
     async prepare(op, data) {
-      const src = op === "dequantize-int8" ? data.q : op === "float16-decode" ? data.half : data.x;
+      const src = isBlockOp(op)
+        ? blockInputBytes(op, data)
+        : op === "dequantize-int8"
+          ? data.q
+          : op === "float16-decode"
+            ? data.half
+            : data.x;
       const dst = src.slice();
       return () => {
         dst.set(src as never);
@@ -151,15 +231,53 @@ function quantlabImpl(fast: boolean): Impl {
           const next = output(alloc, () => new Float32Array(n));
           return () => decodeFloat("float16", half, { backend, out: next() });
         }
+        default:
+          return blockRunner(op, data, alloc, backend);
       }
     },
   };
 }
 
+/**
+ * quantlab's call for a block op: quantizeGgml / dequantizeGgml with `{ shape, out }`,
+ * quantizeMx(x, "mxfp4", { shape, pack: true }) and quantizeBnb(x, "nf4") (they have no `out`:
+ * they allocate), dequantizeMx / dequantizeBnb with `{ out }`. Returns the codes: the bytes of
+ * ggml, mxfp4's packed codes (the scales are not part of the count), nf4's packed bytes.
+ */
+function blockRunner(
+  op: BlockOp,
+  data: OpData,
+  alloc: Alloc,
+  backend: Backend | undefined,
+): Runner {
+  const { n, x, rows } = data;
+  const shape = [rows, n / rows];
+  const { quantize: quantizing, format } = blockOp(op);
+  if (!quantizing) {
+    const q = quantizedInput(data, format);
+    const next = output(alloc, () => new Float32Array(n));
+    if (format === "mxfp4") return () => dequantizeMx(q as MxTensor, { out: next(), backend }).data;
+    if (format === "nf4") {
+      return () =>
+        dequantizeBnb(q as ReturnType<typeof quantizeBnb>, { out: next(), backend }).data;
+    }
+    return () => dequantizeGgml(q as GgmlTensor, { out: next(), backend }).data;
+  }
+  if (format === "mxfp4") return () => quantizeMx(x, "mxfp4", { shape, pack: true, backend }).codes;
+  if (format === "nf4") return () => quantizeBnb(x, "nf4", { shape, backend }).packed;
+  const bytes = (n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock;
+  const next = output(alloc, () => new Uint8Array(bytes));
+  return () => quantizeGgml(x, format, { shape, out: next(), backend }).data;
+}
+
+/** Why the JavaScript peers cannot run a block op. */
+const NO_BLOCK_FORMATS = "no GGUF, MX or bitsandbytes block formats";
+
 function plainImpl(): Impl {
   return {
     name: "plain-js",
     async prepare(op, data, alloc) {
+      if (isBlockOp(op)) return NO_BLOCK_FORMATS;
       const { n, x, scale, q } = data;
       switch (op) {
         case "quantize-int8": {
@@ -239,6 +357,7 @@ async function onnxruntimeImpl(): Promise<Impl> {
   return {
     name: "onnxruntime",
     async prepare(op, data, alloc) {
+      if (isBlockOp(op)) return NO_BLOCK_FORMATS;
       const { n, x, scale, q, half } = data;
       const one = Float32Array.of(scale);
       const zero = new Int8Array(1);
@@ -304,6 +423,8 @@ async function onnxruntimeImpl(): Promise<Impl> {
             [n],
           );
         }
+        default:
+          return NO_BLOCK_FORMATS;
       }
     },
     async dispose() {
@@ -337,6 +458,7 @@ async function tfjsImpl(backend: "cpu" | "wasm"): Promise<Impl | string> {
   return {
     name,
     async prepare(op, data) {
+      if (isBlockOp(op)) return NO_BLOCK_FORMATS;
       const { n, x, scale, q } = data;
       switch (op) {
         case "quantize-int8":
@@ -375,8 +497,11 @@ async function tfjsImpl(backend: "cpu" | "wasm"): Promise<Impl | string> {
   };
 }
 
-/** Creates an implementation, or says why it cannot run here. */
-export async function createImpl(name: ImplName): Promise<Impl | string> {
+/** Creates an implementation, or says why it cannot run here (`python`: see ./gguf.ts). */
+export async function createImpl(
+  name: ImplName,
+  python: { readonly path?: string; readonly note?: string } = {},
+): Promise<Impl | string> {
   switch (name) {
     case "copy":
       return copyImpl();
@@ -396,5 +521,10 @@ export async function createImpl(name: ImplName): Promise<Impl | string> {
       return tfjsImpl("cpu");
     case "tfjs-wasm":
       return tfjsImpl("wasm");
+    case "gguf-py": {
+      if (python.path === undefined) return python.note ?? "no Python";
+      const { ggufImpl } = await import("./gguf.js");
+      return ggufImpl(python.path);
+    }
   }
 }

@@ -23,6 +23,8 @@ export interface Result {
   vsOnnxruntime?: number;
   /** GB/s over the copy's GB/s for the same op and size. */
   vsCopy?: number;
+  /** Median-time throughput over the gguf Python package's (block ops; undefined when absent). */
+  vsGguf?: number;
 }
 
 export interface Skipped {

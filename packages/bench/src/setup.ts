@@ -4,6 +4,7 @@
  */
 
 import { decodeFloat, dequantize, encodeFloat, quantize, quantizePacked } from "@quantlab/core";
+import { blockReference, isBlockOp } from "./blocks.js";
 import { normalValues, rowScales, symmetricScale } from "./data.js";
 import type { Op, OpData } from "./impls.js";
 
@@ -21,16 +22,34 @@ export function makeData(n: number, seed: number): OpData {
 
 const cache = new WeakMap<OpData, Map<Op, ArrayLike<number>>>();
 
-/** quantlab-reference's output for op on data (computed once). */
-export function referenceOutput(op: Op, data: OpData): ArrayLike<number> {
+function outputsOf(data: OpData): Map<Op, ArrayLike<number>> {
   let byOp = cache.get(data);
   if (byOp === undefined) {
     byOp = new Map();
     cache.set(data, byOp);
   }
+  return byOp;
+}
+
+/**
+ * Records quantlab-reference's own first output of op as the reference output (it is one: the
+ * same calls), so that its worker does not compute the slow ones (q4_K at 16M) twice.
+ */
+export function seedReference(op: Op, data: OpData, out: ArrayLike<number>): void {
+  outputsOf(data).set(op, out);
+}
+
+/** quantlab-reference's output for op on data (computed once). */
+export function referenceOutput(op: Op, data: OpData): ArrayLike<number> {
+  const byOp = outputsOf(data);
   const hit = byOp.get(op);
   if (hit !== undefined) return hit;
   let out: ArrayLike<number>;
+  if (isBlockOp(op)) {
+    out = blockReference(op, data);
+    byOp.set(op, out);
+    return out;
+  }
   switch (op) {
     case "quantize-int8":
       out = data.q;

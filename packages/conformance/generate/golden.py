@@ -60,6 +60,8 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
+import onnx_backend  # ONNX's own backend test vectors (onnx-backend.json), beside this file
+
 warnings.filterwarnings("ignore", category=UserWarning)  # torch's quantized-dtype deprecation notice
 np.seterr(all="ignore")  # overflow to Infinity and NaN comparisons are the point of the edge cases
 warnings.filterwarnings("ignore", category=RuntimeWarning)
@@ -2758,6 +2760,7 @@ def write_readme(out: Path, done: list[tuple[Suite, list[dict], list[dict]]], or
               "per-channel uint4 in torch (`quantize_per_channel` has no quint4x2 kernel), reduce_range "
               "with symmetric uint8 observers (torch refuses it), and GGUF inputs outside a format's storable "
               "range or with NaN / Infinity (ggml's result is undefined; core refuses them).", ""]
+    lines += onnx_backend.readme_lines()
     (out / "README.md").write_text("\n".join(lines))
 
 
@@ -2787,6 +2790,7 @@ def main() -> None:
     build_pack_suite()
     build_gguf_suites()
     build_seed_suite(ort)
+    onnx_backend.build(suite)
 
     print(f"  onnxruntime-node: {len(ort.calls)} models", flush=True)
     ort.run()

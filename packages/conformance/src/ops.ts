@@ -5,6 +5,7 @@
 import * as core from "@quantlab/core";
 import { compareFloats, compareIntegers, compareRelative, compareShapes } from "./compare.js";
 import { float32Data, type GoldenCase, type GoldenTensor } from "./golden.js";
+import { onnxNode } from "./onnx.js";
 
 /** Runs a case with the given backend; returns the first difference, or undefined. */
 type Op = (c: GoldenCase, backend: core.Backend) => string | undefined;
@@ -177,13 +178,14 @@ const pack: Op = (c) => {
 };
 
 /** ggml's quantize_row_<format>_ref bytes, and dequantize_row_<format> of them. */
-const ggufQuantize: Op = (c) => {
+const ggufQuantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as { bytes: GoldenTensor; dequantized: GoldenTensor };
   const q = core.quantizeGgml(float32Data(input), c.format as core.GgmlType, {
     shape: input.shape,
+    backend,
   });
-  const x = core.dequantizeGgml(q);
+  const x = core.dequantizeGgml(q, { backend });
   return first(
     () => compareShapes(input.shape, q.shape),
     () => compareIntegers(expected.bytes.data as number[], q.data),
@@ -193,14 +195,17 @@ const ggufQuantize: Op = (c) => {
 };
 
 /** ggml's dequantize_row_<format> of stored bytes. */
-const ggufDequantize: Op = (c) => {
+const ggufDequantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as GoldenTensor;
-  const x = core.dequantizeGgml({
-    type: c.format as core.GgmlType,
-    shape: c.shape as number[],
-    data: Uint8Array.from(input.data as number[]),
-  });
+  const x = core.dequantizeGgml(
+    {
+      type: c.format as core.GgmlType,
+      shape: c.shape as number[],
+      data: Uint8Array.from(input.data as number[]),
+    },
+    { backend },
+  );
   return first(
     () => compareShapes(expected.shape, x.shape),
     () => compareFloats(float32Data(expected), x.data),
@@ -233,7 +238,7 @@ function blockShape(shape: readonly number[], axis: number, blockSize: number): 
  * OCP MX: scales, element codes (not compared in a block whose scale is 0xFF, as the README says)
  * and the dequantized values.
  */
-const mxQuantize: Op = (c) => {
+const mxQuantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as Record<"scales" | "codes" | "dequantized", GoldenTensor>;
   const q = core.quantizeMx(float32Data(input), c.format as core.MxFormat, {
@@ -241,6 +246,7 @@ const mxQuantize: Op = (c) => {
     rounding: c.rounding as core.MxRounding,
     blockSize: c.blockSize as number,
     shape: input.shape,
+    backend,
   });
   const codes = Uint8Array.from(q.codes);
   const wanted = (expected.codes.data as number[]).slice();
@@ -254,7 +260,7 @@ const mxQuantize: Op = (c) => {
     const scale = q.scales[(outer * blocks + Math.floor(j / q.blockSize)) * inner + (i % inner)];
     if (scale === 0xff) codes[i] = wanted[i] as number;
   }
-  const x = core.dequantizeMx(q);
+  const x = core.dequantizeMx(q, { backend });
   return first(
     () =>
       compareTensor(expected.scales, blockShape(q.shape, q.axis, q.blockSize), q.scales, "scales"),
@@ -285,7 +291,7 @@ const nvfp4Quantize: Op = (c) => {
 };
 
 /** bitsandbytes 4-bit: codes, packed bytes, absmax (or its codes and the nested fields), values. */
-const bnbQuantize: Op = (c) => {
+const bnbQuantize: Op = (c, backend) => {
   const input = c.input as GoldenTensor;
   const expected = c.expected as Record<
     "codes" | "packed" | "absmax" | "dequantized" | "nestedAbsmax",
@@ -295,8 +301,9 @@ const bnbQuantize: Op = (c) => {
     blockSize: c.blockSize as number,
     doubleQuant: c.doubleQuant as boolean,
     shape: input.shape,
+    backend,
   });
-  const x = core.dequantizeBnb(q);
+  const x = core.dequantizeBnb(q, { backend });
   const nested = q.nested;
   return first(
     () => compareTensor(expected.codes, q.shape, q.codes, "codes"),
@@ -338,4 +345,5 @@ export const OPS: Readonly<Record<string, Op>> = {
   mx_quantize: mxQuantize,
   nvfp4_quantize: nvfp4Quantize,
   bnb_quantize: bnbQuantize,
+  onnx_node: onnxNode,
 };

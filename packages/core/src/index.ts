@@ -36,6 +36,7 @@ export { NVFP4 } from "./dtypes/nvfp4.js";
 export type {
   FloatDType,
   FloatFormat,
+  FloatPrecision,
   FloatStorage,
   Int4DType,
   Int8DType,
@@ -44,12 +45,16 @@ export type {
   IntegerDType,
   IntegerFormat,
   PackedDType,
+  PackedIntegerDType,
+  QuantDType,
+  QuantFloatDType,
   RoundMode,
   Semantics,
 } from "./dtypes/table.js";
 export {
   FLOAT_DTYPES,
   FLOAT_FORMATS,
+  FLOAT_PRECISIONS,
   INT4_DTYPES,
   INT8_DTYPES,
   INTEGER_DTYPES,
@@ -57,6 +62,9 @@ export {
   isFloatDType,
   isIntegerDType,
   PACKED_DTYPES,
+  PACKED_INTEGER_DTYPES,
+  QUANT_DTYPES,
+  QUANT_FLOAT_DTYPES,
   SEMANTICS,
 } from "./dtypes/table.js";
 export type { EncodeFloatOptions } from "./floats/codecs.js";
@@ -67,14 +75,18 @@ export type {
   Int8Matrix,
   Int32Matrix,
   MatmulIntegerOptions,
+  QLinearOutput,
   QuantizedMultiplier,
+  QuantizedOperand,
   RequantizeOptions,
 } from "./integer/index.js";
 export {
+  castWrapping,
   matmulInteger,
   multiplyByQuantizedMultiplier,
   packCodes,
   packInt4,
+  qlinearMatMul,
   quantizeMultiplier,
   requantize,
   requantizeFloat,
@@ -107,6 +119,8 @@ export {
   qparamsFromRange,
   symmetricParams,
 } from "./params/range.js";
+export type { DynamicQuantizeOptions } from "./quantize/dynamic.js";
+export { dynamicQuantizeLinear } from "./quantize/dynamic.js";
 export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { PackedTensor, QuantizePackedOptions } from "./quantize/packed.js";

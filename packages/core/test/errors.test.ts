@@ -82,7 +82,7 @@ describe("bad input to quantize", () => {
   it("unknown dtype and semantics", () => {
     // @ts-expect-error: a dtype the core does not have
     expect(() => quantize([1], { dtype: "int7", scale: 1 })).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: quantize(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32"; received "int7".]`,
+      `[RangeError: quantize(): argument 'params.dtype' must be one of "int2", "uint2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32", "float8e4m3fn", "float8e5m2", "float8e4m3fnuz", "float8e5m2fnuz", "float6e2m3", "float6e3m2", "float4e2m1"; received "int7".]`,
     );
     // @ts-expect-error: a semantics the core does not have
     expect(() => quantize([1], p, { semantics: "tflite" })).toThrowErrorMatchingInlineSnapshot(

@@ -325,14 +325,17 @@ describe("matmulInteger: errors", () => {
     expect(() => matmulInteger(b34, a23)).toThrow(RangeError);
   });
 
-  test("shapes must be 2-D non-negative integers", () => {
+  test("shapes must be non-negative integers, at least 1-D", () => {
+    // A vector a [6] is a row [1, 6]: it does not multiply a [3, 4] matrix.
     expect(() =>
       matmulInteger({ data: new Int8Array(6), shape: [6] }, b34),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: matmulInteger(): argument 'a.shape' must be 2-D [rows, columns]; received [6].]`,
+      `[RangeError: matmulInteger(): argument 'b.shape' must be [6, N] to match a.shape [6]; received [3, 4].]`,
     );
-    expect(() => matmulInteger({ data: new Int8Array(6), shape: [1, 2, 3] }, b34)).toThrow(
-      RangeError,
+    expect(() =>
+      matmulInteger({ data: new Int8Array(1), shape: [] }, b34),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: matmulInteger(): argument 'a.shape' must be at least 1-D (numpy.matmul takes no scalars); received [].]`,
     );
     expect(() =>
       matmulInteger(a23, { data: new Int8Array(12), shape: [3, -4] }),
@@ -345,7 +348,7 @@ describe("matmulInteger: errors", () => {
     expect(() =>
       matmulInteger({ data: new Int8Array(6), shape: "2x3" as unknown as number[] }, b34),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: matmulInteger(): argument 'a.shape' must be an array [rows, columns]; received "2x3".]`,
+      `[TypeError: matmulInteger(): argument 'a.shape' must be an array of dimensions [..., rows, columns]; received "2x3".]`,
     );
   });
 
@@ -428,7 +431,7 @@ describe("matmulInteger: errors", () => {
     expect(() =>
       matmulInteger(a23, b34, { aZeroPoint: "0" as unknown as number }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: matmulInteger(): argument 'options.aZeroPoint' must be a number; received "0".]`,
+      `[TypeError: matmulInteger(): argument 'options.aZeroPoint' must be a number, or a tensor of zero points per row or column; received "0".]`,
     );
     expect(() => matmulInteger(a23, b34, null as unknown as object)).toThrow(TypeError);
   });

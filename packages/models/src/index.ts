@@ -42,12 +42,15 @@ export type { OpsetUpgrade } from "./onnx/opset.js";
 export { upgradeOnnxOpset } from "./onnx/opset.js";
 export type {
   ActivationParams,
+  OnnxQuantizationPlan,
+  OnnxWeightCodes,
+  OnnxWeightJob,
   QuantizedOnnx,
   QuantizedWeightReport,
   QuantizeOnnxOptions,
   WeightDType,
 } from "./onnx/quantize.js";
-export { quantizeOnnx } from "./onnx/quantize.js";
+export { planOnnxQuantization, quantizeOnnx, quantizeOnnxWeight } from "./onnx/quantize.js";
 export type { OnnxMetadata, OnnxValueInfo, ReadOnnxOptions } from "./onnx/read.js";
 export { readOnnx } from "./onnx/read.js";
 export type { ExternalDataResolver } from "./onnx/tensor.js";

@@ -1,7 +1,9 @@
 /**
  * quantizeBnb / dequantizeBnb: bitsandbytes' 4-bit formats NF4 and FP4, with optional double
- * quantization, bit for bit as its default (torch) backend. They validate, allocate and call
- * ../kernels/bnb.ts; see BNB_FORMATS and BNB_TABLES for the tables.
+ * quantization, bit for bit as its default (torch) backend. They validate, allocate and call the
+ * kernels: the 4-bit codes through `kernelsFor(fn, backend)` (WebAssembly SIMD or the reference),
+ * the double quantization of the absmax values ../kernels/bnb.ts; see BNB_FORMATS and BNB_TABLES
+ * for the tables.
  */
 import {
   BNB_BLOCK_SIZE,
@@ -9,22 +11,14 @@ import {
   BNB_NESTED_BLOCK_SIZE,
   type BnbFormat,
 } from "../dtypes/bnb.js";
-import {
-  type Codebook,
-  dequantize4bit,
-  dequantizeNested,
-  FP4_BOOK,
-  NF4_BOOK,
-  nearestCode,
-  quantizeBlockwise,
-  quantizeNested,
-} from "../kernels/bnb.js";
-import { packHighFirst } from "../kernels/nibbles.js";
+import { dequantizeNested, quantizeNested } from "../kernels/bnb.js";
+import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import { checkFinite, checkName, checkRecord, checkStored, required } from "../validate/blocks.js";
+import { checkName, checkRecord, checkStored, nonFinite, required } from "../validate/blocks.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
+import { type Backend, checkBackend } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";
 
 /** The double quantization of the absmax values: a float32 absmax per 256 of them, and an offset. */
@@ -71,18 +65,24 @@ export interface QuantizeBnbOptions {
   readonly doubleQuant?: boolean;
   /** The shape of `x` when it is flat (a typed array). */
   readonly shape?: readonly number[];
+  /**
+   * Which kernels run the 4-bit codes: `"auto"` (the default: WebAssembly SIMD where it loads),
+   * `"fast"` or `"reference"`; the same bits on each.
+   */
+  readonly backend?: Backend;
 }
 
 export interface DequantizeBnbOptions {
   /** Where to write the values: a Float32Array of exactly the tensor's size. */
   readonly out?: Float32Array;
+  /** As {@link QuantizeBnbOptions.backend}. */
+  readonly backend?: Backend;
 }
 
 /** The fields of a BnbTensor; `codes` is allowed and not read. */
 const BNB_FIELDS = ["format", "shape", "blockSize", "packed", "absmax", "nested", "codes"];
 const NESTED_FIELDS = ["absmax", "offset", "blockSize"];
 
-const BOOKS: Readonly<Record<BnbFormat, Codebook>> = { nf4: NF4_BOOK, fp4: FP4_BOOK };
 const FORMATS: readonly BnbFormat[] = ["nf4", "fp4"];
 
 function checkBlockSize(fn: string, arg: string, value: unknown): number {
@@ -108,10 +108,14 @@ function checkBlockSize(fn: string, arg: string, value: unknown): number {
  * are quantized by the same two steps in blocks of 256 against `BNB_TABLES.dynamic8` (an empty
  * tensor gets offset 0, where torch's mean of no values is NaN). A block whose
  * absmax is below 1e-38 but not 0 is scaled by 1e38, as bitsandbytes does, and does not round-trip.
+ * The 4-bit codes run on `options.backend`'s kernels (WebAssembly SIMD by default where it loads;
+ * the same bits).
  *
  * @throws {TypeError} when `format` is not a string, `x` is not a tensor, `options` is not an
- *   object, `options.blockSize` is not a number or `options.doubleQuant` not a boolean.
- * @throws {RangeError} when `format` is not "nf4" or "fp4", `options` has an unknown key, the
+ *   object, `options.blockSize` is not a number, `options.doubleQuant` not a boolean or
+ *   `options.backend` not a string.
+ * @throws {RangeError} when `format` is not "nf4" or "fp4", `options.backend` is not a backend's
+ *   name, `options` has an unknown key, the
  *   block size is not one bitsandbytes allows, or a value is NaN or ±Infinity (bitsandbytes'
  *   absmax would be NaN or its codes garbage).
  *
@@ -127,19 +131,18 @@ export function quantizeBnb(
 ): BnbTensor {
   const fn = "quantizeBnb";
   const name = checkName(fn, "format", format, FORMATS);
-  const o = checkOptions(fn, "options", options, ["blockSize", "doubleQuant", "shape"]);
+  const o = checkOptions(fn, "options", options, ["blockSize", "doubleQuant", "shape", "backend"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
   const input = toFloat32(fn, "x", x, o.shape);
   const blockSize = checkBlockSize(fn, "options.blockSize", o.blockSize);
   const doubleQuant = checkBoolean(fn, "options.doubleQuant", o.doubleQuant, false);
-  checkFinite(fn, "x", input.data, name);
-  const book = BOOKS[name];
   const n = input.data.length;
   const blocks = Math.ceil(n / blockSize);
   const codes = outputArray(fn, undefined, Uint8Array, n);
   const absmax = new Float32Array(blocks);
-  quantizeBlockwise(input.data, blockSize, book, codes, absmax);
   const packed = new Uint8Array(Math.ceil(n / 2));
-  packHighFirst(codes, nearestCode(book, 0), packed);
+  const bad = kernels.quantize4bit(name, input.data, blockSize, codes, packed, absmax);
+  if (bad >= 0) throw nonFinite(fn, "x", bad, input.data[bad] as number, name);
   const shape = [...input.shape];
   if (!doubleQuant) return { format: name, shape, blockSize, codes, packed, absmax, nested: null };
   const absmaxCodes = new Uint8Array(blocks);
@@ -157,9 +160,10 @@ export function quantizeBnb(
  *
  * @throws {TypeError} when `t` is not a `{ format, shape, blockSize, packed, absmax, nested }`
  *   record of the right types (`absmax` a Float32Array, or a Uint8Array with `nested`;
- *   `nested` null or `{ absmax: Float32Array, offset: number, blockSize: 256 }`), or `options.out`
- *   is not a Float32Array.
- * @throws {RangeError} when `t.format` is not "nf4" or "fp4", the block size is not one
+ *   `nested` null or `{ absmax: Float32Array, offset: number, blockSize: 256 }`), `options.out`
+ *   is not a Float32Array, or `options.backend` is not a string.
+ * @throws {RangeError} when `t.format` is not "nf4" or "fp4", `options.backend` is not a
+ *   backend's name, the block size is not one
  *   bitsandbytes allows, `nested.blockSize` is not 256, `t.packed`, `t.absmax` or
  *   `nested.absmax` does not hold exactly what the shape needs (a truncated buffer), or
  *   `options.out` has the wrong length.
@@ -173,7 +177,8 @@ export function dequantizeBnb(t: BnbPacked, options?: DequantizeBnbOptions): Ten
   const fn = "dequantizeBnb";
   checkRecord(fn, "t", t, BNB_FIELDS, "bitsandbytes tensor");
   const name = checkName(fn, "t.format", t.format, FORMATS);
-  const o = checkOptions(fn, "options", options, ["out"]);
+  const o = checkOptions(fn, "options", options, ["out", "backend"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
   const shape = checkShape(fn, "t.shape", t.shape);
   const n = shape.reduce((a, b) => a * b, 1);
   const blockSize = checkBlockSize(
@@ -238,6 +243,6 @@ export function dequantizeBnb(t: BnbPacked, options?: DequantizeBnbOptions): Ten
     dequantizeNested(codes, nestedAbsmax, Math.fround(nested.offset), absmax);
   }
   const out = outputArray(fn, o.out, Float32Array, n);
-  dequantize4bit(BOOKS[name], packed, absmax, blockSize, out);
+  kernels.dequantize4bit(name, packed, absmax, blockSize, out);
   return { data: out, shape };
 }

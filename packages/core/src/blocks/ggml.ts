@@ -1,7 +1,9 @@
 /**
  * quantizeGgml / dequantizeGgml: ggml's block formats (GGUF's q8_0 ... q8_K), byte for byte as
- * ggml's scalar reference code writes them. They validate, allocate and call the kernels of
- * ./kernels; see GGML_TYPES for the layouts.
+ * ggml's scalar reference code writes them. They validate, allocate and call the kernels: q8_0,
+ * q4_0, q4_K and q6_K through `kernelsFor(fn, backend)` (the WebAssembly SIMD ones or the
+ * reference), the other types their reference kernels (../kernels/ggml/) on every backend; see
+ * GGML_TYPES for the layouts.
  */
 
 import {
@@ -11,11 +13,14 @@ import {
   type GgmlTypeInfo,
   isGgmlType,
 } from "../dtypes/ggml.js";
-import { GGML_KERNELS } from "../kernels/ggml/index.js";
+import { GGML_KERNELS, type GgmlKernels } from "../kernels/ggml/index.js";
+import { kernelsFor } from "../kernels/select.js";
+import type { Kernels } from "../kernels/types.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { describe, rangeError, typeError } from "../validate/errors.js";
 import { checkOptions } from "../validate/options.js";
-import { outputArray } from "../validate/output.js";
+import { MAX_ELEMENTS, outputArray } from "../validate/output.js";
+import { type Backend, checkBackend } from "../validate/params.js";
 import { sizeOf, toFloat32 } from "../validate/tensor.js";
 
 /** A tensor in a ggml block format: its rows' blocks back to back, rows one after another. */
@@ -31,11 +36,44 @@ export interface QuantizeGgmlOptions {
   readonly shape?: readonly number[];
   /** Where to write the bytes: a Uint8Array of exactly the tensor's size. */
   readonly out?: Uint8Array;
+  /**
+   * Which kernels run q8_0, q4_0, q4_K and q6_K: `"auto"` (the default: WebAssembly SIMD where it
+   * loads), `"fast"` or `"reference"`; the same bytes on each. The other types always run their
+   * reference kernels.
+   */
+  readonly backend?: Backend;
 }
 
 export interface DequantizeGgmlOptions {
   /** Where to write the values: a Float32Array of exactly the tensor's size. */
   readonly out?: Float32Array;
+  /** As {@link QuantizeGgmlOptions.backend}. */
+  readonly backend?: Backend;
+}
+
+/**
+ * The types with a kernel pair in Kernels (both backends), and the pair. The quantizers there
+ * also report a block holding NaN or ±Infinity, so the input is scanned only when one fails.
+ */
+const KERNEL_PAIRS: Partial<Record<GgmlType, (k: Kernels) => GgmlKernels>> = {
+  q8_0: (k) => ({ quantize: k.quantizeQ8_0, dequantize: k.dequantizeQ8_0 }),
+  q4_0: (k) => ({ quantize: k.quantizeQ4_0, dequantize: k.dequantizeQ4_0 }),
+  q4_K: (k) => ({ quantize: k.quantizeQ4_K, dequantize: k.dequantizeQ4_K }),
+  q6_K: (k) => ({ quantize: k.quantizeQ6_K, dequantize: k.dequantizeQ6_K }),
+};
+
+/** Throws at the first value of `data` that is NaN or ±Infinity. */
+function checkFiniteForGgml(fn: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw rangeError(
+        fn,
+        `x[${i}]`,
+        "a finite number (ggml's result for NaN and ±Infinity is undefined)",
+        data[i],
+      );
+    }
+  }
 }
 
 function checkType(fn: string, arg: string, value: unknown): GgmlTypeInfo {
@@ -75,11 +113,15 @@ function blocksOf(fn: string, arg: string, shape: readonly number[], type: GgmlT
  * An all-zero q4_0 / q5_0 block stores d = -0; an all-zero iq4_nl block, whose nibbles ggml leaves
  * unset, gets nibbles 8 (T[8] = 1) and d = 0.
  *
+ * q8_0, q4_0, q4_K and q6_K run on `options.backend`'s kernels (WebAssembly SIMD by default where
+ * it loads; the bytes are the same), the other types on their reference kernels.
+ *
  * @throws {TypeError} when `type` is not a ggml type name, `x` is not a tensor, `options` is not
- *   an object, or `options.out` is not a Uint8Array.
- * @throws {RangeError} when the shape is not a list of non-negative integers, its last dimension
- *   is not a multiple of the block size, a value is NaN or ±Infinity (ggml's result is undefined
- *   there), `options.out` has the wrong length, or a block is not storable
+ *   an object, `options.out` is not a Uint8Array, or `options.backend` is not a string.
+ * @throws {RangeError} when `options.backend` is not "auto", "fast" or "reference", the shape is
+ *   not a list of non-negative integers, its last dimension is not a multiple of the block size,
+ *   a value is NaN or ±Infinity (ggml's result is undefined there), `options.out` has the wrong
+ *   length, or a block is not storable
  *   (`GGML_TYPES[type].storable`): its fp16 scale or min overflows (q8_0 with amax above about
  *   8.32e6, say), its reciprocal scale overflows float32 (a q8_0, q4_0, q4_1, q5_0 or q5_1 block
  *   of tiny nonzero values, amax below about 3.7e-37 for q8_0: ggml would convert an infinity to
@@ -98,23 +140,25 @@ export function quantizeGgml(
 ): GgmlTensor {
   const fn = "quantizeGgml";
   const info = checkType(fn, "type", type);
-  const o = checkOptions(fn, "options", options, ["shape", "out"]);
+  const o = checkOptions(fn, "options", options, ["shape", "out", "backend"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
   const input = toFloat32(fn, "x", x, o.shape);
   const blocks = blocksOf(fn, o.shape === undefined ? "x" : "options.shape", input.shape, info);
   const data = input.data;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      throw rangeError(
-        fn,
-        `x[${i}]`,
-        "a finite number (ggml's result for NaN and ±Infinity is undefined)",
-        data[i],
-      );
-    }
+  const size = blocks * info.bytesPerBlock;
+  const pair = KERNEL_PAIRS[info.name]?.(kernels);
+  // NaN and ±Infinity are reported before a bad `out`, as when every type scanned first.
+  const outFits =
+    o.out === undefined
+      ? size <= MAX_ELEMENTS
+      : o.out instanceof Uint8Array && o.out.length === size;
+  if (pair === undefined || !outFits) checkFiniteForGgml(fn, data);
+  const out = outputArray(fn, o.out, Uint8Array, size);
+  const bad = (pair ?? GGML_KERNELS[info.name]).quantize(data, out);
+  if (bad >= 0) {
+    checkFiniteForGgml(fn, data);
+    throw notStorable(fn, info, input, bad);
   }
-  const out = outputArray(fn, o.out, Uint8Array, blocks * info.bytesPerBlock);
-  const bad = GGML_KERNELS[info.name].quantize(data, out);
-  if (bad >= 0) throw notStorable(fn, info, input, bad);
   return { type: info.name, shape: [...input.shape], data: out };
 }
 
@@ -153,10 +197,12 @@ function notStorable(fn: string, info: GgmlTypeInfo, x: Tensor<Float32Array>, bl
  * widen exactly; any bytes decode (fields holding ±Infinity or NaN give what float32 gives).
  *
  * @throws {TypeError} when `t` is not a `{ type, shape, data }` record with a ggml type name, an
- *   array shape and Uint8Array data, or `options.out` is not a Float32Array.
- * @throws {RangeError} when the shape is not a list of non-negative integers or its last
- *   dimension is not a multiple of the block size, `t.data` does not hold exactly the shape's
- *   blocks (truncated, or too long), or `options.out` has the wrong length.
+ *   array shape and Uint8Array data, `options.out` is not a Float32Array, or `options.backend`
+ *   is not a string.
+ * @throws {RangeError} when `options.backend` is not a backend's name, the shape is not a list of
+ *   non-negative integers or its last dimension is not a multiple of the block size, `t.data`
+ *   does not hold exactly the shape's blocks (truncated, or too long), or `options.out` has the
+ *   wrong length.
  *
  * @example
  * const q = quantizeGgml(Float32Array.from({ length: 32 }, (_, i) => i - 16), "q4_0");
@@ -172,7 +218,8 @@ export function dequantizeGgml(
     throw typeError(fn, "t", "a { type, shape, data } ggml tensor", t);
   }
   const info = checkType(fn, "t.type", t.type);
-  const o = checkOptions(fn, "options", options, ["out"]);
+  const o = checkOptions(fn, "options", options, ["out", "backend"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
   if (!Array.isArray(t.shape)) {
     throw typeError(fn, "t.shape", "an array of non-negative integers", t.shape);
   }
@@ -190,6 +237,6 @@ export function dequantizeGgml(
     );
   }
   const out = outputArray(fn, o.out, Float32Array, blocks * info.blockSize);
-  GGML_KERNELS[info.name].dequantize(t.data, out);
+  (KERNEL_PAIRS[info.name]?.(kernels) ?? GGML_KERNELS[info.name]).dequantize(t.data, out);
   return { data: out, shape: [...t.shape] };
 }

@@ -1,7 +1,9 @@
 /**
  * quantizeMx / dequantizeMx: the OCP Microscaling (MX v1.0) block formats MXFP8, MXFP6, MXFP4 and
- * MXINT8, bit for bit as the standard's rule. They validate, allocate and call ../kernels/mx.ts;
- * see MX_FORMATS for the element types.
+ * MXINT8, bit for bit as the standard's rule. They validate, allocate and call the kernels: MXFP4
+ * in blocks of 32 along the last axis through `kernelsFor(fn, backend)` (WebAssembly SIMD or the
+ * reference), everything else ../kernels/mx.ts on every backend; see MX_FORMATS for the element
+ * types.
  */
 import {
   MX_BLOCK_SIZE,
@@ -18,6 +20,7 @@ import {
   quantizeMx as quantizeKernel,
 } from "../kernels/mx.js";
 import { packLowFirst } from "../kernels/nibbles.js";
+import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import {
   checkAxis,
@@ -31,6 +34,7 @@ import {
 import { rangeError } from "../validate/errors.js";
 import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
+import { type Backend, checkBackend } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";
 
 /** A tensor in an MX format: one E8M0 scale per block of `blockSize` values along `axis`. */
@@ -67,11 +71,19 @@ export interface QuantizeMxOptions {
   readonly pack?: boolean;
   /** The shape of `x` when it is flat (a typed array). */
   readonly shape?: readonly number[];
+  /**
+   * Which kernels run mxfp4 in blocks of 32 along the last axis: `"auto"` (the default:
+   * WebAssembly SIMD where it loads), `"fast"` or `"reference"`; the same bits on each. The other
+   * formats and layouts always run the reference kernels.
+   */
+  readonly backend?: Backend;
 }
 
 export interface DequantizeMxOptions {
   /** Where to write the values: a Float32Array of exactly the tensor's size. */
   readonly out?: Float32Array;
+  /** As {@link QuantizeMxOptions.backend}. */
+  readonly backend?: Backend;
 }
 
 const MX_FIELDS = ["format", "shape", "axis", "blockSize", "scales", "codes", "packed"];
@@ -84,6 +96,16 @@ function layoutOf(shape: readonly number[], axis: number, blockSize: number): Mx
 
 function scaleCount(layout: MxLayout): number {
   return layout.outer * Math.ceil(layout.dim / layout.blockSize) * layout.inner;
+}
+
+/** Whether the Kernels' MXFP4 members take it: blocks of 32 consecutive values, none short. */
+function mxfp4Rows(info: MxFormatInfo, layout: MxLayout): boolean {
+  return (
+    info.name === "mxfp4" &&
+    layout.inner === 1 &&
+    layout.blockSize === MX_BLOCK_SIZE &&
+    layout.dim % MX_BLOCK_SIZE === 0
+  );
 }
 
 function checkPack(fn: string, arg: string, value: unknown, info: MxFormatInfo): boolean {
@@ -112,14 +134,16 @@ function checkPack(fn: string, arg: string, value: unknown, info: MxFormatInfo):
  * to [-127, 127]. The sign of zero is kept (mxint8 has no -0). A block holding NaN or ±Infinity gets
  * scale 0xFF (NaN, as the standard says) and element codes 0. The last block along the axis may be
  * shorter. microxcaling's Python emulation differs on a few edge blocks (an amax a few ulps below a
- * power of two, a value just under half a step); see the package README.
+ * power of two, a value just under half a step); see the package README. mxfp4 in blocks of 32
+ * along the last axis (its length a multiple of 32) runs on `options.backend`'s kernels
+ * (WebAssembly SIMD by default where it loads; the same bits); the rest on the reference kernels.
  *
  * @throws {TypeError} when `format` or `options.rounding` is not a string, `x` is not a tensor,
- *   `options` is not an object, `options.axis` or `options.blockSize` is not a number, or
- *   `options.pack` is not a boolean.
- * @throws {RangeError} when `format` or `options.rounding` is not one of the names, `options` has
- *   an unknown key, `x` is a scalar, the axis is out of range, `blockSize` is not a positive
- *   integer, or `pack` is true for a format other than mxfp4.
+ *   `options` is not an object, `options.axis` or `options.blockSize` is not a number,
+ *   `options.pack` is not a boolean, or `options.backend` is not a string.
+ * @throws {RangeError} when `format`, `options.rounding` or `options.backend` is not one of the
+ *   names, `options` has an unknown key, `x` is a scalar, the axis is out of range, `blockSize` is
+ *   not a positive integer, or `pack` is true for a format other than mxfp4.
  *
  * @example
  * const q = quantizeMx([[0.5, -1, 3, 6.5]], "mxfp4");
@@ -135,7 +159,9 @@ export function quantizeMx(x: TensorLike, format: MxFormat, options?: QuantizeMx
     "blockSize",
     "pack",
     "shape",
+    "backend",
   ]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
   const input = toFloat32(fn, "x", x, o.shape);
   checkRank(fn, o.shape === undefined ? "x" : "options.shape", input.shape);
   const axis = checkAxis(fn, "options.axis", o.axis, input.shape.length, -1);
@@ -152,12 +178,19 @@ export function quantizeMx(x: TensorLike, format: MxFormat, options?: QuantizeMx
   const pack = checkPack(fn, "options.pack", o.pack, info);
   const layout = layoutOf(input.shape, axis, blockSize);
   const scales = new Uint8Array(scaleCount(layout));
-  const codes = outputArray(fn, undefined, Uint8Array, input.data.length);
-  quantizeKernel(info, rounding, input.data, layout, scales, codes);
-  let stored = codes;
-  if (pack) {
-    stored = new Uint8Array(Math.ceil(codes.length / 2));
-    packLowFirst(codes, stored);
+  let stored: Uint8Array;
+  if (mxfp4Rows(info, layout)) {
+    const n = input.data.length;
+    stored = outputArray(fn, undefined, Uint8Array, pack ? n / 2 : n);
+    kernels.quantizeMxfp4(rounding, input.data, scales, stored, pack);
+  } else {
+    const codes = outputArray(fn, undefined, Uint8Array, input.data.length);
+    quantizeKernel(info, rounding, input.data, layout, scales, codes);
+    stored = codes;
+    if (pack) {
+      stored = new Uint8Array(Math.ceil(codes.length / 2));
+      packLowFirst(codes, stored);
+    }
   }
   return {
     format: info.name,
@@ -175,10 +208,13 @@ export function quantizeMx(x: TensorLike, format: MxFormat, options?: QuantizeMx
  * (exact for whatever quantizeMx writes), NaN throughout a block whose scale is 0xFF. Any scale
  * byte decodes; element codes that are NaN or ±Infinity (mxfp8's) decode to what float32 gives.
  *
+ * mxfp4 in blocks of 32 along the last axis runs on `options.backend`'s kernels, as in quantizeMx.
+ *
  * @throws {TypeError} when `t` is not an MX tensor record (`format` a name, `shape` an array,
- *   `axis` and `blockSize` numbers, `packed` a boolean, `scales` and `codes` Uint8Arrays), or
- *   `options.out` is not a Float32Array.
- * @throws {RangeError} when `t.format` is unknown, the shape is not one of at least one dimension,
+ *   `axis` and `blockSize` numbers, `packed` a boolean, `scales` and `codes` Uint8Arrays),
+ *   `options.out` is not a Float32Array, or `options.backend` is not a string.
+ * @throws {RangeError} when `t.format` or `options.backend` is unknown, the shape is not one of at
+ *   least one dimension,
  *   the axis or block size is out of range, `packed` is set for a format other than mxfp4,
  *   `t.scales` or `t.codes` does not hold exactly what the shape needs (a truncated buffer), an
  *   element code does not fit the format's bits, a packed odd tail's padding nibble is not 0, or
@@ -193,7 +229,8 @@ export function dequantizeMx(t: MxTensor, options?: DequantizeMxOptions): Tensor
   const fn = "dequantizeMx";
   checkRecord(fn, "t", t, MX_FIELDS, "MX tensor");
   const info = MX_FORMATS[checkName(fn, "t.format", t.format, MX_FORMAT_NAMES)];
-  const o = checkOptions(fn, "options", options, ["out"]);
+  const o = checkOptions(fn, "options", options, ["out", "backend"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
   const shape = checkShape(fn, "t.shape", t.shape);
   checkRank(fn, "t.shape", shape);
   const axis = checkAxis(
@@ -253,6 +290,7 @@ export function dequantizeMx(t: MxTensor, options?: DequantizeMxOptions): Tensor
     }
   }
   const out = outputArray(fn, o.out, Float32Array, size);
-  dequantizeKernel(info, layout, scales, codes, packed, out);
+  if (mxfp4Rows(info, layout)) kernels.dequantizeMxfp4(scales, codes, packed, out);
+  else dequantizeKernel(info, layout, scales, codes, packed, out);
   return { data: out, shape };
 }

@@ -96,6 +96,15 @@ export const PACKED_DTYPES = [
 ] as const satisfies readonly (IntegerDType | FloatDType)[];
 export type PackedDType = (typeof PACKED_DTYPES)[number];
 
+/** The integer formats narrower than a byte: the targets of `castWrapping`. */
+export const PACKED_INTEGER_DTYPES = [
+  "int2",
+  "uint2",
+  "int4",
+  "uint4",
+] as const satisfies readonly IntegerDType[];
+export type PackedIntegerDType = (typeof PACKED_INTEGER_DTYPES)[number];
+
 /** The 8-bit formats of `matmulInteger` and `requantize`. */
 export const INT8_DTYPES = ["int8", "uint8"] as const satisfies readonly IntegerDType[];
 export type Int8DType = (typeof INT8_DTYPES)[number];
@@ -233,6 +242,32 @@ export const FLOAT_DTYPES = Object.keys(FLOAT_FORMATS) as readonly FloatDType[];
 export function isFloatDType(value: unknown): value is FloatDType {
   return typeof value === "string" && Object.hasOwn(FLOAT_FORMATS, value);
 }
+
+/**
+ * The float formats `quantize` and `dequantize` take as `params.dtype` (ONNX QuantizeLinear /
+ * DequantizeLinear, opset 19-25): codes in a Uint8Array, one per element.
+ */
+export const QUANT_FLOAT_DTYPES = [
+  "float8e4m3fn",
+  "float8e5m2",
+  "float8e4m3fnuz",
+  "float8e5m2fnuz",
+  "float6e2m3",
+  "float6e3m2",
+  "float4e2m1",
+] as const satisfies readonly FloatDType[];
+export type QuantFloatDType = (typeof QUANT_FLOAT_DTYPES)[number];
+
+/** Every dtype `quantize` and `dequantize` take: the integer formats, then the float ones. */
+export type QuantDType = IntegerDType | QuantFloatDType;
+export const QUANT_DTYPES: readonly QuantDType[] = [...INTEGER_DTYPES, ...QUANT_FLOAT_DTYPES];
+
+/**
+ * The float formats arithmetic can run in (ONNX QuantizeLinear's `precision`, DequantizeLinear's
+ * `output_dtype`): each step is rounded to it. float32 is JavaScript's `Math.fround`.
+ */
+export type FloatPrecision = "float32" | "float16" | "bfloat16";
+export const FLOAT_PRECISIONS: readonly FloatPrecision[] = ["float32", "float16", "bfloat16"];
 
 /** The typed array that holds codes of format `D`. */
 export type FloatStorage<D extends FloatDType> = D extends "float16" | "bfloat16"

@@ -3,11 +3,17 @@
  * float8 e4m3fn and e5m2 as ONNX defines them (Cast, opset 19+), and back. The arithmetic is in
  * ../kernels/floats.ts, driven by the format's row of FLOAT_FORMATS.
  */
-import type { FloatDType, FloatFormat, FloatStorage, RoundMode } from "../dtypes/table.js";
+import {
+  FLOAT_DTYPES,
+  type FloatDType,
+  type FloatFormat,
+  type FloatStorage,
+  type RoundMode,
+} from "../dtypes/table.js";
 import { type CastRule, decodeFloats, encodeFloats, roundFloats } from "../kernels/floats.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { HalfDType } from "../kernels/types.js";
-import { checkFloatDType } from "../validate/dtype.js";
+import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { codesOf, float32BitsOf } from "../validate/floats.js";
 import { checkBoolean, checkOptions } from "../validate/options.js";
@@ -122,7 +128,7 @@ export function encodeFloat<D extends FloatDType>(
   options?: EncodeFloatOptions,
 ): FloatStorage<D> {
   const fn = "encodeFloat";
-  const format = checkFloatDType(fn, "dtype", dtype);
+  const format = checkDType(fn, "dtype", dtype, FLOAT_DTYPES);
   const src = float32BitsOf(fn, values);
   const rule = castRule(fn, format, src, options);
   const Storage = format.storage as new (n: number) => Uint16Array | Uint8Array;
@@ -163,7 +169,7 @@ export function decodeFloat(
 ): Float32Array {
   const fn = "decodeFloat";
   const o = checkOptions(fn, "options", options, ["backend", "out"]);
-  const format = checkFloatDType(fn, "dtype", dtype);
+  const format = checkDType(fn, "dtype", dtype, FLOAT_DTYPES);
   const codes = codesOf(fn, format, bits);
   const out = outputArray(fn, o.out, Float32Array, codes.length);
   const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
@@ -202,7 +208,7 @@ export function roundToFloat(
   options?: EncodeFloatOptions,
 ): Float32Array {
   const fn = "roundToFloat";
-  const format = checkFloatDType(fn, "dtype", dtype);
+  const format = checkDType(fn, "dtype", dtype, FLOAT_DTYPES);
   const src = float32BitsOf(fn, values);
   const rule = castRule(fn, format, src, options);
   const out = new Float32Array(src.length);

@@ -1,4 +1,8 @@
-/** Integer arithmetic: int4 packing, ONNX MatMulInteger, gemmlowp/TFLite requantization. */
+/**
+ * Integer arithmetic: int4 packing, ONNX Cast to the sub-byte integers, MatMulInteger and
+ * QLinearMatMul, gemmlowp/TFLite requantization.
+ */
+export { castWrapping } from "./cast.js";
 export {
   type Int8Matrix,
   type Int32Matrix,
@@ -6,6 +10,11 @@ export {
   matmulInteger,
 } from "./matmul.js";
 export { packCodes, packInt4, unpackCodes, unpackInt4 } from "./pack.js";
+export {
+  type QLinearOutput,
+  type QuantizedOperand,
+  qlinearMatMul,
+} from "./qlinear.js";
 export {
   multiplyByQuantizedMultiplier,
   type QuantizedMultiplier,

@@ -66,8 +66,37 @@ export function unpackBits(
 }
 
 /**
- * `out = (a - aZeroPoint) @ (b - bZeroPoint)` for row-major `a` (m x k) and `b` (k x n),
- * loop order i-k-j so the inner loop walks a row of `b` and a row of the result contiguously.
+ * ONNX Cast from float to a `bits`-bit integer (2 or 4), as ONNX's int4 / int2 notes define it:
+ * `r = rint(x[i])` (nearest, ties to even), then the low `bits` bits of r in two's complement,
+ * sign-extended when `signed` (9 -> -7 for int4, 16 -> 0). Exact for every finite value: r mod 2^bits
+ * is computed on the float64 integer r, whose floor(r / 2^bits) · 2^bits is exact.
+ *
+ * @returns -1, or the index of the first NaN or ±Infinity (no integer; `out` is then only partly
+ *   written).
+ */
+export function castWrapping(
+  x: Float32Array,
+  bits: number,
+  signed: boolean,
+  out: Int8Array | Uint8Array,
+): number {
+  const modulus = 2 ** bits;
+  const half = modulus / 2;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    if (!Number.isFinite(v)) return i;
+    const r = roundHalfEven(v);
+    const low = r - Math.floor(r / modulus) * modulus;
+    out[i] = signed && low >= half ? low - modulus : low;
+  }
+  return -1;
+}
+
+/**
+ * `out = (a - aZeroPoints) @ (b - bZeroPoints)` for row-major `a` (m x k) and `b` (k x n), the
+ * zero point of row i of `a` subtracted from that row and the zero point of column j of `b` from
+ * that column (ONNX MatMulInteger's per-row / per-column zero points; per tensor: all equal). Loop
+ * order i-k-j so the inner loop walks a row of `b` and a row of the result contiguously.
  *
  * Exactness: every term is an integer with |a - aZeroPoint| <= 255 and |b - bZeroPoint| <= 255
  * (the widest case is uint8 0 - 255 or int8 127 - (-128)), so |product| <= 65025 < 2^16 and after
@@ -83,23 +112,26 @@ export function matmulInteger(
   m: number,
   k: number,
   n: number,
-  a: Int8Array | Uint8Array,
-  aZeroPoint: number,
-  b: Int8Array | Uint8Array,
-  bZeroPoint: number,
+  a: ArrayLike<number>,
+  aZeroPoints: ArrayLike<number>,
+  b: ArrayLike<number>,
+  bZeroPoints: ArrayLike<number>,
   row: Float64Array,
   out: Int32Array,
 ): number {
   for (let i = 0; i < m; i++) {
     row.fill(0, 0, n);
+    const aZero = aZeroPoints[i] as number;
     for (let p = 0; p < k; p++) {
-      const av = a[i * k + p] - aZeroPoint;
+      const av = (a[i * k + p] as number) - aZero;
       const bRow = p * n;
-      for (let j = 0; j < n; j++) row[j] += av * (b[bRow + j] - bZeroPoint);
+      for (let j = 0; j < n; j++) {
+        row[j] += av * ((b[bRow + j] as number) - (bZeroPoints[j] as number));
+      }
     }
     const outRow = i * n;
     for (let j = 0; j < n; j++) {
-      const v = row[j];
+      const v = row[j] as number;
       if (v < INT32_MIN || v > INT32_MAX) return outRow + j;
       out[outRow + j] = v;
     }
@@ -208,5 +240,33 @@ export function requantizeFloat(
   for (let i = 0; i < acc.length; i++) {
     const q = roundHalfEven(acc[i] * m) + zeroPoint;
     out[i] = Math.min(Math.max(q, qmin), qmax);
+  }
+}
+
+/**
+ * QLinearMatMul's output from the int32 accumulators of one m x n product, as onnxruntime computes
+ * it in float32: `out[i, j] = saturate(rint(fround(fround(acc[i, j]) * r)) + zeroPoint)` with
+ * `r = fround(fround(aScales[i] * bScales[j]) / yScale)` (rint: nearest, ties to even).
+ */
+export function qlinearOutput(
+  acc: Int32Array,
+  m: number,
+  n: number,
+  aScales: ArrayLike<number>,
+  bScales: ArrayLike<number>,
+  yScale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Int8Array | Uint8Array,
+): void {
+  const fround = Math.fround;
+  for (let i = 0; i < m; i++) {
+    const aScale = aScales[i] as number;
+    for (let j = 0; j < n; j++) {
+      const r = fround(fround(aScale * (bScales[j] as number)) / yScale);
+      const q = roundHalfEven(fround(fround(acc[i * n + j] as number) * r)) + zeroPoint;
+      out[i * n + j] = q < qmin ? qmin : q > qmax ? qmax : q;
+    }
   }
 }

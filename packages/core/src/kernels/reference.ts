@@ -5,6 +5,7 @@
  */
 import type { Semantics } from "../dtypes/table.js";
 import type { ParamLayout } from "../tensor.js";
+import { referenceBlockKernels } from "./blocks.js";
 import { decodeHalf, encodeHalf } from "./floats.js";
 import { roundHalfEven } from "./rounding.js";
 import type { Kernels } from "./types.js";
@@ -160,6 +161,7 @@ export const referenceKernels = {
   quantizeInt4Packed,
   encodeHalf,
   decodeHalf,
+  ...referenceBlockKernels,
 } as const satisfies Kernels;
 
 /**

@@ -8,9 +8,25 @@ import { toFloat64 } from "../validate/tensor.js";
 
 type Pair = [Float64Array, Float64Array];
 
+/**
+ * A float64 copy of `data` with each value rounded to float32, in a plain loop
+ * (`Float64Array.from(data, Math.fround)` gives the same values some 50 times slower in V8).
+ */
+function roundedToFloat32(data: Float64Array): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.fround(data[i] as number);
+  return out;
+}
+
+/** A tensor's values as float32 values in float64 (a Float32Array is widened exactly). */
+function float32Values(fn: string, arg: string, value: TensorLike): Float64Array {
+  if (value instanceof Float32Array) return new Float64Array(value);
+  return roundedToFloat32(toFloat64(fn, arg, value).data);
+}
+
 function readPair(fn: string, x: TensorLike, y: TensorLike): Pair {
-  const a = Float64Array.from(toFloat64(fn, "x", x).data, Math.fround);
-  const b = Float64Array.from(toFloat64(fn, "y", y).data, Math.fround);
+  const a = float32Values(fn, "x", x);
+  const b = float32Values(fn, "y", y);
   if (a.length !== b.length) {
     throw rangeError(fn, "y", `${a.length} values, as many as 'x'`, y, `${b.length} values`);
   }

@@ -55,15 +55,24 @@ export function checkRank(fn: string, arg: string, shape: readonly number[]): vo
 export function checkFinite(fn: string, arg: string, data: Float32Array, format: string): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
-    if (v - v !== 0) {
-      throw rangeError(
-        fn,
-        `${arg}[${i}]`,
-        `a finite number (${format} has no code for NaN or ±Infinity)`,
-        v,
-      );
-    }
+    if (v - v !== 0) throw nonFinite(fn, arg, i, v, format);
   }
+}
+
+/** The error for value `i` of `arg`, `v` (NaN or ±Infinity), which `format` has no code for. */
+export function nonFinite(
+  fn: string,
+  arg: string,
+  i: number,
+  v: number,
+  format: string,
+): RangeError {
+  return rangeError(
+    fn,
+    `${arg}[${i}]`,
+    `a finite number (${format} has no code for NaN or ±Infinity)`,
+    v,
+  );
 }
 
 /** A stored array: an instance of `Storage` of exactly `length` elements (`what` says why). */

@@ -3,8 +3,13 @@
  * checked against the input's shape and made ready for a kernel.
  */
 import {
-  type IntegerDType,
+  FLOAT_PRECISIONS,
+  type FloatFormat,
+  type FloatPrecision,
+  INTEGER_DTYPES,
   type IntegerFormat,
+  QUANT_DTYPES,
+  type QuantDType,
   SEMANTICS,
   type Semantics,
 } from "../dtypes/table.js";
@@ -20,7 +25,8 @@ export type Backend = "auto" | "fast" | "reference";
 export const BACKENDS: readonly Backend[] = ["auto", "fast", "reference"];
 
 /**
- * Scale and zero point of one integer format.
+ * Scale and zero point of one format: an integer format, or a float format of QUANT_FLOAT_DTYPES
+ * (whose zero point is the code of a zero).
  * - per-tensor: `scale` and `zeroPoint` are numbers;
  * - per-axis: they are 1-D with one entry per index along `axis` (negative counts from the end);
  * - blocked: `blockSize` is set, and they are tensors shaped like the input with dimension `axis`
@@ -28,14 +34,14 @@ export const BACKENDS: readonly Backend[] = ["auto", "fast", "reference"];
  * Scales are rounded to float32; `zeroPoint` defaults to 0.
  */
 export interface QuantParams {
-  readonly dtype: IntegerDType;
+  readonly dtype: QuantDType;
   readonly scale: number | TensorLike;
   readonly zeroPoint?: number | TensorLike;
   readonly axis?: number;
   readonly blockSize?: number;
 }
 
-/** Parameters checked against an input shape, ready for a kernel. */
+/** Parameters of an integer format checked against an input shape, ready for a kernel. */
 export interface ResolvedParams {
   readonly format: IntegerFormat;
   readonly scales: Float32Array;
@@ -47,6 +53,11 @@ export interface ResolvedParams {
   readonly paramShape: readonly number[];
 }
 
+/** Parameters of a float format checked against an input shape: `zeroPoints` holds codes of ±0. */
+export interface ResolvedFloatParams extends Omit<ResolvedParams, "format"> {
+  readonly format: FloatFormat;
+}
+
 /** `options.semantics`: "onnx" (the default) or "pytorch". */
 export function checkSemantics(fn: string, value: unknown): Semantics {
   if (value === undefined) return "onnx";
@@ -56,6 +67,29 @@ export function checkSemantics(fn: string, value: unknown): Semantics {
     throw rangeError(fn, "options.semantics", names, value);
   }
   return value as Semantics;
+}
+
+/**
+ * `options.precision`: the float format of the arithmetic, "float32" (the default), "float16" or
+ * "bfloat16". Anything but float32 needs "onnx" semantics (it is ONNX's `precision` /
+ * `output_dtype`; PyTorch has none).
+ */
+export function checkPrecision(
+  fn: string,
+  value: unknown,
+  semantics: Semantics,
+  arg = "options.precision",
+): FloatPrecision {
+  if (value === undefined) return "float32";
+  if (!FLOAT_PRECISIONS.includes(value as FloatPrecision)) {
+    const names = `one of ${FLOAT_PRECISIONS.map((p) => `"${p}"`).join(", ")}`;
+    if (typeof value !== "string") throw typeError(fn, arg, names, value);
+    throw rangeError(fn, arg, names, value);
+  }
+  if (value !== "float32" && semantics !== "onnx") {
+    throw rangeError(fn, arg, `"float32" with "${semantics}" semantics (ONNX's only)`, value);
+  }
+  return value as FloatPrecision;
 }
 
 /** `options.backend`: "auto" (the default), "fast" or "reference". */
@@ -107,6 +141,22 @@ export function checkZeroPoint(
   return value;
 }
 
+/**
+ * A float format's zero point: the code of a zero, +0 or -0 (ONNX: "usually not used" for float
+ * types; its reference refuses any other for float8 and ignores it for float4).
+ */
+export function checkFloatZeroPoint(
+  fn: string,
+  arg: string,
+  value: number,
+  format: FloatFormat,
+): number {
+  const signBit = format.negativeZero ? 2 ** (format.bits - 1) : undefined;
+  if (value === 0 || value === signBit) return value;
+  const codes = signBit === undefined ? "0" : `0, or ${signBit} for -0`;
+  throw rangeError(fn, arg, `the code of a zero for ${format.name} (${codes})`, value);
+}
+
 /** The keys of {@link QuantParams}. */
 export const PARAM_KEYS = ["dtype", "scale", "zeroPoint", "axis", "blockSize"] as const;
 
@@ -144,9 +194,10 @@ function checkAxis(fn: string, arg: string, axis: unknown, rank: number): number
 }
 
 /**
- * Checks `params` against an input of `shape`: dtype, scale > 0, zero point in range, axis and
- * block shapes. `quantizing`: the semantics of a quantize (see {@link checkScale}); `arg`: how the
- * errors name the parameters (`params.scale`, or `schemes[0].params.scale` for a caller's own).
+ * Checks `params` of an integer dtype against an input of `shape`: dtype, scale > 0, zero point in
+ * range, axis and block shapes. `quantizing`: the semantics of a quantize (see {@link checkScale});
+ * `arg`: how the errors name the parameters (`params.scale`, or `schemes[0].params.scale` for a
+ * caller's own).
  */
 export function resolveParams(
   fn: string,
@@ -155,11 +206,40 @@ export function resolveParams(
   quantizing?: Semantics,
   arg = "params",
 ): ResolvedParams {
+  return resolveWith(fn, params, shape, quantizing, arg, INTEGER_DTYPES) as ResolvedParams;
+}
+
+/**
+ * {@link resolveParams} for every dtype of QUANT_DTYPES: integer formats, and the float formats
+ * whose zero points are codes of ±0 ({@link checkFloatZeroPoint}).
+ */
+export function resolveQuantParams(
+  fn: string,
+  params: QuantParams,
+  shape: readonly number[],
+  quantizing?: Semantics,
+  arg = "params",
+): ResolvedParams | ResolvedFloatParams {
+  return resolveWith(fn, params, shape, quantizing, arg, QUANT_DTYPES);
+}
+
+function resolveWith(
+  fn: string,
+  params: QuantParams,
+  shape: readonly number[],
+  quantizing: Semantics | undefined,
+  arg: string,
+  dtypes: readonly QuantDType[],
+): ResolvedParams | ResolvedFloatParams {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
     throw typeError(fn, arg, "an object { dtype, scale, zeroPoint?, axis?, blockSize? }", params);
   }
   checkKeys(fn, arg, params, PARAM_KEYS);
-  const format = checkDType(fn, `${arg}.dtype`, params.dtype);
+  const format = checkDType(fn, `${arg}.dtype`, params.dtype, dtypes);
+  const zeroPointOf = (where: string, value: number) =>
+    "min" in format
+      ? checkZeroPoint(fn, where, value, format)
+      : checkFloatZeroPoint(fn, where, value, format);
   const zeroPoint = params.zeroPoint ?? 0;
   if (
     typeof params.scale !== "number" &&
@@ -184,9 +264,9 @@ export function resolveParams(
     return {
       format,
       scales: Float32Array.of(checkScale(fn, `${arg}.scale`, params.scale, quantizing)),
-      zeroPoints: Int32Array.of(checkZeroPoint(fn, `${arg}.zeroPoint`, zeroPoint, format)),
+      zeroPoints: Int32Array.of(zeroPointOf(`${arg}.zeroPoint`, zeroPoint)),
       paramShape: [],
-    };
+    } as ResolvedParams | ResolvedFloatParams;
   }
 
   if (params.axis === undefined && params.blockSize === undefined) {
@@ -236,14 +316,15 @@ export function resolveParams(
 
   const zeroPoints = new Int32Array(count);
   if (typeof zeroPoint === "number") {
-    zeroPoints.fill(checkZeroPoint(fn, `${arg}.zeroPoint`, zeroPoint, format));
+    zeroPoints.fill(zeroPointOf(`${arg}.zeroPoint`, zeroPoint));
   } else {
     const zpTensor = toFloat64(fn, `${arg}.zeroPoint`, zeroPoint);
     checkParamShape(fn, `${arg}.zeroPoint`, zpTensor, paramShape, expected);
     const zp = zpTensor.data;
     for (let i = 0; i < count; i++) {
-      zeroPoints[i] = checkZeroPoint(fn, `${arg}.zeroPoint[${i}]`, zp[i] as number, format);
+      zeroPoints[i] = zeroPointOf(`${arg}.zeroPoint[${i}]`, zp[i] as number);
     }
   }
-  return { format, scales, zeroPoints, layout, axis, blockSize, paramShape };
+  const resolved = { format, scales, zeroPoints, layout, axis, blockSize, paramShape };
+  return resolved as ResolvedParams | ResolvedFloatParams;
 }

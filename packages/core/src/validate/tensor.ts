@@ -180,15 +180,21 @@ export function indexOfNaN(data: ArrayLike<number>): number {
   return -1;
 }
 
+/** What {@link toIntegers} reads a format by: its name, width, range of codes and storage. */
+export type CodeRange = Pick<IntegerFormat, "bits" | "min" | "max" | "storage"> & {
+  readonly name: string;
+};
+
 /**
- * Reads integer codes of `format`, exactly. The format's own typed array is used as is (int4 and
- * uint4 are range-checked, as their storage is wider); anything else is checked value by value.
+ * Reads integer codes of `format` (an integer format, or the codes [0, 2^bits - 1] of a float
+ * format), exactly. The format's own typed array is used as is (the sub-byte formats are
+ * range-checked, as their storage is wider); anything else is checked value by value.
  */
 export function toIntegers(
   fn: string,
   arg: string,
   value: unknown,
-  format: IntegerFormat,
+  format: CodeRange,
   shape?: readonly number[],
 ): Tensor<IntegerArray> {
   const tensor = typeof value === "object" && value !== null && "dtype" in value && "data" in value;

@@ -15,9 +15,7 @@ import {
   sqnrDb,
   symmetricParams,
 } from "@quantlab/core";
-import { ModelFileError } from "../model.js";
 import { tensorProto } from "./build.js";
-import { QUANTIZED_CODES } from "./dtypes.js";
 import { type ConstantAt, constantsOf, type GraphAt, graphsOf, isOnnxDomain } from "./graph.js";
 import { defaultOpset, nameAllocator, type OpsetUpgrade, upgradeOpset } from "./opset.js";
 import {
@@ -211,11 +209,18 @@ interface WeightParams {
   readonly shape: readonly number[];
 }
 
+/** What the arithmetic of one weight needs from the options. */
+interface WeightSettings {
+  readonly symmetric: boolean;
+  readonly restricted: boolean;
+  readonly blockSize: number;
+}
+
 function weightParams(
   values: Float32Array,
   shape: readonly number[],
   dtype: IntegerDType,
-  o: Resolved,
+  o: WeightSettings,
   layout: { granularity: "tensor" | "channel" | "block"; axis: number },
 ): WeightParams {
   const scheme = o.symmetric ? "symmetric" : "affine";
@@ -300,10 +305,9 @@ function quantizeWeight(
   return { raw, dequantized: dequantize(q).data };
 }
 
-function zeroPointTensor(name: string, dtype: IntegerDType, params: WeightParams): TensorProto {
+/** Zero points as the bytes of an ONNX tensor of `dtype` (4-bit packed, ONNX nibble order). */
+function zeroPointBytes(dtype: IntegerDType, params: WeightParams): Uint8Array {
   const n = params.zeroPoint.length;
-  const code = QUANTIZED_CODES[dtype] as number;
-  const dtypeName = { 3: "INT8", 2: "UINT8", 22: "INT4", 21: "UINT4" }[code] as string;
   let raw: Uint8Array;
   if (dtype === "int4" || dtype === "uint4") {
     raw = new Uint8Array(Math.ceil(n / 2));
@@ -313,7 +317,7 @@ function zeroPointTensor(name: string, dtype: IntegerDType, params: WeightParams
     raw = new Uint8Array(n);
     for (let i = 0; i < n; i++) raw[i] = (params.zeroPoint[i] as number) & 0xff;
   }
-  return tensorProto({ name, dtype: dtypeName, shape: params.shape, data: raw });
+  return raw;
 }
 
 const ONNX_NAME: Readonly<Record<string, string>> = {
@@ -328,6 +332,141 @@ interface Candidate {
   readonly at: GraphAt;
   readonly node: NodeProto;
   readonly slot: WeightSlot;
+}
+
+/**
+ * One weight to quantize, as plain data: what {@link quantizeOnnxWeight} needs and nothing of the
+ * graph, so that a worker thread can take it (it survives `structuredClone`).
+ */
+export interface OnnxWeightJob {
+  /** The weight's name (for messages). */
+  readonly name: string;
+  /** The float weight, row-major, of `shape`. */
+  readonly values: Float32Array;
+  /**
+   * The shape the codes take: the weight's own, except for a Conv weight in blocks (`[M,
+   * C·kH·kW]`); for MatMulNBits the MatMul weight `[K, N]`.
+   */
+  readonly shape: readonly number[];
+  readonly dtype: WeightDType;
+  readonly format: "qdq" | "matmulnbits";
+  readonly granularity: "tensor" | "channel" | "block";
+  /** The axis of `shape` the scales run along (channel or block axis; unused per tensor). */
+  readonly axis: number;
+  readonly blockSize: number;
+  readonly symmetric: boolean;
+  readonly restricted: boolean;
+}
+
+/** What {@link quantizeOnnxWeight} computes for one weight: the bytes the writer stores. */
+export interface OnnxWeightCodes {
+  /**
+   * The codes as the ONNX tensor stores them: QDQ codes of the job's shape (4-bit packed two
+   * per byte, low nibble first); MatMulNBits `B`, `[N, ceil(K / blockSize), blockSize / 2]`.
+   */
+  readonly codes: Uint8Array;
+  readonly scale: Float32Array;
+  /** The shape of the scale (and zero point) tensor: `[]` per tensor, `[N, blocks]` for MatMulNBits. */
+  readonly paramShape: readonly number[];
+  /** The zero points as stored (4-bit packed); undefined for symmetric MatMulNBits (no input). */
+  readonly zeroPoint: Uint8Array | undefined;
+  /** SQNR of the dequantized weight (as the runtime will see it) against the float one, in dB. */
+  readonly sqnrDb: number;
+}
+
+/**
+ * The arithmetic of one weight: scales and zero points from core (`symmetricParams` /
+ * `affineParams` per tensor, `MinMaxObserver` per channel, `qparamsFromRange` per block), codes
+ * from `quantize` / `quantizePacked` (ONNX semantics), the SQNR of their dequantization. A pure
+ * function of the job: the same job gives the same bytes in any thread.
+ *
+ * @example
+ * const plan = planOnnxQuantization(model, { weights: "int8", granularity: "channel" });
+ * const codes = plan.jobs.map(quantizeOnnxWeight); // or spread over worker threads
+ * const { bytes } = plan.finish(codes);
+ */
+export function quantizeOnnxWeight(job: OnnxWeightJob): OnnxWeightCodes {
+  const dtype = job.dtype as IntegerDType;
+  if (job.format === "matmulnbits") return matMulNBitsCodes(job);
+  const params = weightParams(job.values, job.shape, dtype, job, job);
+  const blockSize = job.granularity === "block" ? job.blockSize : undefined;
+  const { raw, dequantized } = quantizeWeight(
+    job.values,
+    job.shape,
+    dtype,
+    params,
+    job.axis,
+    blockSize,
+  );
+  return {
+    codes: raw,
+    scale: params.scale,
+    paramShape: params.shape,
+    zeroPoint: zeroPointBytes(dtype, params),
+    sqnrDb: sqnrDb(job.values, dequantized),
+  };
+}
+
+function matMulNBitsCodes(job: OnnxWeightJob): OnnxWeightCodes {
+  if (job.dtype !== "int4" && job.dtype !== "uint4")
+    throw new RangeError(
+      `quantizeOnnxWeight(): MatMulNBits needs 4-bit weights; received "${job.dtype}"`,
+    );
+  const values = job.values;
+  const [k, n] = job.shape as [number, number];
+  const bs = job.blockSize;
+  const blocks = Math.ceil(k / bs);
+  const padded = blocks * bs;
+  // The transposed weight [N, K], zero-padded along K to whole blocks.
+  const t = new Float32Array(n * padded);
+  for (let r = 0; r < k; r++)
+    for (let col = 0; col < n; col++) t[col * padded + r] = values[r * n + col] as number;
+  // Codes are uint4 (MatMulNBits' storage): a symmetric int4 scale with zero point 8, or affine uint4.
+  const symmetric = job.symmetric;
+  const paramsDType: IntegerDType = symmetric ? "int4" : "uint4";
+  const params = weightParams(
+    t,
+    [n, padded],
+    paramsDType,
+    { ...job, restricted: symmetric && job.restricted },
+    { granularity: "block", axis: 1 },
+  );
+  const zeroPoint = symmetric
+    ? new Float64Array(params.zeroPoint.length).fill(8)
+    : params.zeroPoint;
+  const stored = { ...params, zeroPoint };
+  const { raw, dequantized } = quantizeWeight(t, [n, padded], "uint4", stored, 1, bs);
+  let packed: Uint8Array | undefined;
+  if (!symmetric) {
+    const perRow = Math.ceil(blocks / 2);
+    packed = new Uint8Array(n * perRow);
+    for (let r = 0; r < n; r++)
+      for (let b = 0; b < blocks; b++)
+        packed[r * perRow + (b >> 1)] |=
+          ((zeroPoint[r * blocks + b] as number) & 15) << ((b & 1) * 4);
+  }
+  // Error of the weight as ORT will see it: dequantized [N, K] back to [K, N].
+  const back = new Float32Array(k * n);
+  for (let r = 0; r < k; r++)
+    for (let col = 0; col < n; col++) back[r * n + col] = dequantized[col * padded + r] as number;
+  return {
+    codes: raw,
+    scale: params.scale,
+    paramShape: [n, blocks],
+    zeroPoint: packed,
+    sqnrDb: sqnrDb(values, back),
+  };
+}
+
+/**
+ * A quantization of an ONNX model in two steps: `jobs`, the weights to quantize (plain data, for
+ * {@link quantizeOnnxWeight} in this thread or any other), then `finish(codes)`, which writes
+ * the model from their results, given in the order of `jobs`. `finish` can be called once, and
+ * does not read the jobs' values (they may have been transferred to a worker thread).
+ */
+export interface OnnxQuantizationPlan {
+  readonly jobs: readonly OnnxWeightJob[];
+  finish(codes: readonly OnnxWeightCodes[]): QuantizedOnnx;
 }
 
 /**
@@ -348,7 +487,8 @@ interface Candidate {
  *
  * Scales and zero points come from core (`symmetricParams`/`affineParams` per tensor,
  * `MinMaxObserver` per channel, `qparamsFromRange` per block), codes from `quantize` /
- * `quantizePacked` (ONNX semantics). Biases stay float.
+ * `quantizePacked` (ONNX semantics). Biases stay float. It is {@link planOnnxQuantization}
+ * with every job run here, in order.
  *
  * @throws {TypeError} for bad options.
  * @throws {ModelFileError} for a bad model file, or one that cannot reach the opset needed.
@@ -357,6 +497,28 @@ interface Candidate {
  * weights.map((w) => `${w.name} ${w.sqnrDb.toFixed(1)} dB`)
  */
 export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {}): QuantizedOnnx {
+  const plan = planOnnxQuantization(model, options);
+  return plan.finish(plan.jobs.map(quantizeOnnxWeight));
+}
+
+/**
+ * The first step of {@link quantizeOnnx}: reads the model, checks the options, picks the weights
+ * and carries the model to the opset the scheme needs; returns one job per weight and the
+ * function that writes the model from the jobs' results. Run the jobs anywhere (worker threads:
+ * each job and result is plain data); the bytes `finish` writes depend only on the results,
+ * which depend only on the jobs.
+ *
+ * @throws {TypeError} for bad options.
+ * @throws {ModelFileError} for a bad model file, or one that cannot reach the opset needed.
+ * @example
+ * const plan = planOnnxQuantization(model, { weights: "int4", granularity: "block", blockSize: 32 });
+ * plan.jobs.length; // the weights to quantize
+ * const { bytes, weights } = plan.finish(plan.jobs.map(quantizeOnnxWeight));
+ */
+export function planOnnxQuantization(
+  model: Uint8Array,
+  options: QuantizeOnnxOptions = {},
+): OnnxQuantizationPlan {
   const o = resolveOptions(options);
   const file = options.file ?? "model.onnx";
   const proto = decodeOnnx(model, file);
@@ -395,13 +557,7 @@ export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {
   }
 
   // 2. Check each, and decide its layout.
-  const plans: {
-    c: Candidate;
-    values: Float32Array;
-    shape: number[];
-    channel: number;
-    reduction: number;
-  }[] = [];
+  const plans: WeightPlan[] = [];
   for (const c of candidates) {
     const checked = checkTensor(file, c.constant.path, c.constant.tensor, options.resolve);
     const name = c.constant.name;
@@ -431,7 +587,32 @@ export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {
       skipped.push({ name, reason: "shared by several nodes" });
       continue;
     }
-    plans.push({ c, values: floatValues(checked), shape: [...checked.shape], ...axes });
+    const values = floatValues(checked);
+    const shape = [...checked.shape];
+    // Conv weights in blocks: quantize the [M, C·kH·kW] matrix, reshape back after DequantizeLinear.
+    const flatten = o.format === "qdq" && o.granularity === "block" && c.node.op_type === "Conv";
+    const qShape = flatten ? [shape[0] as number, values.length / (shape[0] as number)] : shape;
+    const axis =
+      o.format === "matmulnbits"
+        ? 0
+        : o.granularity === "channel"
+          ? axes.channel
+          : flatten
+            ? 1
+            : axes.reduction;
+    const job: OnnxWeightJob = {
+      name,
+      values,
+      shape: qShape,
+      dtype: o.weights,
+      format: o.format,
+      granularity: o.granularity,
+      axis,
+      blockSize: o.blockSize,
+      symmetric: o.symmetric,
+      restricted: o.restricted,
+    };
+    plans.push({ c, shape, job, flatten, count: values.length });
   }
 
   // 3. Opset: DequantizeLinear with axis needs 13, int4 / block_size 21, MatMulNBits any.
@@ -448,254 +629,246 @@ export function quantizeOnnx(model: Uint8Array, options: QuantizeOnnxOptions = {
     needed > defaultOpset(proto)
       ? upgradeOpset(proto, needed, file)
       : { from: defaultOpset(proto), to: defaultOpset(proto), rewritten: {} };
+
   const unique = nameAllocator(proto);
-
-  // 4. Rewrite.
-  const reports: QuantizedWeightReport[] = [];
-  const dtype = o.weights as IntegerDType;
-  for (const { c, values, shape, channel, reduction } of plans) {
-    const name = c.constant.name;
-    const graph = c.at.graph;
-    const before = values.length * 4;
-    const added: TensorProto[] = [];
-    const nodes: NodeProto[] = [];
-    let report: QuantizedWeightReport;
-    if (o.format === "matmulnbits") {
-      report = matMulNBits(c, values, shape, dtype, o, unique, added, nodes, proto);
-    } else {
-      // Conv weights in blocks: quantize the [M, C·kH·kW] matrix, reshape back after DequantizeLinear.
-      const flatten = o.granularity === "block" && c.node.op_type === "Conv";
-      const qShape = flatten ? [shape[0] as number, values.length / (shape[0] as number)] : shape;
-      const axis = o.granularity === "channel" ? channel : flatten ? 1 : reduction;
-      const params = weightParams(values, qShape, dtype, o, { granularity: o.granularity, axis });
-      const blockSize = o.granularity === "block" ? o.blockSize : undefined;
-      const { raw, dequantized } = quantizeWeight(values, qShape, dtype, params, axis, blockSize);
-      const codes = unique(`${name}_quantized`);
-      const scale = unique(`${name}_scale`);
-      const zero = unique(`${name}_zero_point`);
-      added.push(
-        tensorProto({ name: codes, dtype: ONNX_NAME[dtype] as string, shape: qShape, data: raw }),
-        tensorProto({ name: scale, dtype: "FLOAT", shape: params.shape, data: params.scale }),
-        zeroPointTensor(zero, dtype, params),
+  let finished = false;
+  const finish = (codes: readonly OnnxWeightCodes[]): QuantizedOnnx => {
+    if (finished) throw new Error("planOnnxQuantization(): finish() was already called");
+    if (!Array.isArray(codes) || codes.length !== plans.length) {
+      throw new TypeError(
+        `planOnnxQuantization(): argument 'codes' of finish() must be ${plans.length} results, one per job; received ${Array.isArray(codes) ? codes.length : typeof codes}`,
       );
-      const dqOut = flatten ? unique(`${name}_dequantized`) : name;
-      nodes.push({
-        input: [codes, scale, zero],
-        output: [dqOut],
-        name: unique(`${name}_DequantizeLinear`),
-        op_type: "DequantizeLinear",
-        domain: "",
-        attribute: [
-          ...(params.shape.length > 0 ? [attr.int("axis", axis)] : []),
-          ...(blockSize !== undefined ? [attr.int("block_size", blockSize)] : []),
-        ],
-      });
-      if (flatten) {
-        const shapeName = unique(`${name}_shape`);
-        added.push(
-          tensorProto({
-            name: shapeName,
-            dtype: "INT64",
-            shape: [shape.length],
-            data: BigInt64Array.from(shape, BigInt),
-          }),
-        );
-        nodes.push({
-          input: [dqOut, shapeName],
-          output: [name],
-          name: unique(`${name}_Reshape`),
-          op_type: "Reshape",
-          domain: "",
-          attribute: [],
-        });
-      }
-      report = {
-        name,
-        op: c.node.op_type,
-        shape,
-        dtype: o.weights,
-        granularity: o.granularity,
-        ...(o.granularity !== "tensor" ? { axis } : {}),
-        ...(blockSize !== undefined ? { blockSize } : {}),
-        bytesBefore: before,
-        bytesAfter:
-          raw.length + params.scale.length * 4 + (added[2] as TensorProto).raw_data.length,
-        sqnrDb: sqnrDb(values, dequantized),
-      };
     }
-    // Remove the float weight (initializer, graph input of old IR, or Constant node); put the new nodes where it was.
-    if (c.constant.node) {
-      const at = graph.node.indexOf(c.constant.node);
-      graph.node.splice(at, 1, ...(o.format === "matmulnbits" ? [] : nodes));
-    } else {
-      graph.initializer.splice(graph.initializer.indexOf(c.constant.tensor), 1);
-      graph.input = graph.input.filter((v) => v.name !== name);
-      if (o.format !== "matmulnbits") graph.node.unshift(...nodes);
+    finished = true;
+    const reports = plans.map((p, i) => rewriteWeight(unique, p, codes[i] as OnnxWeightCodes));
+    const activations =
+      options.activations === undefined
+        ? []
+        : quantizeActivations(main, options.activations, unique);
+    if (
+      reports.some((r) => r.op === "MatMul") &&
+      o.format === "matmulnbits" &&
+      !proto.opset_import.some((x) => x.domain === "com.microsoft")
+    ) {
+      proto.opset_import.push({ domain: "com.microsoft", version: 1 });
     }
-    graph.initializer.push(...added);
-    reports.push(report);
-  }
-
-  // 5. Activations: Q → DQ pairs, consumers rewired to the DQ output.
-  const activations: string[] = [];
-  if (options.activations !== undefined) {
-    const outputs = new Set(main.output.map((v) => v.name));
-    const params = new Map(Object.entries(options.activations));
-    const known = new Set([
-      ...main.input.map((v) => v.name),
-      ...main.node.flatMap((n) => n.output),
-    ]);
-    for (const tensor of params.keys()) {
-      if (!known.has(tensor)) {
-        throw new RangeError(
-          `quantizeOnnx(): argument 'options.activations' must name tensors of the main graph; received "${tensor}", which no node produces`,
-        );
-      }
-    }
-    const rewired = new Map<string, string>();
-    const pairs = new Map<string, NodeProto[]>();
-    for (const [tensor, p] of params) {
-      if (outputs.has(tensor)) continue;
-      if (p.dtype !== "int8" && p.dtype !== "uint8")
-        throw argError(`options.activations["${tensor}"].dtype`, '"int8" or "uint8"', p.dtype);
-      const scale = unique(`${tensor}_scale`);
-      const zero = unique(`${tensor}_zero_point`);
-      const q = unique(`${tensor}_quantized`);
-      const dq = unique(`${tensor}_dequantized`);
-      main.initializer.push(
-        tensorProto({ name: scale, dtype: "FLOAT", shape: [], data: Float32Array.of(p.scale) }),
-        tensorProto({
-          name: zero,
-          dtype: ONNX_NAME[p.dtype] as string,
-          shape: [],
-          data: Uint8Array.of(p.zeroPoint & 0xff),
-        }),
-      );
-      pairs.set(tensor, [
-        {
-          input: [tensor, scale, zero],
-          output: [q],
-          name: unique(`${tensor}_QuantizeLinear`),
-          op_type: "QuantizeLinear",
-          domain: "",
-          attribute: [],
-        },
-        {
-          input: [q, scale, zero],
-          output: [dq],
-          name: unique(`${tensor}_DequantizeLinear`),
-          op_type: "DequantizeLinear",
-          domain: "",
-          attribute: [],
-        },
-      ]);
-      rewired.set(tensor, dq);
-      activations.push(tensor);
-    }
-    const produced = new Set(main.node.flatMap((n) => n.output));
-    const out: NodeProto[] = [];
-    for (const [tensor, pair] of pairs) if (!produced.has(tensor)) out.push(...pair);
-    for (const node of main.node) {
-      node.input = node.input.map((i) => rewired.get(i) ?? i);
-      out.push(node);
-      for (const o2 of node.output) {
-        const pair = pairs.get(o2);
-        if (pair) out.push(...pair);
-      }
-    }
-    main.node = out;
-  }
-  if (
-    reports.some((r) => r.op === "MatMul") &&
-    o.format === "matmulnbits" &&
-    !proto.opset_import.some((x) => x.domain === "com.microsoft")
-  ) {
-    proto.opset_import.push({ domain: "com.microsoft", version: 1 });
-  }
-  return { bytes: encodeModelProto(proto), weights: reports, skipped, activations, opset };
+    return { bytes: encodeModelProto(proto), weights: reports, skipped, activations, opset };
+  };
+  return { jobs: plans.map((p) => p.job), finish };
 }
 
-function matMulNBits(
-  c: Candidate,
-  values: Float32Array,
-  shape: number[],
-  dtype: IntegerDType,
-  o: Resolved,
+/** One weight's place in the graph, its job, and its element count (the job's values may have moved to another thread by the time the model is written). */
+interface WeightPlan {
+  readonly c: Candidate;
+  readonly shape: number[];
+  readonly job: OnnxWeightJob;
+  readonly flatten: boolean;
+  readonly count: number;
+}
+
+/** Replaces one float weight by its codes (and DequantizeLinear, or MatMulNBits); its report. */
+function rewriteWeight(
   unique: (base: string) => string,
-  added: TensorProto[],
-  _nodes: NodeProto[],
-  _proto: ModelProto,
+  plan: WeightPlan,
+  result: OnnxWeightCodes,
 ): QuantizedWeightReport {
+  const { c, shape, job, flatten } = plan;
   const name = c.constant.name;
-  const [k, n] = shape as [number, number];
-  const bs = o.blockSize;
-  const blocks = Math.ceil(k / bs);
-  const padded = blocks * bs;
-  // The transposed weight [N, K], zero-padded along K to whole blocks.
-  const t = new Float32Array(n * padded);
-  for (let r = 0; r < k; r++)
-    for (let col = 0; col < n; col++) t[col * padded + r] = values[r * n + col] as number;
-  // Codes are uint4 (MatMulNBits' storage): a symmetric int4 scale with zero point 8, or affine uint4.
-  const symmetric = o.symmetric;
-  const paramsDType: IntegerDType = symmetric ? "int4" : "uint4";
-  const params = weightParams(
-    t,
-    [n, padded],
-    paramsDType,
-    { ...o, restricted: symmetric && o.restricted },
-    { granularity: "block", axis: 1 },
-  );
-  const zeroPoint = symmetric
-    ? new Float64Array(params.zeroPoint.length).fill(8)
-    : params.zeroPoint;
-  const stored = { ...params, zeroPoint };
-  const { raw, dequantized } = quantizeWeight(t, [n, padded], "uint4", stored, 1, bs);
-  const codes = unique(`${name}_MatMulNBits`);
-  const scale = unique(`${name}_scales`);
-  added.push(
-    tensorProto({ name: codes, dtype: "UINT8", shape: [n, blocks, bs / 2], data: raw }),
-    tensorProto({ name: scale, dtype: "FLOAT", shape: [n, blocks], data: params.scale }),
-  );
-  const inputs = [c.node.input[0] as string, codes, scale];
-  let zpBytes = 0;
-  if (!symmetric) {
-    const zero = unique(`${name}_zero_points`);
-    const perRow = Math.ceil(blocks / 2);
-    const packed = new Uint8Array(n * perRow);
-    for (let r = 0; r < n; r++)
-      for (let b = 0; b < blocks; b++)
-        packed[r * perRow + (b >> 1)] |=
-          ((zeroPoint[r * blocks + b] as number) & 15) << ((b & 1) * 4);
-    added.push(tensorProto({ name: zero, dtype: "UINT8", shape: [n, perRow], data: packed }));
-    inputs.push(zero);
-    zpBytes = packed.length;
+  const graph = c.at.graph;
+  const added: TensorProto[] = [];
+  const nodes: NodeProto[] = [];
+  const bytesBefore = plan.count * 4;
+  const bytesAfter =
+    result.codes.length + result.scale.length * 4 + (result.zeroPoint?.length ?? 0);
+  let report: QuantizedWeightReport;
+  if (job.format === "matmulnbits") {
+    const [k, n] = shape as [number, number];
+    const bs = job.blockSize;
+    const blocks = Math.ceil(k / bs);
+    const codes = unique(`${name}_MatMulNBits`);
+    const scale = unique(`${name}_scales`);
+    added.push(
+      tensorProto({ name: codes, dtype: "UINT8", shape: [n, blocks, bs / 2], data: result.codes }),
+      tensorProto({ name: scale, dtype: "FLOAT", shape: [n, blocks], data: result.scale }),
+    );
+    const inputs = [c.node.input[0] as string, codes, scale];
+    if (result.zeroPoint !== undefined) {
+      const zero = unique(`${name}_zero_points`);
+      const perRow = Math.ceil(blocks / 2);
+      added.push(
+        tensorProto({ name: zero, dtype: "UINT8", shape: [n, perRow], data: result.zeroPoint }),
+      );
+      inputs.push(zero);
+    }
+    const node = c.node;
+    node.op_type = "MatMulNBits";
+    node.domain = "com.microsoft";
+    node.input = inputs;
+    node.attribute = [
+      attr.int("K", k),
+      attr.int("N", n),
+      attr.int("bits", 4),
+      attr.int("block_size", bs),
+    ];
+    report = {
+      name,
+      op: "MatMul",
+      shape,
+      dtype: job.dtype,
+      granularity: "block",
+      axis: 0,
+      blockSize: bs,
+      bytesBefore,
+      bytesAfter,
+      sqnrDb: result.sqnrDb,
+    };
+  } else {
+    const dtype = job.dtype;
+    const axis = job.axis;
+    const blockSize = job.granularity === "block" ? job.blockSize : undefined;
+    const codes = unique(`${name}_quantized`);
+    const scale = unique(`${name}_scale`);
+    const zero = unique(`${name}_zero_point`);
+    added.push(
+      tensorProto({
+        name: codes,
+        dtype: ONNX_NAME[dtype] as string,
+        shape: job.shape,
+        data: result.codes,
+      }),
+      tensorProto({ name: scale, dtype: "FLOAT", shape: result.paramShape, data: result.scale }),
+      tensorProto({
+        name: zero,
+        dtype: ONNX_NAME[dtype] as string,
+        shape: result.paramShape,
+        data: result.zeroPoint as Uint8Array,
+      }),
+    );
+    const dqOut = flatten ? unique(`${name}_dequantized`) : name;
+    nodes.push({
+      input: [codes, scale, zero],
+      output: [dqOut],
+      name: unique(`${name}_DequantizeLinear`),
+      op_type: "DequantizeLinear",
+      domain: "",
+      attribute: [
+        ...(result.paramShape.length > 0 ? [attr.int("axis", axis)] : []),
+        ...(blockSize !== undefined ? [attr.int("block_size", blockSize)] : []),
+      ],
+    });
+    if (flatten) {
+      const shapeName = unique(`${name}_shape`);
+      added.push(
+        tensorProto({
+          name: shapeName,
+          dtype: "INT64",
+          shape: [shape.length],
+          data: BigInt64Array.from(shape, BigInt),
+        }),
+      );
+      nodes.push({
+        input: [dqOut, shapeName],
+        output: [name],
+        name: unique(`${name}_Reshape`),
+        op_type: "Reshape",
+        domain: "",
+        attribute: [],
+      });
+    }
+    report = {
+      name,
+      op: c.node.op_type,
+      shape,
+      dtype,
+      granularity: job.granularity,
+      ...(job.granularity !== "tensor" ? { axis } : {}),
+      ...(blockSize !== undefined ? { blockSize } : {}),
+      bytesBefore,
+      bytesAfter,
+      sqnrDb: result.sqnrDb,
+    };
   }
-  const node = c.node;
-  node.op_type = "MatMulNBits";
-  node.domain = "com.microsoft";
-  node.input = inputs;
-  node.attribute = [
-    attr.int("K", k),
-    attr.int("N", n),
-    attr.int("bits", 4),
-    attr.int("block_size", bs),
-  ];
-  // Error of the weight as ORT will see it: dequantized [N, K] back to [K, N].
-  const back = new Float32Array(k * n);
-  for (let r = 0; r < k; r++)
-    for (let col = 0; col < n; col++) back[r * n + col] = dequantized[col * padded + r] as number;
-  if (dtype !== "int4" && dtype !== "uint4")
-    throw new ModelFileError("", name, "MatMulNBits needs 4-bit weights");
-  return {
-    name,
-    op: "MatMul",
-    shape,
-    dtype: o.weights,
-    granularity: "block",
-    axis: 0,
-    blockSize: bs,
-    bytesBefore: values.length * 4,
-    bytesAfter: raw.length + params.scale.length * 4 + zpBytes,
-    sqnrDb: sqnrDb(values, back),
-  };
+  // Remove the float weight (initializer, graph input of old IR, or Constant node); put the new nodes where it was.
+  if (c.constant.node) {
+    const at = graph.node.indexOf(c.constant.node);
+    graph.node.splice(at, 1, ...nodes);
+  } else {
+    graph.initializer.splice(graph.initializer.indexOf(c.constant.tensor), 1);
+    graph.input = graph.input.filter((v) => v.name !== name);
+    if (nodes.length > 0) graph.node.unshift(...nodes);
+  }
+  graph.initializer.push(...added);
+  return report;
+}
+
+/** Static activations: Q → DQ pairs on the named tensors, consumers rewired to the DQ output. */
+function quantizeActivations(
+  main: NonNullable<ModelProto["graph"]>,
+  activations: Readonly<Record<string, ActivationParams>>,
+  unique: (base: string) => string,
+): string[] {
+  const done: string[] = [];
+  const outputs = new Set(main.output.map((v) => v.name));
+  const params = new Map(Object.entries(activations));
+  const known = new Set([...main.input.map((v) => v.name), ...main.node.flatMap((n) => n.output)]);
+  for (const tensor of params.keys()) {
+    if (!known.has(tensor)) {
+      throw new RangeError(
+        `quantizeOnnx(): argument 'options.activations' must name tensors of the main graph; received "${tensor}", which no node produces`,
+      );
+    }
+  }
+  const rewired = new Map<string, string>();
+  const pairs = new Map<string, NodeProto[]>();
+  for (const [tensor, p] of params) {
+    if (outputs.has(tensor)) continue;
+    if (p.dtype !== "int8" && p.dtype !== "uint8")
+      throw argError(`options.activations["${tensor}"].dtype`, '"int8" or "uint8"', p.dtype);
+    const scale = unique(`${tensor}_scale`);
+    const zero = unique(`${tensor}_zero_point`);
+    const q = unique(`${tensor}_quantized`);
+    const dq = unique(`${tensor}_dequantized`);
+    main.initializer.push(
+      tensorProto({ name: scale, dtype: "FLOAT", shape: [], data: Float32Array.of(p.scale) }),
+      tensorProto({
+        name: zero,
+        dtype: ONNX_NAME[p.dtype] as string,
+        shape: [],
+        data: Uint8Array.of(p.zeroPoint & 0xff),
+      }),
+    );
+    pairs.set(tensor, [
+      {
+        input: [tensor, scale, zero],
+        output: [q],
+        name: unique(`${tensor}_QuantizeLinear`),
+        op_type: "QuantizeLinear",
+        domain: "",
+        attribute: [],
+      },
+      {
+        input: [q, scale, zero],
+        output: [dq],
+        name: unique(`${tensor}_DequantizeLinear`),
+        op_type: "DequantizeLinear",
+        domain: "",
+        attribute: [],
+      },
+    ]);
+    rewired.set(tensor, dq);
+    done.push(tensor);
+  }
+  const produced = new Set(main.node.flatMap((n) => n.output));
+  const out: NodeProto[] = [];
+  for (const [tensor, pair] of pairs) if (!produced.has(tensor)) out.push(...pair);
+  for (const node of main.node) {
+    node.input = node.input.map((i) => rewired.get(i) ?? i);
+    out.push(node);
+    for (const o2 of node.output) {
+      const pair = pairs.get(o2);
+      if (pair) out.push(...pair);
+    }
+  }
+  main.node = out;
+  return done;
 }

@@ -8,8 +8,10 @@ import { describe, expect, it } from "vitest";
 import {
   calibrateOnnx,
   createOnnxModel,
+  planOnnxQuantization,
   type QuantizeOnnxOptions,
   quantizeOnnx,
+  quantizeOnnxWeight,
   readOnnx,
 } from "../../src/index.js";
 import { modelProto } from "../../src/onnx/build.js";
@@ -249,6 +251,42 @@ describe("quantizeOnnx", () => {
       quantizeOnnx(model, { weights: "int4", format: "matmulnbits", blockSize: 24 }),
     ).toThrow(
       "quantizeOnnx(): argument 'options.blockSize' must be a power of two >= 16 for MatMulNBits; received 24",
+    );
+  });
+
+  it("splits into plain-data jobs whose results finish() writes, as quantizeOnnx does", () => {
+    const schemes: QuantizeOnnxOptions[] = [
+      { weights: "int8", granularity: "channel" },
+      { weights: "int4", granularity: "block", blockSize: 32 },
+      { weights: "uint4", format: "matmulnbits", blockSize: 16, symmetric: false },
+    ];
+    for (const options of schemes) {
+      const plan = planOnnxQuantization(model, options);
+      const names = plan.jobs.map((j) => j.name);
+      // What a worker thread receives and sends back: structured clones.
+      const codes = structuredClone(plan.jobs)
+        .map(quantizeOnnxWeight)
+        .map((c) => structuredClone(c));
+      // A worker pool moves each job's values away (transfer detaches them here): finish must not need them.
+      for (const job of plan.jobs)
+        structuredClone(job.values, { transfer: [job.values.buffer as ArrayBuffer] });
+      expect(plan.jobs[0]?.values.length).toBe(0);
+      const split = plan.finish(codes);
+      const whole = quantizeOnnx(model, options);
+      expect(Buffer.from(split.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
+      expect(split.weights).toEqual(whole.weights);
+      expect(split.weights.map((w) => w.name)).toEqual(names);
+      expect(() => plan.finish(codes)).toThrow(
+        "planOnnxQuantization(): finish() was already called",
+      );
+    }
+    expect(planOnnxQuantization(model, { weights: "int8" }).jobs.map((j) => j.name)).toEqual([
+      "conv.weight",
+      "fc.weight",
+      "head.weight",
+    ]);
+    expect(() => planOnnxQuantization(model).finish([])).toThrow(
+      "planOnnxQuantization(): argument 'codes' of finish() must be 3 results, one per job; received 0",
     );
   });
 });

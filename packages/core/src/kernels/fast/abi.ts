@@ -17,3 +17,12 @@ export const HALF_BFLOAT16 = 1;
 
 /** Values per loop iteration of the widest kernel (packed int4): the input lanes zeroed past a chunk. */
 export const WIDEST_GROUP = 32;
+
+/**
+ * The bitsandbytes codebook the JS side writes for `quantize4bit`: 15 float32 midpoints of the
+ * sorted table at its start, then at this byte offset the 16 codes of the sorted values.
+ */
+export const BNB_BOOK_ORDER = 64;
+
+/** The value table of `dequantize4bit`: four planes of 16 bytes (byte k of each float32), this far apart. */
+export const BNB_TABLE_PLANE = 16;

@@ -87,4 +87,43 @@ export interface KernelExports {
   ): void;
   encodeHalf(bf: number, src: number, dst: number, n: number): void;
   decodeHalf(bf: number, src: number, dst: number, n: number): void;
+  // The block formats (assembly/blocks.ts): `blocks` whole blocks at `src` to `dst`. The
+  // quantizers return -1, or the first block (0-based, in this call) they cannot store or that
+  // holds NaN or ±Infinity.
+  quantizeQ8_0(src: number, dst: number, blocks: number): number;
+  dequantizeQ8_0(src: number, dst: number, blocks: number): void;
+  quantizeQ4_0(src: number, dst: number, blocks: number): number;
+  dequantizeQ4_0(src: number, dst: number, blocks: number): void;
+  quantizeQ4_K(src: number, dst: number, blocks: number): number;
+  dequantizeQ4_K(src: number, dst: number, blocks: number): void;
+  quantizeQ6_K(src: number, dst: number, blocks: number): number;
+  dequantizeQ6_K(src: number, dst: number, blocks: number): void;
+  /** `away` 1 for ties away from zero, 0 for ties to the even code; `packed` 1 for two codes a byte. */
+  quantizeMxfp4(
+    away: number,
+    src: number,
+    scales: number,
+    codes: number,
+    blocks: number,
+    packed: number,
+  ): void;
+  dequantizeMxfp4(scales: number, codes: number, dst: number, blocks: number, packed: number): void;
+  /** Returns 1 when some value was NaN or ±Infinity, else 0. */
+  quantize4bit(
+    src: number,
+    blocks: number,
+    blockSize: number,
+    book: number,
+    codes: number,
+    packed: number,
+    absmax: number,
+  ): number;
+  dequantize4bit(
+    packed: number,
+    absmax: number,
+    blocks: number,
+    blockSize: number,
+    table: number,
+    dst: number,
+  ): void;
 }

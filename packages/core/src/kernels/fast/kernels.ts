@@ -1,7 +1,7 @@
 /**
  * The fast kernels: the JavaScript side of the WebAssembly SIMD module (assembly/kernels.ts), one
  * wrapper per member of Kernels, each streaming its arrays through the module's buffers (./stream.ts)
- * and giving the reference's bits.
+ * and giving the reference's bits; the block formats' members are in ./blocks.ts.
  *
  * NaN: the SIMD loops OR a NaN mask as they go and return a flag per chunk; only a chunk that
  * reports NaN is scanned again, for the index, and the kernel returns at once.
@@ -23,6 +23,7 @@ import {
   SEMANTICS_ONNX,
   SEMANTICS_PYTORCH,
 } from "./abi.js";
+import { createBlockKernels } from "./blocks.js";
 import type { KernelExports } from "./exports.js";
 import { type Buffers, createBuffers, firstNaN, streamLayout } from "./stream.js";
 
@@ -271,5 +272,6 @@ export function createFastKernels(ex: KernelExports, chunkSize: number): FastKer
     quantizeInt4Packed,
     encodeHalf,
     decodeHalf,
+    ...createBlockKernels(ex, b),
   } as const satisfies FastKernels);
 }

@@ -3,7 +3,8 @@
  * kernel copies a chunk into a fixed working buffer, runs the SIMD loop, and copies the chunk out.
  * Memory never grows with the tensor: four buffers of `chunkSize` elements (input, output, and the
  * per-element scales and zero points of the per-axis and blocked layouts), each with slack after it
- * for the loops' whole-vector overshoot.
+ * for the loops' whole-vector overshoot. The block formats' kernels (./blocks.ts) use the same four
+ * buffers, holding at least MIN_BLOCK_CAPACITY values each (bitsandbytes' largest block).
  */
 import type { IntegerArray } from "../../dtypes/table.js";
 import type { ParamLayout } from "../../tensor.js";
@@ -14,10 +15,14 @@ import type { KernelExports } from "./exports.js";
 const SLACK = 256;
 /** Rows of at least this many values go through the row kernels; shorter ones through per-element parameters. */
 const MIN_ROW = 16;
+/** The fewest float32 each buffer holds: 4096, bitsandbytes' largest block (a chunk may be smaller). */
+export const MIN_BLOCK_CAPACITY = 4096;
 
 /** The working buffers of one module instance, as byte offsets and typed views. */
 export interface Buffers {
   readonly chunkSize: number;
+  /** float32 values each buffer holds: max(chunkSize, MIN_BLOCK_CAPACITY), then its slack. */
+  readonly capacity: number;
   /** Byte offsets of the input, output, scales and zero-point buffers. */
   readonly IN: number;
   readonly OUT: number;
@@ -40,7 +45,8 @@ export interface Buffers {
 /** Lays out the buffers after the module's static data; grows its memory once, to fit them. */
 export function createBuffers(ex: KernelExports, chunkSize: number): Buffers {
   const C = chunkSize;
-  const bufferBytes = C * 4 + SLACK;
+  const capacity = Math.max(C, MIN_BLOCK_CAPACITY);
+  const bufferBytes = capacity * 4 + SLACK;
   const IN = ex.bufferBase();
   const OUT = IN + bufferBytes;
   const PS = OUT + bufferBytes;
@@ -61,6 +67,7 @@ export function createBuffers(ex: KernelExports, chunkSize: number): Buffers {
   const outCodes = views(OUT);
   return {
     chunkSize: C,
+    capacity,
     IN,
     OUT,
     PS,

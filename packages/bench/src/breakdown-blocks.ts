@@ -1,0 +1,243 @@
+/**
+ * The block formats' part of `npm run bench -- --breakdown`: for each block op, the fast path's
+ * stages timed alone over the whole tensor, as src/kernels/fast/blocks.ts runs them (chunks of
+ * whole blocks through the module's buffers: input at IN, output at OUT, scales and bitsandbytes'
+ * tables at PS and PZ), then the Kernels member and the public call, so that what bounds an op
+ * can be read off: the copies, the SIMD loop, or what the public function adds.
+ */
+import {
+  BNB_TABLES,
+  type BnbTensor,
+  dequantizeBnb,
+  dequantizeGgml,
+  dequantizeMx,
+  GGML_TYPES,
+  type GgmlTensor,
+  type MxTensor,
+  quantizeBnb,
+  quantizeGgml,
+  quantizeMx,
+} from "@quantlab/core";
+import type { FastKernels, KernelExports } from "@quantlab/core/kernels";
+import { type BlockOp, blockOp } from "./blocks.js";
+
+/** One timed stage: what `time` returns, and the bytes the stage moves. */
+export type Timer = (run: () => unknown) => { medianMs: number; minMs: number };
+export type AddStage = (
+  op: string,
+  stage: string,
+  bytes: number,
+  t: { medianMs: number; minMs: number },
+) => void;
+
+/** Appends the stages of `ops` at n values (a square, a multiple of the chunk). */
+export function blockStages(
+  ops: readonly BlockOp[],
+  n: number,
+  x: Float32Array,
+  fast: FastKernels,
+  raw: KernelExports,
+  time: Timer,
+  add: AddStage,
+): void {
+  // The buffers' layout of src/kernels/fast/stream.ts: four of max(chunk, 4096) float32 + 256.
+  const E = Math.max(fast.chunkSize, 4096);
+  const IN = raw.bufferBase();
+  const OUT = IN + E * 4 + 256;
+  const PS = OUT + E * 4 + 256;
+  const buf = raw.memory.buffer;
+  const inF32 = new Float32Array(buf, IN, E);
+  const inBytes = new Uint8Array(buf, IN, 4 * E);
+  const outBytes = new Uint8Array(buf, OUT, 4 * E);
+  const outF32 = new Float32Array(buf, OUT, E);
+  const psBytes = new Uint8Array(buf, PS, 4 * E);
+  const rows = Math.round(Math.sqrt(n));
+  const shape = [rows, n / rows];
+  const chunks = n / E;
+  const y = new Float32Array(n);
+
+  for (const op of ops) {
+    const { quantize, format } = blockOp(op);
+    const ggml = format !== "mxfp4" && format !== "nf4";
+    // Bytes of codes and scales per value, and per chunk.
+    const perValue = ggml
+      ? GGML_TYPES[format].bytesPerBlock / GGML_TYPES[format].blockSize
+      : format === "mxfp4"
+        ? 0.5 + 1 / 32
+        : 0.5 + 4 / 64;
+    const chunkBytes = Math.round(E * perValue);
+    const blocks = ggml ? E / GGML_TYPES[format].blockSize : E / 32;
+    // The SIMD loop on one chunk in cache.
+    const kernel: () => void = (() => {
+      switch (format) {
+        case "q8_0":
+          return quantize
+            ? () => raw.quantizeQ8_0(IN, OUT, blocks)
+            : () => raw.dequantizeQ8_0(IN, OUT, blocks);
+        case "q4_0":
+          return quantize
+            ? () => raw.quantizeQ4_0(IN, OUT, blocks)
+            : () => raw.dequantizeQ4_0(IN, OUT, blocks);
+        case "q4_K":
+          return quantize
+            ? () => raw.quantizeQ4_K(IN, OUT, blocks)
+            : () => raw.dequantizeQ4_K(IN, OUT, blocks);
+        case "q6_K":
+          return quantize
+            ? () => raw.quantizeQ6_K(IN, OUT, blocks)
+            : () => raw.dequantizeQ6_K(IN, OUT, blocks);
+        case "mxfp4":
+          return quantize
+            ? () => raw.quantizeMxfp4(0, IN, PS, OUT, blocks, 1)
+            : () => raw.dequantizeMxfp4(PS, IN, OUT, blocks, 1);
+        case "nf4":
+          // Blocks of 64; the codebook and tables are whatever PS holds (timing only).
+          return quantize
+            ? () => raw.quantize4bit(IN, E / 64, 64, PS, OUT, PS + 128, PS + 4096)
+            : () => raw.dequantize4bit(IN, PS + 4096, E / 64, 64, PS, OUT);
+      }
+    })();
+    // Inputs: x, or its quantized bytes (made on the default backend).
+    let q: GgmlTensor | MxTensor | BnbTensor | undefined;
+    if (!quantize) {
+      q =
+        format === "mxfp4"
+          ? quantizeMx(x, "mxfp4", { shape, pack: true })
+          : format === "nf4"
+            ? quantizeBnb(x, "nf4", { shape })
+            : quantizeGgml(x, format, { shape });
+      // A valid chunk in the input buffer for the kernel stage.
+      const bytes =
+        format === "mxfp4"
+          ? (q as MxTensor).codes
+          : format === "nf4"
+            ? (q as BnbTensor).packed
+            : (q as GgmlTensor).data;
+      inBytes.set(bytes.subarray(0, Math.min(bytes.length, chunkBytes)));
+      // Real scales too (garbage ones may make subnormal products, slow on x86).
+      if (format === "mxfp4") psBytes.set((q as MxTensor).scales.subarray(0, blocks));
+      if (format === "nf4") {
+        const planes = new Uint8Array(new Float32Array(BNB_TABLES.nf4).buffer);
+        for (let c = 0; c < 16; c++)
+          for (let k = 0; k < 4; k++) psBytes[16 * k + c] = planes[4 * c + k] as number;
+        new Float32Array(buf, PS + 4096, E / 64).set(
+          (q as BnbTensor).absmax.subarray(0, E / 64) as Float32Array,
+        );
+      }
+    } else {
+      inF32.set(x.subarray(0, E));
+    }
+    const codes = new Uint8Array(Math.round(n * perValue));
+    const parts: number[] = [];
+    const stage: AddStage = (o, name, bytes, t) => {
+      parts.push(t.medianMs);
+      add(o, name, bytes, t);
+    };
+    if (quantize) {
+      stage(
+        op,
+        "stage 1, copy-in: each chunk of x into WebAssembly memory",
+        8 * n,
+        time(() => {
+          for (let c = 0; c < chunks; c++) inF32.set(x.subarray(c * E, (c + 1) * E));
+        }),
+      );
+      stage(
+        op,
+        "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
+        (4 + perValue) * n,
+        time(() => {
+          for (let c = 0; c < chunks; c++) kernel();
+        }),
+      );
+      stage(
+        op,
+        "stage 3, copy-out: each chunk's bytes into a preallocated Uint8Array",
+        2 * perValue * n,
+        time(() => {
+          for (let c = 0; c < chunks; c++)
+            codes.set(outBytes.subarray(0, chunkBytes), c * chunkBytes);
+        }),
+      );
+    } else {
+      stage(
+        op,
+        "stage 1, copy-in: each chunk's bytes into WebAssembly memory",
+        2 * perValue * n,
+        time(() => {
+          for (let c = 0; c < chunks; c++)
+            inBytes.set(codes.subarray(c * chunkBytes, (c + 1) * chunkBytes));
+        }),
+      );
+      stage(
+        op,
+        "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
+        (4 + perValue) * n,
+        time(() => {
+          for (let c = 0; c < chunks; c++) kernel();
+        }),
+      );
+      stage(
+        op,
+        "stage 3, copy-out: each chunk's float32 into a preallocated Float32Array",
+        8 * n,
+        time(() => {
+          for (let c = 0; c < chunks; c++) y.set(outF32, c * E);
+        }),
+      );
+    }
+    const sum = parts.reduce((a, b) => a + b, 0);
+    add(op, "sum of stages 1-3", (4 + perValue) * n, { medianMs: sum, minMs: Number.NaN });
+    const bytesMoved = (4 + perValue) * n;
+    if (ggml) {
+      const out = new Uint8Array(
+        (n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock,
+      );
+      if (quantize) {
+        add(
+          op,
+          `public: quantizeGgml(x, "${format}", { shape, out })`,
+          bytesMoved,
+          time(() => quantizeGgml(x, format, { shape, out })),
+        );
+      } else {
+        add(
+          op,
+          "public: dequantizeGgml(q, { out })",
+          bytesMoved,
+          time(() => dequantizeGgml(q as GgmlTensor, { out: y })),
+        );
+      }
+    } else if (format === "mxfp4") {
+      if (quantize) {
+        add(
+          op,
+          'public: quantizeMx(x, "mxfp4", { shape, pack: true }) (allocates)',
+          bytesMoved,
+          time(() => quantizeMx(x, "mxfp4", { shape, pack: true })),
+        );
+      } else {
+        add(
+          op,
+          "public: dequantizeMx(q, { out })",
+          bytesMoved,
+          time(() => dequantizeMx(q as MxTensor, { out: y })),
+        );
+      }
+    } else if (quantize) {
+      add(
+        op,
+        'public: quantizeBnb(x, "nf4", { shape }) (allocates codes, packed, absmax)',
+        bytesMoved,
+        time(() => quantizeBnb(x, "nf4", { shape })),
+      );
+    } else {
+      add(
+        op,
+        "public: dequantizeBnb(q, { out })",
+        bytesMoved,
+        time(() => dequantizeBnb(q as BnbTensor, { out: y })),
+      );
+    }
+  }
+}
