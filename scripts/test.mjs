@@ -24,6 +24,7 @@ const { join } = await import("node:path");
 const { ROOT, UserError, rel, run, say } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
+const site = await import("./lib/site.mjs");
 const { TASKS } = await import("./lib/tasks.mjs");
 
 const TEST_SITE = join(nb.BUILD_DIR, "test-site");
@@ -73,7 +74,7 @@ const STEPS = [
         );
       }
       nb.writeKernelSpec();
-      await nb.buildSite({ python: state.python, env: state.env, siteDir: TEST_SITE, notebooks });
+      await site.buildSite({ python: state.python, env: state.env, siteDir: TEST_SITE, notebooks });
       say(`${notebooks.length} notebooks executed; pages in ${rel(TEST_SITE)}`);
     },
   ],
