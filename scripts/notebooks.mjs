@@ -12,6 +12,7 @@ const { join, resolve } = await import("node:path");
 const { exitWith, parseArgs, phase, ROOT, rel, UserError } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
+const site = await import("./lib/site.mjs");
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
@@ -31,7 +32,7 @@ async function main() {
     );
   }
   await phase("notebooks", () =>
-    nb.buildSite({ python, env, siteDir, notebooks, partial: Boolean(only), timeout }),
+    site.buildSite({ python, env, siteDir, notebooks, reuse: Boolean(only), timeout }),
   );
   console.log(`open ${rel(siteDir)}/index.html`);
 }

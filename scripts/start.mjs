@@ -12,6 +12,7 @@ if (major < 20) {
 const { exitWith, parseArgs, phase, rel, say, since, UserError } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
+const site = await import("./lib/site.mjs");
 const { TASKS } = await import("./lib/tasks.mjs");
 const { join } = await import("node:path");
 
@@ -41,7 +42,7 @@ async function main() {
     const specDir = nb.writeKernelSpec();
     await nb.registerKernel(python, specDir);
   });
-  await phase("notebooks", () => nb.buildSite({ python, env, siteDir: SITE }));
+  await phase("site", () => site.buildSite({ python, env, siteDir: SITE }));
   console.log(`built ${rel(SITE)}/index.html in ${since(start)}`);
 
   if (options.serve === false) return;

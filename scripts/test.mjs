@@ -28,6 +28,7 @@ const { join } = await import("node:path");
 const { ROOT, UserError, rel, run, say } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
+const site = await import("./lib/site.mjs");
 const { TASKS } = await import("./lib/tasks.mjs");
 const packages = await import("./lib/packages.mjs");
 const { consumerTests } = await import("./lib/consumer.mjs");
@@ -90,7 +91,7 @@ const STEPS = [
         );
       }
       nb.writeKernelSpec();
-      await nb.buildSite({ python: state.python, env: state.env, siteDir: TEST_SITE, notebooks });
+      await site.buildSite({ python: state.python, env: state.env, siteDir: TEST_SITE, notebooks });
       say(`${notebooks.length} notebooks executed; pages in ${rel(TEST_SITE)}`);
     },
   ],

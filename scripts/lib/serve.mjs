@@ -1,10 +1,13 @@
 // A static file server for build/site, on 127.0.0.1 only (README.md, "npm start", says what it
-// answers): GET and HEAD of the regular files whose real path is under its root, nothing else.
+// answers): GET and HEAD of the regular files whose real path is under its root, nothing else;
+// compressed (brotli or gzip) where the browser accepts it, the hashed assets cached for good and
+// the rest revalidated (encoding.mjs).
 import { constants } from "node:fs";
 import { open, realpath } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, isAbsolute, join, normalize, relative, sep } from "node:path";
 import { pipeline } from "node:stream";
+import { acceptedEncodings, COMPRESSIBLE, cacheControl, compressor, etagOf } from "./encoding.mjs";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -140,27 +143,63 @@ async function findFile(root, url) {
 }
 
 /**
- * The headers of a file's answer. Compression and cache validators (ETag, Last-Modified), when
- * they come, belong here and beside the stream in sendFile.
+ * The precompressed copy (NAME.br or NAME.gz beside NAME, written by the site build) of the
+ * first encoding the browser accepts that has one, opened; or null.
  */
-function fileHeaders(file, stats) {
-  return {
-    ...COMMON,
-    "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
-    "content-length": stats.size,
-  };
+async function openSibling(root, real, encodings) {
+  for (const encoding of encodings) {
+    try {
+      const found = await openInside(root, `${real}.${encoding === "br" ? "br" : "gz"}`);
+      if (found.stats.isFile()) return { ...found, encoding };
+      await found.handle.close();
+    } catch {
+      // No copy in this encoding.
+    }
+  }
+  return null;
 }
 
-/** Sends an opened file; a read error after the headers ends the connection. */
-function sendFile(request, response, { handle, stats, real }) {
-  response.writeHead(200, fileHeaders(real, stats));
-  if (request.method === "HEAD" || stats.size === 0) {
+/**
+ * Sends an opened file: a 304 when the browser's copy is current; else the precompressed sibling
+ * in an accepted encoding, or text over 1 KB compressed as it is sent, or the bytes as they are.
+ * A read error after the headers ends the connection.
+ */
+async function sendFile(root, request, response, { handle, stats, real }) {
+  const type = TYPES[extname(real).toLowerCase()] ?? "application/octet-stream";
+  const etag = etagOf(stats);
+  const path = `/${relative(root, real).split(sep).join("/")}`;
+  const headers = { ...COMMON, "cache-control": cacheControl(path), etag, vary: "Accept-Encoding" };
+  if (request.headers["if-none-match"] === etag) {
     handle.close().catch(() => {});
+    response.writeHead(304, headers);
     response.end();
     return;
   }
-  const stream = handle.createReadStream({ start: 0, end: stats.size - 1 });
-  pipeline(stream, response, (error) => {
+  const encodings = acceptedEncodings(request.headers["accept-encoding"]);
+  let body = { handle, stats, encoding: null };
+  let transform = null;
+  const sibling = encodings.length > 0 ? await openSibling(root, real, encodings) : null;
+  if (sibling) {
+    handle.close().catch(() => {});
+    body = sibling;
+  } else if (encodings.length > 0 && COMPRESSIBLE.test(type) && stats.size > 1024) {
+    body.encoding = encodings[0];
+    transform = compressor(encodings[0], stats.size);
+  }
+  response.writeHead(200, {
+    ...headers,
+    "content-type": type,
+    ...(body.encoding ? { "content-encoding": body.encoding } : {}),
+    ...(transform ? {} : { "content-length": body.stats.size }),
+  });
+  if (request.method === "HEAD" || body.stats.size === 0) {
+    body.handle.close().catch(() => {});
+    response.end();
+    return;
+  }
+  const stream = body.handle.createReadStream({ start: 0, end: body.stats.size - 1 });
+  const streams = transform ? [stream, transform, response] : [stream, response];
+  pipeline(streams, (error) => {
     if (error) response.destroy();
   });
 }
@@ -172,7 +211,7 @@ function handler(root) {
       return;
     }
     findFile(root, request.url)
-      .then((found) => sendFile(request, response, found))
+      .then((found) => sendFile(root, request, response, found))
       .catch((error) => {
         if (response.headersSent) response.destroy();
         else sendAnswer(request, response, error instanceof Answer ? error : new Answer(500));
