@@ -1,3 +1,5 @@
+export type { BitsAgainstErrorOptions, FormatPoint } from "./bits-against-error.js";
+export { bitsAgainstError } from "./bits-against-error.js";
 export type {
   CompareErrorsOptions,
   ErrorFigureOptions,
@@ -14,5 +16,7 @@ export type { OriginalVsDequantizedOptions } from "./original-vs-dequantized.js"
 export { originalVsDequantized } from "./original-vs-dequantized.js";
 export type { QuantizationGridOptions } from "./quantization-grid.js";
 export { MAX_DRAWN_LEVELS, quantizationGrid } from "./quantization-grid.js";
+export type { StorageBarsOptions, StorageField, StorageRow } from "./storage-bars.js";
+export { storageBars } from "./storage-bars.js";
 export { COLORS, SERIES_COLORS } from "./theme.js";
 export type { Figure } from "./types.js";
