@@ -49,8 +49,13 @@ describe("storageBars", () => {
     const fig = storageBars([{ name: "q4_K", fields: ggmlBlockFields("q4_K") }], {
       unit: "bits of one block",
     });
-    const [codes, scales, total] = fig.data as { x: number[]; base: number[]; text: string[] }[];
-    expect(scales?.text).toEqual(["d", "dmin", "scales"]);
+    const [codes, scales, total] = fig.data as {
+      x: number[];
+      base: number[];
+      text: string[];
+      customdata: string[];
+    }[];
+    expect(scales?.customdata).toEqual(["d", "dmin", "scales"]);
     expect(scales?.base).toEqual([0, 16, 32]);
     expect(scales?.x).toEqual([16, 16, 96]);
     expect(codes?.text).toEqual(["qs"]);
@@ -104,4 +109,24 @@ describe("storageBars", () => {
       storageBars([{ name: "a", fields: [{ field: "d", kind: "codes", bits: -1 }] }]),
     ).toThrow("argument 'rows[0].fields[0].bits' must be a finite number > 0; received -1.");
   });
+});
+
+test("bitsAgainstError places the labels of nearby points apart", () => {
+  const near = [
+    { name: "Q4_0", bitsPerWeight: 4.5, error: 21.15, family: "GGUF" },
+    { name: "NF4", bitsPerWeight: 4.5, error: 20.51, family: "bitsandbytes" },
+    { name: "NVFP4", bitsPerWeight: 4.5003, error: 20.4, family: "MX" },
+    { name: "Q8_0", bitsPerWeight: 8.5, error: 45.19, family: "GGUF" },
+  ];
+  const fig = bitsAgainstError(near);
+  const positions = fig.data.flatMap((t) => (t as { textposition: string[] }).textposition);
+  // Q4_0, Q8_0 (GGUF), NF4 (bitsandbytes), NVFP4 (MX): the three at 4.5 each somewhere else.
+  expect(new Set([positions[0], positions[2], positions[3]]).size).toBe(3);
+});
+
+test("storageBars names only the segments a name fits in, and every one in its hover", () => {
+  const fig = storageBars([{ name: "q4_K", fields: ggmlBlockFields("q4_K") }]);
+  const scales = fig.data[1] as { text: string[]; customdata: string[] };
+  expect(scales.text).toEqual(["", "", "scales"]);
+  expect(scales.customdata).toEqual(["d", "dmin", "scales"]);
 });

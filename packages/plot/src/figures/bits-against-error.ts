@@ -62,6 +62,8 @@ export function bitsAgainstError(
     list.push(p);
     families.set(p.family, list);
   });
+  const positions = labelPositions(points);
+  // plotly.js takes a position per point; its types allow only one.
   const data: Data[] = [...families.entries()].map(([family, list], k) => ({
     type: "scatter",
     mode: "text+markers",
@@ -69,7 +71,7 @@ export function bitsAgainstError(
     x: list.map((p) => p.bitsPerWeight),
     y: list.map((p) => p.error),
     text: list.map((p) => p.name),
-    textposition: "middle right",
+    textposition: list.map((p) => positions.get(p) ?? "middle right") as unknown as "middle right",
     cliponaxis: false,
     marker: { color: SERIES_COLORS[k % SERIES_COLORS.length], size: 10 },
     textfont: { color: SERIES_COLORS[k % SERIES_COLORS.length] },
@@ -81,8 +83,59 @@ export function bitsAgainstError(
   const layout = baseLayout(
     title ??
       `${points.length} formats: bits per weight against ${errorTitle}, ${fmt(lo)} to ${fmt(hi)} bits`,
-    axis("bits per weight (stored)", { range: [Math.floor(lo) - 0.25, Math.ceil(hi) + 1.25] }),
+    axis("bits per weight (stored)", { range: [Math.floor(lo) - 1, Math.ceil(hi) + 1.25] }),
     axis(errorTitle),
   );
   return { data, layout };
+}
+
+type LabelPosition =
+  | "middle right"
+  | "middle left"
+  | "top center"
+  | "bottom center"
+  | "top right"
+  | "bottom right";
+
+/**
+ * A label position for every point, so that labels of nearby points do not overlap: each point in
+ * turn takes the first of right, left, above, below, above right, below right whose box (estimated
+ * from the name's length) is clear of the labels and points placed before it, else the one that
+ * overlaps the fewest.
+ */
+function labelPositions(points: readonly FormatPoint[]): Map<FormatPoint, LabelPosition> {
+  const xs = points.map((p) => p.bitsPerWeight);
+  const ys = points.map((p) => p.error);
+  const dx = Math.max(Math.max(...xs) - Math.min(...xs), 1) / 60; // about one character
+  const dy = Math.max(Math.max(...ys) - Math.min(...ys), 1) / 10; // about one line, with room
+  type Box = readonly [number, number, number, number];
+  const boxes: Box[] = points.map((p) => [
+    p.bitsPerWeight - dx / 2,
+    p.bitsPerWeight + dx / 2,
+    p.error - dy / 2,
+    p.error + dy / 2,
+  ]);
+  const overlaps = (a: Box, b: Box) => a[0] < b[1] && b[0] < a[1] && a[2] < b[3] && b[2] < a[3];
+  const out = new Map<FormatPoint, LabelPosition>();
+  const order = [...points].sort((a, b) => a.bitsPerWeight - b.bitsPerWeight || b.error - a.error);
+  for (const p of order) {
+    const w = (p.name.length + 1) * dx;
+    const x = p.bitsPerWeight;
+    const y = p.error;
+    const candidates: [LabelPosition, Box][] = [
+      ["middle right", [x + dx, x + dx + w, y - dy / 2, y + dy / 2]],
+      ["middle left", [x - dx - w, x - dx, y - dy / 2, y + dy / 2]],
+      ["top center", [x - w / 2, x + w / 2, y + dy / 2, y + 1.5 * dy]],
+      ["bottom center", [x - w / 2, x + w / 2, y - 1.5 * dy, y - dy / 2]],
+      ["top right", [x + dx / 2, x + dx / 2 + w, y + dy / 2, y + 1.5 * dy]],
+      ["bottom right", [x + dx / 2, x + dx / 2 + w, y - 1.5 * dy, y - dy / 2]],
+    ];
+    // The first free place, or else the one that overlaps the fewest.
+    const clashes = candidates.map(([, box]) => boxes.filter((b) => overlaps(box, b)).length);
+    const best = clashes.indexOf(Math.min(...clashes));
+    const [position, box] = candidates[best] as [LabelPosition, Box];
+    out.set(p, position);
+    boxes.push(box);
+  }
+  return out;
 }

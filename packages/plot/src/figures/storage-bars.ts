@@ -34,7 +34,7 @@ const SHADES = {
 
 /**
  * Each row a horizontal bar of its stored fields laid end to end in their order, each segment as
- * long as its bits and named inside; codes in blues, scales (everything stored to decode them) in
+ * long as its bits and named inside where the name fits (every segment in its hover); codes in blues, scales (everything stored to decode them) in
  * oranges. Rows top to bottom in the order given; the total at the end of each bar.
  *
  * @throws {TypeError} when `rows` is not an array of rows, or a field's kind not "codes"/"scales".
@@ -81,6 +81,7 @@ export function storageBars(rows: readonly StorageRow[], options: StorageBarsOpt
     totals.push(start);
   });
   const names = rows.map((r) => r.name);
+  const longest = Math.max(...totals);
   // plotly.js' types lack a bar's `base` (where each segment starts).
   const bar = (kind: "codes" | "scales"): Data =>
     ({
@@ -90,12 +91,15 @@ export function storageBars(rows: readonly StorageRow[], options: StorageBarsOpt
       y: segments[kind].map((s) => s.row),
       x: segments[kind].map((s) => s.bits),
       base: segments[kind].map((s) => s.start),
-      text: segments[kind].map((s) => s.label),
+      // A name only where it fits (at least 4 % of the longest bar); the hover names every segment.
+      text: segments[kind].map((s) => (s.bits >= 0.04 * longest ? s.label : "")),
+      customdata: segments[kind].map((s) => s.label),
       textposition: "inside",
+      textangle: 0,
       insidetextanchor: "middle",
       constraintext: "none",
       marker: { color: segments[kind].map((s) => s.color), line: { color: "#ffffff", width: 1 } },
-      hovertemplate: `%{text}: %{x:.6g} ${unit}<extra>${kind}</extra>`,
+      hovertemplate: `%{customdata}: %{x:.6g} ${unit}<extra>${kind}</extra>`,
     }) as Data;
   const data: Data[] = [
     bar("codes"),
@@ -116,10 +120,10 @@ export function storageBars(rows: readonly StorageRow[], options: StorageBarsOpt
   const layout = baseLayout(
     title ??
       `What each of ${rows.length} formats stores, in ${unit}: codes (blue) and scales (orange)`,
-    axis(unit, { range: [0, Math.max(...totals) * 1.12] }),
+    axis(unit, { range: [0, longest * 1.12] }),
     axis("", { type: "category", autorange: "reversed", showgrid: false }),
   );
   layout.barmode = "overlay";
-  layout.height = Math.max(220, 90 + 34 * rows.length);
+  layout.height = Math.max(260, 110 + 34 * rows.length);
   return { data, layout };
 }
