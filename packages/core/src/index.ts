@@ -20,6 +20,8 @@ export type {
   QuantizeNvfp4Options,
 } from "./blocks/nvfp4.js";
 export { dequantizeNvfp4, quantizeNvfp4 } from "./blocks/nvfp4.js";
+export type { BlockStorage, StoredField } from "./blocks/storage.js";
+export { blockStorage, ggmlBlockFields } from "./blocks/storage.js";
 export type { BnbFormat, BnbFormatInfo } from "./dtypes/bnb.js";
 export {
   BNB_BLOCK_SIZES,

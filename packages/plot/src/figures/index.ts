@@ -1,5 +1,7 @@
 export type { BitFieldsOptions } from "./bit-fields.js";
 export { bitFields, FIELD_COLORS } from "./bit-fields.js";
+export type { BitsAgainstErrorOptions, FormatPoint } from "./bits-against-error.js";
+export { bitsAgainstError } from "./bits-against-error.js";
 export type {
   BitsPerWeightChartOptions,
   BitsPerWeightPoint,
@@ -40,6 +42,8 @@ export type { QualityPoint, QualitySeries, QualityVsBitsOptions } from "./qualit
 export { qualityVsBits } from "./quality-vs-bits.js";
 export type { QuantizationGridOptions } from "./quantization-grid.js";
 export { MAX_DRAWN_LEVELS, quantizationGrid } from "./quantization-grid.js";
+export type { StorageBarsOptions, StorageField, StorageRow } from "./storage-bars.js";
+export { storageBars } from "./storage-bars.js";
 export { COLORS, SERIES_COLORS } from "./theme.js";
 export type { Figure } from "./types.js";
 export type { ValueSpacingOptions } from "./value-spacing.js";
