@@ -4,6 +4,8 @@
  *
  *   --json            print one JSON document (and nothing else) on stdout
  *   --memory          measure the 256M-value case instead (RSS growth of the fast path)
+ *   --algorithms      time each @quantlab/algorithms method (GPTQ, AWQ, HQQ, ...) on a 512×512
+ *                     layer and the largest layers of the comparison table, instead of the comparison
  *   --breakdown       time the fast path's stages (copy-in, kernel, copy-out, allocation) at one
  *                     size (default 16M) against the copy yardstick, instead of the comparison;
  *                     with --ops, the block ops listed there too
@@ -24,6 +26,7 @@
 import { fork } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import type { AlgorithmTiming } from "./algorithms.js";
 import { BLOCK_OPS, isBlockOp } from "./blocks.js";
 import type { BreakdownReport } from "./breakdown.js";
 import { IMPLS, type ImplName, OPS, type Op } from "./impls.js";
@@ -191,6 +194,20 @@ async function main(): Promise<void> {
     const report = await runWorker(here("./memory.js"), { size }, ["--max-old-space-size=4096"]);
     if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else log(formatMemory(report as MemoryReport));
+    return;
+  }
+
+  if (args.includes("--algorithms")) {
+    const t0 = performance.now();
+    const timings = (await runWorker(here("./algorithms.js"), {
+      seed: SEED,
+      repeats: 3,
+    })) as AlgorithmTiming[];
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, timings }, null, 2)}\n`,
+      );
+    else log(formatAlgorithms(timings, (performance.now() - t0) / 1000));
     return;
   }
 
@@ -379,6 +396,21 @@ export interface MemoryReport {
   readonly sampleMismatches: number;
   readonly limitMiB: number;
   readonly withinLimit: boolean;
+}
+
+function formatAlgorithms(timings: readonly AlgorithmTiming[], seconds: number): string {
+  const lines = [
+    `algorithms: @quantlab/algorithms on ${cpus()[0]?.model ?? "unknown"}, Node ${process.version}, single-threaded, medians of 3 calls after a warm-up`,
+    "",
+    "| layer | method | median ms | min-max ms |",
+    "|---|---|--:|--:|",
+  ];
+  for (const t of timings)
+    lines.push(
+      `| ${t.layer} | ${t.method} | ${format(t.medianMs, 1)} | ${format(t.minMs, 1)}-${format(t.maxMs, 1)} |`,
+    );
+  lines.push("", `${format(seconds, 0)} s in all`);
+  return lines.join("\n");
 }
 
 function formatBreakdown(r: BreakdownReport): string {
