@@ -137,11 +137,15 @@ export function collector(isTTY = false) {
   };
 }
 
-/** Runs `quantlab ...args` in this process, in `cwd`. */
+/**
+ * Runs `quantlab ...args` in this process, in `cwd`. The progress bar's delay is infinite, so
+ * that what a test sees on stderr never depends on how fast the machine is (progress.test.ts
+ * tests the progress itself).
+ */
 export async function run(cwd: string, ...args: string[]) {
   const stdout = collector();
   const stderr = collector();
-  const code = await main(args, { stdout, stderr, cwd });
+  const code = await main(args, { stdout, stderr, cwd, progressAfterMs: Number.POSITIVE_INFINITY });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
