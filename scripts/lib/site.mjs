@@ -83,7 +83,8 @@ function apiSidebar(items, pkg = null) {
     if (pkg && copy.text === "index") copy.text = pkg;
     else if (pkg && /^[a-z]+$/.test(copy.text) && copy.link?.endsWith(`/${copy.text}/`))
       copy.text = `${pkg}/${copy.text}`;
-    if (copy.items) copy.items = apiSidebar(copy.items, pkg ?? (copy.text.startsWith("@") ? copy.text : null));
+    if (copy.items)
+      copy.items = apiSidebar(copy.items, pkg ?? (copy.text.startsWith("@") ? copy.text : null));
     return copy;
   });
 }
@@ -164,6 +165,9 @@ export async function writeSources({ src, notebooks, executedDir }) {
   // docs/pages: the landing page (its learning path from the lessons), the glossary, the rest.
   const pages = join(DOCS_DIR, "pages");
   cpSync(join(pages, "public"), join(src, "public"), { recursive: true });
+  const { writeModelAssets } = await docsLib("playground/assets.mjs");
+  const models = writeModelAssets(join(src, "public", "models"));
+  say(`example models: ${models.map((m) => `${m.file} (${formatBytes(m.bytes)})`).join(", ")}`);
   const path = lessons
     .map(
       (lesson) =>
@@ -263,7 +267,9 @@ export async function precompress(dir, previous = null) {
     (path) =>
       COMPRESSIBLE.test(path) &&
       !path.startsWith("api/") &&
-      (!path.startsWith("assets/") || path.startsWith("assets/figures/") || statSync(join(dir, path)).size >= BIG),
+      (!path.startsWith("assets/") ||
+        path.startsWith("assets/figures/") ||
+        statSync(join(dir, path)).size >= BIG),
   );
   let before = 0;
   let after = 0;
@@ -314,7 +320,9 @@ export async function checkSite(dir) {
   if (links.dead.length > 0) {
     const shown = links.dead.slice(0, 40).map((d) => `  ${d.page}: ${d.url} (${d.why})`);
     const more = links.dead.length > 40 ? `\n  ... and ${links.dead.length - 40} more` : "";
-    throw new UserError(`${links.dead.length} dead link(s) in the site:\n${shown.join("\n")}${more}`);
+    throw new UserError(
+      `${links.dead.length} dead link(s) in the site:\n${shown.join("\n")}${more}`,
+    );
   }
   const back = checkBacklinks(dir);
   if (back.missing.length > 0) {
@@ -323,7 +331,9 @@ export async function checkSite(dir) {
   }
   const remote = remoteLoads(dir);
   if (remote.length > 0) {
-    throw new UserError(`pages load from other machines (the site must work offline):\n  ${remote.join("\n  ")}`);
+    throw new UserError(
+      `pages load from other machines (the site must work offline):\n  ${remote.join("\n  ")}`,
+    );
   }
   return { links, back };
 }

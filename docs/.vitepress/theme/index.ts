@@ -4,11 +4,16 @@ import type { Theme } from "vitepress";
 import { useRoute } from "vitepress";
 import DefaultTheme from "vitepress/theme-without-fonts";
 import { nextTick, onMounted, watch } from "vue";
+import Inspector from "./components/Inspector.vue";
+import Playground from "./components/Playground.vue";
 import { drawFigures } from "./figures";
 import "./style.css";
 
 export default {
   extends: DefaultTheme,
+  enhanceApp({ app }) {
+    app.component("Playground", Playground).component("Inspector", Inspector);
+  },
   setup() {
     const route = useRoute();
     onMounted(() => {
