@@ -28,7 +28,7 @@ export function layoutOf(
     margin: { t: 16, r: 16, b: 48, l: 56 },
     height: 320,
     showlegend: true,
-    legend: { orientation: "h", y: -0.25 },
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" },
     xaxis: axis(xTitle),
     yaxis: axis(yTitle),
     paper_bgcolor: "rgba(0,0,0,0)",
