@@ -1,20 +1,10 @@
 /** Seeded benchmark data: the same values for every implementation in a run. */
 
-/** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@quantlab/core";
 
 /** n standard normal values (Box-Muller) from a seeded PRNG, as float32. */
 export function normalValues(n: number, seed: number): Float32Array {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     const u = 1 - random();

@@ -7,7 +7,7 @@ export type { CompareReport, CompareSettings, OutputAgreement } from "./compare.
 export { agreement, COMPARE, compareModels, compareSettings } from "./compare.js";
 export { CliError } from "./errors.js";
 export type { Sample } from "./inputs.js";
-export { mulberry32, parseInputs, randomInputs, readInputFolder, readInputs } from "./inputs.js";
+export { parseInputs, randomInputs, readInputFolder, readInputs } from "./inputs.js";
 export type { InspectReport, TensorReport } from "./inspect.js";
 export { INSPECT, inspectModel, inspectText, schemeText } from "./inspect.js";
 export type { Io, OutputStream, Progress } from "./io.js";

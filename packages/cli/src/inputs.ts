@@ -15,6 +15,7 @@
  */
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { seededRandom } from "@quantlab/core";
 import { ModelFileError, type OnnxFeed, type OnnxValueInfo } from "@quantlab/models";
 import { UsageError } from "./args.js";
 import { CliError } from "./errors.js";
@@ -199,18 +200,6 @@ export function readInputFolder(
   return names.flatMap((n) => readInputs(join(dir, n), cwd, inputs));
 }
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `NAME=VALUE` pairs of a repeatable flag, by name. */
 export function namedValues(
   command: string,
@@ -254,7 +243,7 @@ export function randomInputs(
       );
     }
   }
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   let spare: number | undefined;
   const normal = () => {
     if (spare !== undefined) {

@@ -1,7 +1,8 @@
 /** Model files from disk: read, told apart, and every failure a `file: field: problem`. */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { type ModelFile, ModelFileError, readModel, sniffFormat } from "@quantlab/models";
+import { folderResolver } from "@quantlab/models/node";
 import { CliError } from "./errors.js";
 
 /** A model file read from disk: its path (as given), bytes and contents. */
@@ -32,35 +33,6 @@ export function readBytes(path: string, cwd: string): Uint8Array {
   }
 }
 
-/**
- * A reader of the files beside `path` (tfjs shards, ONNX external data): relative paths inside
- * the model's folder only; anything else, or a missing file, is a ModelFileError.
- */
-export function besideResolver(path: string, cwd: string): (relativePath: string) => Uint8Array {
-  const folder = dirname(resolve(cwd, path));
-  return (relativePath: string) => {
-    const target = resolve(folder, relativePath);
-    const inside = relative(folder, target);
-    if (
-      isAbsolute(relativePath) ||
-      inside === ".." ||
-      inside.startsWith(`..${sep}`) ||
-      isAbsolute(inside)
-    ) {
-      throw new ModelFileError(
-        path,
-        JSON.stringify(relativePath),
-        "a file outside the model's folder; quantlab reads only files beside the model",
-      );
-    }
-    try {
-      return readFileSync(target);
-    } catch (error) {
-      throw new ModelFileError(path, JSON.stringify(relativePath), (error as Error).message);
-    }
-  };
-}
-
 /** A folder stands for the model.json in it (a tfjs model); any other path is itself. */
 export function modelPath(path: string, cwd: string): string {
   const full = resolve(cwd, path);
@@ -75,7 +47,7 @@ export function modelPath(path: string, cwd: string): string {
 export function loadModel(path: string, cwd: string): LoadedModel {
   const file = modelPath(path, cwd);
   const bytes = readBytes(file, cwd);
-  const resolveFile = besideResolver(file, cwd);
+  const resolveFile = folderResolver(file, cwd);
   const model = readModel(bytes, { file, resolve: resolveFile });
   return { path: file, bytes, model, resolve: resolveFile };
 }

@@ -5,10 +5,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "@quantlab/core";
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CompareReport } from "../src/compare.js";
-import { mulberry32, randomInputs } from "../src/inputs.js";
+import { randomInputs } from "../src/inputs.js";
 import { fixtureDir, run } from "./helpers.js";
 
 let dir: string;
@@ -128,8 +129,8 @@ describe("quantlab compare", () => {
     const inputs = [{ name: "x", elemType: "FLOAT", shape: ["batch", 3] }];
     const options = { seed: 7, shapes: new Map(), values: new Map() };
     const [first] = randomInputs("m.onnx", inputs, 2, options);
-    // Box-Muller on mulberry32(7): u = 1 - r1, v = r2; r cos, then r sin.
-    const g = mulberry32(7);
+    // Box-Muller on seededRandom(7) (mulberry32): u = 1 - r1, v = r2; r cos, then r sin.
+    const g = seededRandom(7);
     const u = 1 - g();
     const v = g();
     const radius = Math.sqrt(-2 * Math.log(u));

@@ -134,6 +134,7 @@ export type {
 export { dequantize, quantize } from "./quantize/quantize.js";
 export type { QuantizeTrace } from "./quantize/trace.js";
 export { traceQuantize } from "./quantize/trace.js";
+export { seededNormal, seededRandom } from "./random.js";
 export type {
   MatrixLike,
   NestedArray,

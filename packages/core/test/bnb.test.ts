@@ -17,18 +17,11 @@ import {
   isBnbFormat,
   quantizeBnb,
 } from "../src/index.js";
+import { message } from "./show.js";
 
 const f32 = Math.fround;
 const at = (a: ArrayLike<number>, i: number): number => a[i] as number;
 const FLOOR = f32(1e-38);
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return "no error";
-};
 
 /** The table sorted ascending (equal values in code order) and its float32 midpoints. */
 function sorted(table: readonly number[]) {

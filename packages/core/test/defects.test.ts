@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
+import { message } from "./show.js";
 
 const {
   calibrate,
@@ -22,15 +23,6 @@ const {
   requantize,
   roundToFormat,
 } = core;
-
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return "no error";
-};
 
 describe("D3: the backends agree where the fast path falls back", () => {
   it("fakeQuantize with PyTorch's arithmetic, int32 and a zero point beyond 2^24", () => {

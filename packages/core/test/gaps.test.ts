@@ -5,16 +5,9 @@
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
 import { forEachBackend } from "./backends.js";
+import { message } from "./show.js";
 
 const { MinMaxObserver, MovingAverageMinMaxObserver } = core;
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return "no error";
-};
 
 forEachBackend(({ quantize, dequantize, encodeFloat, decodeFloat }) => {
   describe("quantize and dequantize", () => {

@@ -7,16 +7,9 @@
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
 import { forEachBackend } from "./backends.js";
+import { message } from "./show.js";
 
 const { FLOAT_FORMATS, INTEGER_FORMATS, packCodes, unpackCodes } = core;
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return "no error";
-};
 
 describe("the table", () => {
   it.each([

@@ -19,18 +19,10 @@ import {
   packCodes,
   quantizeMx,
 } from "../src/index.js";
+import { message } from "./show.js";
 
 const FORMATS = Object.keys(MX_FORMATS) as MxFormat[];
 const f32 = Math.fround;
-
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return "no error";
-};
 
 const signOf = (format: MxFormat) => 1 << (MX_FORMATS[format].elementBits - 1);
 

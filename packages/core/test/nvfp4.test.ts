@@ -7,17 +7,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeFloat, dequantizeNvfp4, NVFP4, quantizeNvfp4 } from "../src/index.js";
+import { message } from "./show.js";
 
 const f32 = Math.fround;
 const at = (a: ArrayLike<number>, i: number): number => a[i] as number;
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return "no error";
-};
 
 const E4M3 = decodeFloat(
   "float8e4m3fn",

@@ -42,3 +42,13 @@ export function evaluate(code: string[], scope: Record<string, unknown>): unknow
   const run = new Function(...names, `${body.join("\n")}\nreturn (${last});`);
   return run(...names.map((name) => scope[name]));
 }
+
+/** What `f` throws, as `Name: message`, or "no error": the form the error tests compare. */
+export function message(f: () => unknown): string {
+  try {
+    f();
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+  return "no error";
+}

@@ -3,15 +3,19 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import type { ModelFile } from "./model.js";
+import { type ModelFile, ModelFileError } from "./model.js";
 import { readModel } from "./read.js";
 
 /**
- * A resolver for the files beside `path`: it reads `relativePath` from `path`'s folder, and
- * refuses absolute paths and paths that leave the folder.
+ * A resolver for the files beside `path` (tfjs shards, ONNX external data): it reads
+ * `relativePath` from the folder of `path` (relative to `cwd`), refuses absolute paths and paths
+ * that leave the folder, and reports every failure as a ModelFileError naming `path` as given.
  */
-export function folderResolver(path: string): (relativePath: string) => Uint8Array {
-  const folder = resolve(dirname(path));
+export function folderResolver(
+  path: string,
+  cwd = process.cwd(),
+): (relativePath: string) => Uint8Array {
+  const folder = dirname(resolve(cwd, path));
   return (relativePath: string) => {
     const target = resolve(folder, relativePath);
     const inside = relative(folder, target);
@@ -21,9 +25,17 @@ export function folderResolver(path: string): (relativePath: string) => Uint8Arr
       inside.startsWith(`..${sep}`) ||
       isAbsolute(inside)
     ) {
-      throw new Error(`${JSON.stringify(relativePath)} is outside the model's folder ${folder}`);
+      throw new ModelFileError(
+        path,
+        JSON.stringify(relativePath),
+        "a file outside the model's folder; only files beside the model are read",
+      );
     }
-    return readFileSync(target);
+    try {
+      return readFileSync(target);
+    } catch (error) {
+      throw new ModelFileError(path, JSON.stringify(relativePath), (error as Error).message);
+    }
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "@quantlab/core";
 import { describe, expect, it } from "vitest";
 import {
   type ModelFile,
@@ -19,22 +20,10 @@ import {
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
-/** mulberry32: a small seeded generator, so every run damages the files the same way. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Every truncation, then `flips` copies with 1 to 4 random bits flipped (or bytes set). */
 function* damaged(bytes: Uint8Array, flips: number, seed: number): Generator<Uint8Array> {
   for (let n = 0; n < bytes.byteLength; n++) yield bytes.slice(0, n);
-  const next = random(seed);
+  const next = seededRandom(seed); // every run damages the files the same way
   for (let i = 0; i < flips; i++) {
     const copy = bytes.slice();
     const count = 1 + Math.floor(next() * 4);

@@ -5,7 +5,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { ModelFileError, readModel, readTfjs } from "../src/index.js";
-import { readModelFile } from "../src/node.js";
+import { folderResolver, readModelFile } from "../src/node.js";
 
 const require = createRequire(import.meta.url);
 const FACE_API = join(dirname(require.resolve("@vladmandic/face-api/package.json")), "model");
@@ -327,6 +327,21 @@ describe("readTfjs", () => {
   it("asks for a resolver when the manifest names shards", () => {
     expect(() => readTfjs(json(manifest))).toThrow(
       "readTfjs(): argument 'options.resolve' must be a function (relativePath) => Uint8Array to read the weight shards; received undefined.",
+    );
+  });
+
+  it("folderResolver reads beside the model only, and names the model in its errors", () => {
+    const here = dirname(import.meta.filename);
+    const resolveFile = folderResolver("test/tfjs.test.ts", join(here, ".."));
+    expect(resolveFile("tfjs.test.ts").byteLength).toBe(
+      readFileSync(import.meta.filename).byteLength,
+    );
+    expect(() => resolveFile("../package.json")).toThrow(
+      `test/tfjs.test.ts: "../package.json": a file outside the model's folder; only files beside the model are read`,
+    );
+    expect(() => resolveFile("/etc/passwd")).toThrow(ModelFileError);
+    expect(() => resolveFile("missing.bin")).toThrow(
+      /^test\/tfjs\.test\.ts: "missing\.bin": ENOENT/,
     );
   });
 

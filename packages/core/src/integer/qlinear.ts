@@ -6,7 +6,12 @@ import type { TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { checkKeys } from "../validate/options.js";
-import { checkSemantics, type ResolvedParams, resolveParams } from "../validate/params.js";
+import {
+  checkSemantics,
+  QUANTIZED_TENSOR_KEYS,
+  type ResolvedParams,
+  resolveParams,
+} from "../validate/params.js";
 import {
   accumulate,
   type Int8Operand,
@@ -40,17 +45,6 @@ export interface QLinearOutput {
   readonly zeroPoint?: number;
 }
 
-const OPERAND_KEYS = [
-  "dtype",
-  "data",
-  "shape",
-  "scale",
-  "zeroPoint",
-  "axis",
-  "blockSize",
-  "semantics",
-] as const;
-
 interface Operand extends Int8Operand {
   /** Scale and zero point per row of each matrix of `a`, or per column of each matrix of `b`. */
   readonly scales: Float32Array;
@@ -61,7 +55,7 @@ function operand(fn: string, name: "a" | "b", x: unknown): [Int8Operand, Quantiz
   if (typeof x !== "object" || x === null || Array.isArray(x) || ArrayBuffer.isView(x)) {
     throw typeError(fn, name, "a quantized tensor { dtype, data, shape, scale, zeroPoint? }", x);
   }
-  checkKeys(fn, name, x, OPERAND_KEYS);
+  checkKeys(fn, name, x, QUANTIZED_TENSOR_KEYS);
   const q = x as QuantizedOperand;
   if (q.semantics !== undefined && checkSemantics(fn, q.semantics) !== "onnx") {
     throw rangeError(fn, `${name}.semantics`, '"onnx" (QLinearMatMul is ONNX\'s)', q.semantics);

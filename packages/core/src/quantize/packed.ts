@@ -9,6 +9,7 @@ import { outputArray } from "../validate/output.js";
 import {
   checkBackend,
   checkSemantics,
+  QUANTIZED_TENSOR_KEYS,
   type QuantParams,
   resolveParams,
 } from "../validate/params.js";
@@ -101,7 +102,7 @@ export function dequantizePacked(
   if (typeof packed !== "object" || packed === null || !(packed.data instanceof Uint8Array)) {
     throw typeError(fn, "packed", "a packed tensor from quantizePacked()", packed);
   }
-  checkKeys(fn, "packed", packed, PACKED_KEYS);
+  checkKeys(fn, "packed", packed, QUANTIZED_TENSOR_KEYS);
   const dtype = checkDType(fn, "packed.dtype", packed.dtype, INT4_DTYPES).name;
   const shape = checkShape(fn, "packed.shape", packed.shape);
   const n = shape.reduce((a, b) => a * b, 1);
@@ -133,15 +134,3 @@ export function dequantizePacked(
   dequantizeResolved(kernels, semantics, codes, resolved, out);
   return { data: out, shape };
 }
-
-/** The keys a {@link PackedTensor} may carry. */
-const PACKED_KEYS = [
-  "dtype",
-  "data",
-  "shape",
-  "scale",
-  "zeroPoint",
-  "axis",
-  "blockSize",
-  "semantics",
-] as const;

@@ -20,6 +20,7 @@ import {
   checkBackend,
   checkPrecision,
   checkSemantics,
+  QUANTIZED_TENSOR_KEYS,
   type QuantParams,
   type ResolvedFloatParams,
   type ResolvedParams,
@@ -346,15 +347,3 @@ export function dequantize(
 function codeRange(format: ReturnType<typeof checkDType<QuantDType>>, name: string): CodeRange {
   return "min" in format ? format : { ...format, name, min: 0, max: 2 ** format.bits - 1 };
 }
-
-/** The keys a {@link QuantizedTensor} may carry when it is passed alone to {@link dequantize}. */
-const QUANTIZED_TENSOR_KEYS = [
-  "dtype",
-  "data",
-  "shape",
-  "scale",
-  "zeroPoint",
-  "axis",
-  "blockSize",
-  "semantics",
-] as const;

@@ -160,6 +160,9 @@ export function checkFloatZeroPoint(
 /** The keys of {@link QuantParams}. */
 export const PARAM_KEYS = ["dtype", "scale", "zeroPoint", "axis", "blockSize"] as const;
 
+/** The keys of a quantized tensor (codes, shape, parameters and semantics), packed or not. */
+export const QUANTIZED_TENSOR_KEYS = ["data", "shape", ...PARAM_KEYS, "semantics"] as const;
+
 /**
  * A parameter tensor must have `paramShape`, or be flat (1-D, row-major) with as many values: a
  * [6, 2] tensor is never read as [2, 6].

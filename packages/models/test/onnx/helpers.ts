@@ -1,3 +1,4 @@
+import { seededRandom } from "@quantlab/core";
 import * as ort from "onnxruntime-node";
 import type { OnnxRunner } from "../../src/index.js";
 
@@ -26,20 +27,9 @@ async function runWith(
   return out;
 }
 
-/** Seeded uniform numbers in [0, 1) (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` seeded values, roughly normal (sum of 4 uniforms), scaled. */
 export function values(n: number, seed: number, scale = 1): Float32Array {
-  const r = random(seed);
+  const r = seededRandom(seed);
   return Float32Array.from({ length: n }, () => (r() + r() + r() + r() - 2) * scale);
 }
 

@@ -3,7 +3,7 @@
  * every variant loads in onnxruntime-node and stays close to the float model on the same inputs;
  * the codes are core's; options select and reject as documented.
  */
-import { quantize, symmetricParams } from "@quantlab/core";
+import { quantize, seededRandom, symmetricParams } from "@quantlab/core";
 import { describe, expect, it } from "vitest";
 import {
   calibrateOnnx,
@@ -16,7 +16,7 @@ import {
 } from "../../src/index.js";
 import { modelProto } from "../../src/onnx/build.js";
 import { encodeModelProto, type TensorProto } from "../../src/onnx/proto.js";
-import { random, run, values } from "./helpers.js";
+import { run, values } from "./helpers.js";
 
 const model = createOnnxModel({
   inputs: [{ name: "image", dtype: "FLOAT", shape: ["batch", 3, 8, 8] }],
@@ -49,7 +49,7 @@ const model = createOnnxModel({
 });
 
 const batch = 16;
-const r = random(8);
+const r = seededRandom(8);
 const images = Float32Array.from({ length: batch * 192 }, () => r());
 const feeds = { image: { type: "float32" as const, data: images, dims: [batch, 3, 8, 8] } };
 
@@ -71,7 +71,7 @@ describe("quantizeOnnx", () => {
     const samples = [0, 1, 2, 3].map((s) => ({
       image: {
         type: "float32" as const,
-        data: Float32Array.from({ length: 8 * 192 }, random(100 + s)),
+        data: Float32Array.from({ length: 8 * 192 }, seededRandom(100 + s)),
         dims: [8, 3, 8, 8],
       },
     }));

@@ -6,13 +6,14 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { seededRandom } from "@quantlab/core";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { ModelFileError, quantizeOnnx, readOnnx } from "../../src/index.js";
 import { modelProto } from "../../src/onnx/build.js";
 import { onnxDType } from "../../src/onnx/dtypes.js";
 import { encodeModelProto, type ModelProto, type TensorProto } from "../../src/onnx/proto.js";
-import { identity, random, run, runUnoptimized, values } from "./helpers.js";
+import { identity, run, runUnoptimized, values } from "./helpers.js";
 
 const SHAPE = [3, 5];
 const N = 15;
@@ -34,7 +35,7 @@ function castModel(tensor: Partial<TensorProto>, elemType = 1): ModelProto {
 
 /** Raw bytes and typed-field entries of N seeded elements of each type. */
 function samples(name: string): { raw: Uint8Array; field: string; entries: unknown[] } {
-  const r = random(name.length * 31 + name.charCodeAt(0));
+  const r = seededRandom(name.length * 31 + name.charCodeAt(0));
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   switch (name) {
@@ -343,7 +344,7 @@ describe("bad files", () => {
   });
 
   it("random bytes never crash or hang: a ModelFileError or a model, always fast", () => {
-    const r = random(77);
+    const r = seededRandom(77);
     const start = performance.now();
     for (let trial = 0; trial < 300; trial++) {
       const bytes = Uint8Array.from({ length: 1 + Math.floor(r() * 200) }, () =>
