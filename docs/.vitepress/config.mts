@@ -4,6 +4,7 @@
 // Vite's cache. site.json in the source folder holds the sidebars: the lessons in order, and the
 // API tree that typedoc-vitepress-theme wrote.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DefaultTheme, defineConfig } from "vitepress";
@@ -16,6 +17,8 @@ const outDir = resolve(process.env.QUANTLAB_SITE_OUT ?? join(cacheDir, "dist"));
 interface SiteData {
   lessons: DefaultTheme.SidebarItem[];
   api: DefaultTheme.SidebarItem[];
+  /** The plotly.js bundle the figures need (docs/lib/notebook.mjs plotlyBundleFor). */
+  plotly: string;
 }
 
 let site: SiteData;
@@ -56,7 +59,9 @@ for (const pkg of site.api) {
     {
       text: "API reference",
       link: "/api/",
-      items: site.api.map((other) => (other === pkg ? { ...pkg, collapsed: false } : { text: other.text, link: other.link })),
+      items: site.api.map((other) =>
+        other === pkg ? { ...pkg, collapsed: false } : { text: other.text, link: other.link },
+      ),
     },
   ];
 }
@@ -78,12 +83,22 @@ export default defineConfig({
   markdown: {
     // LaTeX rendered to SVG at build time (markdown-it-mathjax3): no MathJax in the browser.
     math: true,
-    theme: { light: "github-light", dark: "github-dark" },
+    // The high-contrast GitHub themes: every token at 4.5:1 or more on the code blocks' background.
+    theme: { light: "github-light-high-contrast", dark: "github-dark-high-contrast" },
+    config(md) {
+      // A table wider than the column scrolls: it takes the keyboard focus, so it can be scrolled
+      // without a mouse (axe: scrollable-region-focusable).
+      md.renderer.rules.table_open = () => '<table tabindex="0">\n';
+    },
   },
   themeConfig: {
     logo: { src: "/favicon.svg", alt: "" },
     nav: [
-      { text: "Lessons", link: (site.lessons[0]?.link as string) ?? "/", activeMatch: "^/lessons/" },
+      {
+        text: "Lessons",
+        link: (site.lessons[0]?.link as string) ?? "/",
+        activeMatch: "^/lessons/",
+      },
       { text: "API", link: "/api/", activeMatch: "^/api/" },
       { text: "Glossary", link: "/glossary" },
       { text: "Playground", link: "/playground" },
@@ -91,12 +106,25 @@ export default defineConfig({
     ],
     sidebar: { ...apiSidebars, "/": learn },
     outline: { level: [2, 3], label: "On this page" },
-    search: { provider: "local" },
+    search: {
+      provider: "local",
+      // No aria-label on the search button: its name is its visible text ("Search", the keys).
+      options: { translations: { button: { buttonText: "Search", buttonAriaLabel: "" } } },
+    },
     docFooter: { prev: "Previous", next: "Next" },
     footer: { message: "quantlab: every number on these pages was computed by @quantlab/core." },
   },
   vite: {
     build: { chunkSizeWarningLimit: 2000 },
+    // The theme's figures load "quantlab-plotly-bundle?url": the bundle the lessons' figures need.
+    resolve: {
+      alias: [
+        {
+          find: /^quantlab-plotly-bundle(?=\?|$)/,
+          replacement: createRequire(join(here, "..", "package.json")).resolve(site.plotly),
+        },
+      ],
+    },
     // The pages live outside docs/ (in the build folder): Vite may read them.
     server: { fs: { allow: [srcDir, here, resolve(here, "..")] } },
   },

@@ -38,7 +38,9 @@ export function apiEntries(paths) {
 
 const rank = (entry) => {
   const pkg = API_PACKAGES.indexOf(entry.pkg);
-  return (pkg < 0 ? API_PACKAGES.length : pkg) * 10 + (entry.module && entry.module !== "index" ? 1 : 0);
+  return (
+    (pkg < 0 ? API_PACKAGES.length : pkg) * 10 + (entry.module && entry.module !== "index" ? 1 : 0)
+  );
 };
 
 /**
@@ -98,6 +100,8 @@ export const entryLink = (entry) => `/api/${entry.path}`;
  */
 export function withUsedIn(markdown, lessons) {
   if (lessons.length === 0) return markdown;
-  const items = lessons.map((lesson) => `- [${lesson.title.replace(/[[\]]/g, "\\$&")}](${lesson.link})`);
+  const items = lessons.map(
+    (lesson) => `- [${lesson.title.replace(/[[\]]/g, "\\$&")}](${lesson.link})`,
+  );
   return `${markdown.trimEnd()}\n\n## Used in the lessons\n\n${items.join("\n")}\n`;
 }

@@ -21,19 +21,25 @@ const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'" 
 const decodeEntities = (text) =>
   text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, name) => {
     if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+      const code =
+        name[1] === "x" || name[1] === "X"
+          ? Number.parseInt(name.slice(2), 16)
+          : Number(name.slice(1));
       return String.fromCodePoint(code);
     }
     return ENTITIES[name] ?? all;
   });
 
 /** The ids of an HTML page's elements (the anchors a link may name). */
-export const idsOf = (html) => new Set([...html.matchAll(/\s(?:id|name)="([^"]*)"/g)].map((m) => decodeEntities(m[1])));
+export const idsOf = (html) =>
+  new Set([...html.matchAll(/\s(?:id|name)="([^"]*)"/g)].map((m) => decodeEntities(m[1])));
 
 /** The links of an HTML page: [attribute, url] of each a/link href and script/img/source/iframe src. */
 export function linksOf(html) {
   const found = [];
-  for (const match of html.matchAll(/<(a|link|script|img|source|iframe|embed)\b[^>]*?\s(href|src)="([^"]*)"/gi)) {
+  for (const match of html.matchAll(
+    /<(a|link|script|img|source|iframe|embed)\b[^>]*?\s(href|src)="([^"]*)"/gi,
+  )) {
     found.push({ tag: match[1].toLowerCase(), url: decodeEntities(match[3]) });
   }
   return found;
@@ -90,7 +96,11 @@ export function checkLinks(siteDir) {
       if (anchor && file.endsWith(".html")) {
         result.anchors++;
         if (!idsIn(file).has(decodeURIComponent(anchor))) {
-          result.dead.push({ page, url, why: `no id "${decodeURIComponent(anchor)}" in ${pathname}` });
+          result.dead.push({
+            page,
+            url,
+            why: `no id "${decodeURIComponent(anchor)}" in ${pathname}`,
+          });
         }
       }
     }
@@ -113,7 +123,8 @@ export function checkBacklinks(siteDir) {
     for (const { tag, url } of linksOf(html)) {
       if (tag !== "a") continue;
       const path = new URL(url, `http://site.invalid${lessonPath}`).pathname;
-      if (path.startsWith("/api/") && path.endsWith(".html") && !path.endsWith("/index.html")) targets.add(path);
+      if (path.startsWith("/api/") && path.endsWith(".html") && !path.endsWith("/index.html"))
+        targets.add(path);
     }
     for (const path of targets) {
       result.pairs++;
@@ -135,13 +146,21 @@ export function remoteLoads(siteDir) {
   for (const path of filesUnder(siteDir)) {
     if (path.endsWith(".html")) {
       const html = readFileSync(join(siteDir, path), "utf8");
-      for (const match of html.matchAll(/<(script|link|img|iframe|source|embed|video|audio)\b[^>]*?\s(src|href)="((?:https?:)?\/\/[^"]*)"/gi)) {
-        if (match[1].toLowerCase() === "link" && !/rel="(?:stylesheet|preload|modulepreload|icon|prefetch|manifest)"/i.test(match[0])) continue;
+      for (const match of html.matchAll(
+        /<(script|link|img|iframe|source|embed|video|audio)\b[^>]*?\s(src|href)="((?:https?:)?\/\/[^"]*)"/gi,
+      )) {
+        if (
+          match[1].toLowerCase() === "link" &&
+          !/rel="(?:stylesheet|preload|modulepreload|icon|prefetch|manifest)"/i.test(match[0])
+        )
+          continue;
         found.push(`${path}: <${match[1]} ${match[2]}="${match[3]}">`);
       }
     } else if (path.endsWith(".css")) {
       const css = readFileSync(join(siteDir, path), "utf8");
-      for (const match of css.matchAll(/(?:@import\s+|url\()\s*["']?((?:https?:)?\/\/[^"')\s]+)/gi)) {
+      for (const match of css.matchAll(
+        /(?:@import\s+|url\()\s*["']?((?:https?:)?\/\/[^"')\s]+)/gi,
+      )) {
         found.push(`${path}: ${match[1]}`);
       }
     }

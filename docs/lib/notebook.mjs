@@ -13,9 +13,49 @@ export const TAGS = {
   solution: "hidden until the reader opens it",
 };
 
-/** The plotly.js trace types the site's bundle (plotly.js-basic-dist-min) can draw. */
-export const BUNDLE_TRACE_TYPES = ["scatter", "bar", "pie"];
+/**
+ * plotly.js's partial bundles (their READMEs list the trace types), smallest first: the site loads
+ * the first that draws every trace type its figures use.
+ */
+export const PLOTLY_BUNDLES = [
+  {
+    module: "plotly.js-basic-dist-min/plotly-basic.min.js",
+    traces: ["bar", "pie", "scatter"],
+  },
+  {
+    module: "plotly.js-cartesian-dist-min/plotly-cartesian.min.js",
+    traces: [
+      "bar",
+      "box",
+      "contour",
+      "heatmap",
+      "histogram",
+      "histogram2d",
+      "histogram2dcontour",
+      "image",
+      "pie",
+      "scatter",
+      "scatterternary",
+      "violin",
+    ],
+  },
+];
 
+/**
+ * The smallest plotly.js bundle that draws every one of `types`, or null when none does.
+ *
+ * @example
+ * plotlyBundleFor(["scatter", "heatmap"]).module;
+ * // => "plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
+ */
+export function plotlyBundleFor(types) {
+  return (
+    PLOTLY_BUNDLES.find((bundle) => [...types].every((type) => bundle.traces.includes(type))) ??
+    null
+  );
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /** A cell's source or an output's text, which nbformat stores as a string or a list of lines. */
@@ -61,7 +101,11 @@ export function notebookTitle(nb) {
         continue;
       }
       if (heading || /^\s*([-*+]|\d+\.)\s/.test(block)) continue;
-      const sentences = plainText(block).split(/(?<=[.!?])\s+/);
+      // The paragraph ends where a list starts, even without a blank line before it.
+      const lines = block.split("\n");
+      const list = lines.findIndex((line) => /^\s*([-*+]|\d+\.)\s/.test(line));
+      const paragraph = list < 0 ? block : lines.slice(0, list).join("\n");
+      const sentences = plainText(paragraph).split(/(?<=[.!?])\s+/);
       if (sentences.length > 1 && sentences[sentences.length - 1].endsWith(":")) sentences.pop();
       summary = sentences.join(" ");
       break;
@@ -109,7 +153,12 @@ export function linkInlineCode(markdown, resolve) {
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence) {
       out.push(line);
-      if (marker && marker[0] === fence[0] && marker.length >= fence.length && !line.trim().slice(marker.length).trim()) {
+      if (
+        marker &&
+        marker[0] === fence[0] &&
+        marker.length >= fence.length &&
+        !line.trim().slice(marker.length).trim()
+      ) {
         fence = null;
       }
     } else if (marker) {
@@ -153,7 +202,9 @@ export function usesOf(source, imports) {
   const used = [];
   for (const [alias, pkg] of Object.entries(imports.namespaces)) {
     const escaped = alias.replace(/\$/g, "\\$");
-    for (const match of source.matchAll(new RegExp(`(?<![\\w$.])${escaped}\\.([A-Za-z_$][\\w$]*)`, "g"))) {
+    for (const match of source.matchAll(
+      new RegExp(`(?<![\\w$.])${escaped}\\.([A-Za-z_$][\\w$]*)`, "g"),
+    )) {
       used.push([pkg, match[1]]);
     }
   }
@@ -204,7 +255,9 @@ export function splitHtmlOutput(html) {
 /** A figure's title, from its layout, as plain text ("" when it has none). */
 function figureTitle(figure) {
   const title = figure.layout?.title;
-  return plainText((typeof title === "string" ? title : (title?.text ?? "")).replace(/<br\s*\/?>/gi, " "));
+  return plainText(
+    (typeof title === "string" ? title : (title?.text ?? "")).replace(/<br\s*\/?>/gi, " "),
+  );
 }
 
 /** HTML from an output, as a markdown block: no `<style>` (the theme styles it), no blank line. */
@@ -215,11 +268,20 @@ function htmlBlock(html, where) {
       `${where}: an HTML output with a <script> the site cannot run (the site draws only @quantlab/plot figures, from show())`,
     );
   }
-  return clean.replace(/\n[ \t]*(?=\n)/g, "");
+  // A table wider than the column scrolls: it takes the keyboard focus (axe:
+  // scrollable-region-focusable).
+  return clean
+    .replace(/\n[ \t]*(?=\n)/g, "")
+    .replace(/<table\b(?![^>]*\btabindex=)/gi, '<table tabindex="0"');
 }
 
 const PLAIN_MIMES = ["text/plain"];
-const IMAGE_MIMES = { "image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif" };
+const IMAGE_MIMES = {
+  "image/svg+xml": "svg",
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/gif": "gif",
+};
 
 /** LaTeX output (tslab's display.latex) as markdown display math, one block per formula. */
 function latexBlocks(latex) {
@@ -248,8 +310,12 @@ function latexBlocks(latex) {
 export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, intro = "" }) {
   const url = assetUrl ?? ((file) => `/assets/figures/${file}`);
   const { title, summary } = notebookTitle(nb);
-  if (!title) throw new Error(`${name}: no heading in its markdown cells (a lesson opens with "# Title")`);
-  const language = nb.metadata?.language_info?.name === "typescript" ? "ts" : (nb.metadata?.language_info?.name ?? "ts");
+  if (!title)
+    throw new Error(`${name}: no heading in its markdown cells (a lesson opens with "# Title")`);
+  const language =
+    nb.metadata?.language_info?.name === "typescript"
+      ? "ts"
+      : (nb.metadata?.language_info?.name ?? "ts");
   // The lesson's imports, from every code cell: its prose may name `q.quantize` before the setup cell.
   const imports = { namespaces: {}, names: {} };
   for (const cell of nb.cells ?? []) {
@@ -269,7 +335,9 @@ export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, i
     const endStream = () => {
       if (!stream) return;
       const kind = stream.name === "stderr" ? " nb-stderr" : "";
-      pieces.push(`<pre class="nb-stream${kind}">${escapeHtml(stream.text.replace(/\n$/, ""))}</pre>`);
+      pieces.push(
+        `<pre class="nb-stream${kind}" tabindex="0">${escapeHtml(stream.text.replace(/\n$/, ""))}</pre>`,
+      );
       stream = null;
     };
     for (const [k, output] of (cell.outputs ?? []).entries()) {
@@ -285,7 +353,9 @@ export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, i
       endStream();
       if (output.output_type === "error") {
         const trace = joined(output.traceback ?? []).replace(ANSI, "");
-        pieces.push(`<pre class="nb-stream nb-stderr">${escapeHtml(trace || `${output.ename}: ${output.evalue}`)}</pre>`);
+        pieces.push(
+          `<pre class="nb-stream nb-stderr" tabindex="0">${escapeHtml(trace || `${output.ename}: ${output.evalue}`)}</pre>`,
+        );
         continue;
       }
       const data = output.data ?? {};
@@ -293,13 +363,19 @@ export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, i
         const parts = splitHtmlOutput(joined(data["text/html"]));
         for (const [f, figure] of parts.figures.entries()) {
           for (const trace of figure.data ?? []) traceTypes.add(trace.type ?? "scatter");
-          const content = JSON.stringify({ data: figure.data, layout: figure.layout, config: figure.config });
+          const content = JSON.stringify({
+            data: figure.data,
+            layout: figure.layout,
+            config: figure.config,
+          });
           const file = `${name}-${where.cell}-${k}${parts.figures.length > 1 ? `-${f}` : ""}.${shortHash(content)}.json`;
           files.push({ file, content });
           // The title becomes the figure's caption, as text that wraps (the theme draws the
           // figure without it).
           const title = figureTitle(figure);
-          const caption = title ? `<figcaption class="nb-figure-title">${escapeHtml(title)}</figcaption>` : "";
+          const caption = title
+            ? `<figcaption class="nb-figure-title">${escapeHtml(title)}</figcaption>`
+            : "";
           pieces.push(
             `<figure class="nb-figure-card">${caption}<div class="nb-figure" data-src="${escapeHtml(url(file))}" style="height:${figure.height}px">Drawing the figure…</div></figure>`,
           );
@@ -313,11 +389,17 @@ export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, i
         const content = image === "image/svg+xml" ? raw : Buffer.from(raw, "base64");
         const file = `${name}-${where.cell}-${k}.${shortHash(raw)}.${IMAGE_MIMES[image]}`;
         files.push({ file, content });
-        pieces.push(`<img src="${escapeHtml(url(file))}" alt="Output of the code above" loading="lazy">`);
+        pieces.push(
+          `<img src="${escapeHtml(url(file))}" alt="Output of the code above" loading="lazy">`,
+        );
         continue;
       }
       if (data["text/latex"] !== undefined) {
-        pieces.push(`<div class="nb-math">`, ...latexBlocks(joined(data["text/latex"])), "</div>");
+        pieces.push(
+          `<div class="nb-math" tabindex="0">`,
+          ...latexBlocks(joined(data["text/latex"])),
+          "</div>",
+        );
         continue;
       }
       if (data["text/markdown"] !== undefined) {
@@ -325,7 +407,10 @@ export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, i
         continue;
       }
       const plain = PLAIN_MIMES.find((mime) => data[mime] !== undefined);
-      if (plain) pieces.push(`<pre class="nb-stream">${escapeHtml(joined(data[plain]).replace(ANSI, ""))}</pre>`);
+      if (plain)
+        pieces.push(
+          `<pre class="nb-stream" tabindex="0">${escapeHtml(joined(data[plain]).replace(ANSI, ""))}</pre>`,
+        );
     }
     endStream();
     return pieces.length ? `<div class="nb-outputs">\n\n${pieces.join("\n\n")}\n\n</div>` : "";
@@ -355,15 +440,21 @@ export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, i
       for (const [file, bundle] of Object.entries(cell.attachments ?? {})) {
         const mime = Object.keys(bundle)[0];
         const ext = IMAGE_MIMES[mime];
-        if (!ext) throw new Error(`${name}, cell ${number}: attachment ${file} is ${mime}, not an image`);
+        if (!ext)
+          throw new Error(`${name}, cell ${number}: attachment ${file} is ${mime}, not an image`);
         const raw = joined(bundle[mime]);
         const out = `${name}-${number}-${shortHash(raw)}.${ext}`;
-        files.push({ file: out, content: mime === "image/svg+xml" ? raw : Buffer.from(raw, "base64") });
+        files.push({
+          file: out,
+          content: mime === "image/svg+xml" ? raw : Buffer.from(raw, "base64"),
+        });
         markdown = markdown.split(`attachment:${file}`).join(url(out));
       }
       if (tags.includes("solution")) fold("solution", "Solution");
       else closeFold();
-      blocks.push(tags.includes("exercise") ? `<div class="nb-exercise">\n\n${markdown}\n\n</div>` : markdown);
+      blocks.push(
+        tags.includes("exercise") ? `<div class="nb-exercise">\n\n${markdown}\n\n</div>` : markdown,
+      );
       if (!introDone && intro) {
         closeFold();
         blocks.push(`:::\n\n${intro}\n\n::: v-pre`);
@@ -391,7 +482,8 @@ export function notebookToPage(nb, { name, assetUrl, resolveCode = () => null, i
       continue;
     }
     closeFold();
-    if (tags.includes("starter")) blocks.push('<p class="nb-label">Your turn: edit and run this cell in JupyterLab</p>');
+    if (tags.includes("starter"))
+      blocks.push('<p class="nb-label">Your turn: edit and run this cell in JupyterLab</p>');
     if (tags.includes("exercise-check")) blocks.push('<p class="nb-label">Checks your answer</p>');
     blocks.push(...body);
   }

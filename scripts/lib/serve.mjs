@@ -7,7 +7,7 @@ import { open, realpath } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, isAbsolute, join, normalize, relative, sep } from "node:path";
 import { pipeline } from "node:stream";
-import { acceptedEncodings, cacheControl, COMPRESSIBLE, compressor, etagOf } from "./encoding.mjs";
+import { acceptedEncodings, COMPRESSIBLE, cacheControl, compressor, etagOf } from "./encoding.mjs";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",

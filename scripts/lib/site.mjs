@@ -58,6 +58,30 @@ export function runItYourself(name, bytes) {
   ].join("\n");
 }
 
+/**
+ * The last section of a lesson: every entry of the packages its code uses, by package, in the
+ * order the lesson first uses them, each linked to its API page.
+ */
+function apiUsedSection(entries) {
+  if (entries.length === 0) return "";
+  const packages = [...new Set(entries.map((entry) => entry.pkg))];
+  const lines = packages.map((pkg) => {
+    const links = entries
+      .filter((entry) => entry.pkg === pkg)
+      .map((entry) => `[\`${entry.name}\`](/api/${entry.path})`);
+    return `- \`@quantlab/${pkg}\`: ${links.join(", ")}`;
+  });
+  return [
+    "",
+    "## The API in this lesson",
+    "",
+    "What this lesson's code uses from the packages, each linked to its reference page:",
+    "",
+    ...lines,
+    "",
+  ].join("\n");
+}
+
 /** Lesson "NN-topic": its number, for the sidebar. */
 const lessonNumber = (name) => Number(/^(\d+)/.exec(name)?.[1] ?? 0);
 
@@ -73,18 +97,33 @@ const mdFiles = (dir) => {
   return out.sort();
 };
 
+/** A heading's anchor as VitePress makes it: "Type Aliases" -> "type-aliases". */
+const anchorOf = (text) =>
+  text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+
 /**
  * The API sidebar of typedoc-vitepress-theme, with readable module names: a package with several
  * entry points has modules "index" and "node", shown as "@quantlab/plot" and "@quantlab/plot/node".
+ * A group without a page of its own ("Functions") links to its heading on its module's page: a
+ * collapsible item without a link would be a button holding a button (axe: nested-interactive).
  */
-function apiSidebar(items, pkg = null) {
+function apiSidebar(items, pkg = null, parentLink = null) {
   return items.map((item) => {
     const copy = { ...item };
     if (pkg && copy.text === "index") copy.text = pkg;
     else if (pkg && /^[a-z]+$/.test(copy.text) && copy.link?.endsWith(`/${copy.text}/`))
       copy.text = `${pkg}/${copy.text}`;
+    if (copy.items && !copy.link && parentLink) copy.link = `${parentLink}#${anchorOf(copy.text)}`;
     if (copy.items)
-      copy.items = apiSidebar(copy.items, pkg ?? (copy.text.startsWith("@") ? copy.text : null));
+      copy.items = apiSidebar(
+        copy.items,
+        pkg ?? (copy.text.startsWith("@") ? copy.text : null),
+        item.link ?? parentLink,
+      );
     return copy;
   });
 }
@@ -95,7 +134,8 @@ function apiSidebar(items, pkg = null) {
  * entry, docs/pages, and site.json (the sidebars). Returns what it wrote, for the log.
  */
 export async function writeSources({ src, notebooks, executedDir }) {
-  const { notebookToPage, linkInlineCode, BUNDLE_TRACE_TYPES } = await docsLib("notebook.mjs");
+  const { notebookToPage, linkInlineCode, plotlyBundleFor, PLOTLY_BUNDLES } =
+    await docsLib("notebook.mjs");
   const { API_PACKAGES, apiEntries, apiIndex, codeEntry, entryLink, withUsedIn } =
     await docsLib("api.mjs");
   if (!existsSync(join(API_DIR, "index.md"))) {
@@ -120,6 +160,7 @@ export async function writeSources({ src, notebooks, executedDir }) {
     usedBy.get(entry.path).add(lesson);
   };
   const lessons = [];
+  const traceTypes = new Set();
   let figures = 0;
   let codeLinks = 0;
   for (const notebook of notebooks) {
@@ -139,17 +180,24 @@ export async function writeSources({ src, notebooks, executedDir }) {
         return entryLink(entry);
       },
     });
-    const unknown = [...page.traceTypes].filter((type) => !BUNDLE_TRACE_TYPES.includes(type));
-    if (unknown.length > 0) {
+    for (const type of page.traceTypes) traceTypes.add(type);
+    if (!plotlyBundleFor(page.traceTypes)) {
+      const all = [...new Set(PLOTLY_BUNDLES.flatMap((bundle) => bundle.traces))];
       throw new UserError(
-        `${rel(notebook)} draws ${unknown.join(", ")} traces, which the site's plotly.js bundle (plotly.js-basic-dist-min: ${BUNDLE_TRACE_TYPES.join(", ")}) cannot draw: build the site with a bundle that has them (docs/.vitepress/theme/figures.ts)`,
+        `${rel(notebook)} draws ${[...page.traceTypes].filter((type) => !all.includes(type)).join(", ")} traces, which none of the site's plotly.js bundles draws (${all.join(", ")}): add a bundle that has them to PLOTLY_BUNDLES (docs/lib/notebook.mjs)`,
       );
     }
-    for (const [pkg, exported] of page.uses) use(index.find(exported, pkg), lesson);
+    const used = [];
+    for (const [pkg, exported] of page.uses) {
+      const entry = index.find(exported, pkg);
+      if (!entry) continue;
+      use(entry, lesson);
+      if (!used.includes(entry)) used.push(entry);
+    }
     lesson.title = page.title;
     lesson.summary = page.summary;
     lessons.push(lesson);
-    writeFileSync(join(src, "lessons", `${name}.md`), page.markdown);
+    writeFileSync(join(src, "lessons", `${name}.md`), `${page.markdown}${apiUsedSection(used)}`);
     for (const { file, content } of page.files) writeFileSync(join(figuresDir, file), content);
     figures += page.files.length;
     cpSync(notebook, join(downloads, `${name}.ipynb`));
@@ -220,9 +268,18 @@ export async function writeSources({ src, notebooks, executedDir }) {
       link: lesson.link,
     })),
     api: apiSidebar(sidebar),
+    plotly: plotlyBundleFor(traceTypes).module,
   };
   writeFileSync(join(src, "site.json"), `${JSON.stringify(site, null, 2)}\n`);
-  return { lessons, figures, codeLinks, apiPages: index.entries.length, usedEntries: usedBy.size };
+  return {
+    lessons,
+    figures,
+    codeLinks,
+    apiPages: index.entries.length,
+    usedEntries: usedBy.size,
+    traceTypes: [...traceTypes].sort(),
+    plotly: site.plotly,
+  };
 }
 
 /** Runs `vitepress build docs` on src into outDir (Vite's cache in cacheDir). */
@@ -241,6 +298,7 @@ async function vitepressBuild({ src, outDir, cacheDir, env }) {
     capture: true,
   });
   const done = `${stdout}\n${stderr}`.split("\n").find((line) => /build complete/i.test(line));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colours start with ESC.
   if (done) say(`vitepress: ${done.replace(/\x1b\[[0-9;]*m/g, "").trim()}`);
 }
 
@@ -356,7 +414,7 @@ function swapIn(stage, siteDir) {
 export async function buildSite({ python, env, siteDir, notebooks, reuse = false, timeout }) {
   const all = listNotebooks();
   const chosen = notebooks ?? all;
-  if (chosen.length === 0) throw new UserError(`no notebooks/NN-*.ipynb in ${rel(NOTEBOOKS_DIR)}`);
+  if (all.length === 0) throw new UserError(`no notebooks/NN-*.ipynb in ${rel(NOTEBOOKS_DIR)}`);
   const work = workDirOf(siteDir);
   const executedDir = join(work, "executed");
   mkdirSync(executedDir, { recursive: true });
@@ -382,6 +440,7 @@ export async function buildSite({ python, env, siteDir, notebooks, reuse = false
   say(
     `pages: ${wrote.lessons.length} lessons (${wrote.figures} figures, ${wrote.codeLinks} links to the API), ${wrote.apiPages} API entries (${wrote.usedEntries} used by lessons)`,
   );
+  say(`plotly.js: ${wrote.plotly}, for the figures' ${wrote.traceTypes.join(", ") || "no"} traces`);
   mkdirSync(dirname(resolve(siteDir)), { recursive: true });
   const stage = mkdtempSync(`${resolve(siteDir)}.staging-`);
   try {

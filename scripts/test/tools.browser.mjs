@@ -213,12 +213,8 @@ async function checkPlayground(browser, url, origin, out, failures) {
     );
   }
   say(
-    `playground: medians: total ${median("total").toFixed(1)} ms, core + figures built ${median("computed").toFixed(1)} ms (budget ${COMPUTE_BUDGET_MS} ms), main-thread CPU ${median("cpu").toFixed(1)} ms (budget ${CPU_BUDGET_MS} ms)`,
+    `playground: medians: total ${median("total").toFixed(1)} ms, core + figures built ${median("computed").toFixed(1)} ms, drawn ${median("drawn").toFixed(1)} ms; main-thread CPU ${median("cpu").toFixed(1)} ms (budget ${CPU_BUDGET_MS} ms)`,
   );
-  if (!(median("computed") < COMPUTE_BUDGET_MS))
-    problems.push(
-      `65536 values: core + figures built take ${median("computed").toFixed(1)} ms (median) >= ${COMPUTE_BUDGET_MS} ms`,
-    );
   if (!(median("cpu") < CPU_BUDGET_MS))
     problems.push(
       `65536 values: an update takes ${median("cpu").toFixed(1)} ms of main-thread CPU (median) >= ${CPU_BUDGET_MS} ms`,

@@ -1,9 +1,10 @@
 // Figures on lesson pages. A figure is `<div class="nb-figure" data-src="/assets/figures/….json">`
 // (scripts' site build writes the plotly `{ data, layout, config }` of each figure to its own
-// hashed file). plotly.js (the basic bundle: scatter, bar, pie) is one cached file, loaded on the
+// hashed file). plotly.js (the smallest partial bundle that draws the lessons' trace types, which
+// the site build picks: docs/lib/notebook.mjs plotlyBundleFor) is one cached file, loaded on the
 // first page that has a figure, when the first figure comes near the viewport; each figure's data
 // is fetched when it does.
-import plotlyUrl from "plotly.js-basic-dist-min/plotly-basic.min.js?url";
+import plotlyUrl from "quantlab-plotly-bundle?url";
 
 interface PlotlyFigure {
   data: unknown[];
@@ -65,7 +66,12 @@ function pageLayout(layout: Record<string, unknown> = {}, width: number): Record
   return {
     ...layout,
     title: { ...(typeof title === "object" ? title : {}), text: "" },
-    margin: { ...margin, t: Math.min(margin.t ?? 24, 24), l: narrow ? Math.min(margin.l ?? 48, 48) : margin.l, r: narrow ? 12 : margin.r },
+    margin: {
+      ...margin,
+      t: Math.min(margin.t ?? 24, 24),
+      l: narrow ? Math.min(margin.l ?? 48, 48) : margin.l,
+      r: narrow ? 12 : margin.r,
+    },
     legend: narrow ? { ...legend, font: { size: 11 } } : legend,
     height: narrow ? height + 120 : height,
   };

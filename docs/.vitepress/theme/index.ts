@@ -11,8 +11,12 @@ import "./style.css";
 
 export default {
   extends: DefaultTheme,
-  enhanceApp({ app }) {
+  enhanceApp({ app, router }) {
     app.component("Playground", Playground).component("Inspector", Inspector);
+    // The browser checks (scripts/screenshot.mjs) visit the API pages through the router, as a
+    // reader following the sidebar does: a page without a full reload each.
+    if (typeof window !== "undefined")
+      (window as unknown as { __quantlabRouter: unknown }).__quantlabRouter = router;
   },
   setup() {
     const route = useRoute();
