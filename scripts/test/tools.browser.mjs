@@ -337,6 +337,7 @@ async function checkInspector(browser, url, origin, out, site, failures) {
       await openAndCheck(
         page,
         () => page.click('button[data-example="digit-classifier.onnx"]'),
+        "digit-classifier.onnx",
         "onnx",
         onnx,
         problems,
@@ -344,6 +345,7 @@ async function checkInspector(browser, url, origin, out, site, failures) {
       const ocr = await openAndCheck(
         page,
         () => page.click('button[data-example="ppocr-direction.onnx"]'),
+        "ppocr-direction.onnx",
         "onnx",
         { tensors: 0, rows: [] },
         [],
@@ -355,6 +357,7 @@ async function checkInspector(browser, url, origin, out, site, failures) {
         page,
         () =>
           page.setInputFiles('input[type="file"]', join(site, "models", "digit-classifier.gguf")),
+        "digit-classifier.gguf",
         "gguf",
         gguf,
         problems,
@@ -388,6 +391,7 @@ async function checkInspector(browser, url, origin, out, site, failures) {
       await openAndCheck(
         page,
         () => page.click('button[data-example="digit-classifier.gguf"]'),
+        "digit-classifier.gguf",
         "gguf",
         gguf,
         problems,

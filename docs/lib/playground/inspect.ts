@@ -37,7 +37,10 @@ export interface Inspected {
 function typeOf(t: StoredTensor): string {
   const q = t.quantization;
   if (!q) return t.storedType;
-  if (q.kind === "blocks") return `${t.storedType} (${q.format}, blocks of ${q.blockSize})`;
+  if (q.kind === "blocks") {
+    const format = q.format === t.storedType ? t.storedType : `${t.storedType} (${q.format})`;
+    return `${format}, blocks of ${q.blockSize}`;
+  }
   if (q.kind === "tfjs") return `${t.storedType} (tfjs ${q.dtype})`;
   const per = q.blockSize
     ? `blocks of ${q.blockSize}`
@@ -52,7 +55,7 @@ function typeOf(t: StoredTensor): string {
  * @throws {ModelFileError} from @quantlab/models for a file it cannot read.
  * @example
  * const { rows } = inspect(bytes, "model.gguf");
- * rows[0].type; // => "Q4_0 (Q4_0, blocks of 32)"
+ * rows[0].type; // => "Q4_0, blocks of 32"
  */
 export function inspect(
   bytes: Uint8Array,
