@@ -321,6 +321,13 @@ async function main() {
             const { count, drawn } = await drawAllFigures(page);
             figuresDrawn += drawn;
             if (drawn < count) problems.push(`${count - drawn} of ${count} figures did not draw`);
+            // plotly's buttons that upload a figure or link to plotly's site must not be there.
+            const share = await page
+              .locator(
+                '.modebar-btn[data-title*="Cloud" i], .modebar-btn[data-title*="Chart Studio" i], a[href*="plot.ly"], a[href*="plotly.com"]',
+              )
+              .count();
+            if (share > 0) problems.push(`${share} button(s) or link(s) to plotly's cloud`);
           }
         } catch (error) {
           problems.push(error.message.split("\n")[0]);

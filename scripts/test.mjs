@@ -6,6 +6,10 @@
 //   unit         turbo run test (vitest in every package)
 //   conformance  the golden cases in packages/conformance/golden (and ../shared/golden beside the
 //                clone, where it exists: CI lays it out so)
+//   packages     `npm run pack` (the publishable packages' tarballs, checked, in build/packages),
+//                then the consumer tests: the tarballs installed with npm into an empty temporary
+//                project and used from Node (ESM, CommonJS), TypeScript, a Vite page in Chromium
+//                and the quantlab CLI (scripts/lib/consumer.mjs)
 //   notebooks    notebooks committed without outputs; each executed by Jupyter + tslab (any cell
 //                error fails) and exported to offline HTML in build/test-site
 //   screenshot   every page of build/test-site in headless Chromium: plots drawn, formulas
@@ -29,6 +33,8 @@ const setup = await import("./lib/setup.mjs");
 const nb = await import("./lib/notebooks.mjs");
 const site = await import("./lib/site.mjs");
 const { TASKS } = await import("./lib/tasks.mjs");
+const packages = await import("./lib/packages.mjs");
+const { consumerTests } = await import("./lib/consumer.mjs");
 
 const TEST_SITE = join(nb.BUILD_DIR, "test-site");
 /** The reference results CI lays out beside the clone (a user's clone has none: then skipped). */
@@ -64,6 +70,17 @@ const STEPS = [
       if (existsSync(SHARED_GOLDEN)) folders.push(SHARED_GOLDEN);
       else say(`(no ${rel(SHARED_GOLDEN)}: the repository's own reference results only)`);
       return TASKS.conformance.run(state.env, folders);
+    },
+  ],
+  [
+    "packages",
+    async () => {
+      const entries = await packages.packAll(state.env);
+      say(
+        `${entries.length} tarballs in ${rel(packages.PACKAGES_DIR)} (npm pack: packed, unpacked):`,
+      );
+      for (const line of packages.sizeTable(entries)) say(line);
+      await consumerTests(entries);
     },
   ],
   [

@@ -3,11 +3,14 @@
 // QUANTLAB_SITE_SRC naming that folder, QUANTLAB_SITE_OUT the output folder and QUANTLAB_SITE_CACHE
 // Vite's cache. site.json in the source folder holds the sidebars: the lessons in order, and the
 // API tree that typedoc-vitepress-theme wrote.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DefaultTheme, defineConfig } from "vitepress";
+import { type DefaultTheme, defineConfig, type MarkdownOptions } from "vitepress";
+
+type ShikiTransformer = NonNullable<MarkdownOptions["codeTransformers"]>[number];
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const srcDir = resolve(process.env.QUANTLAB_SITE_SRC ?? join(here, "../../build/site.work/src"));
@@ -29,6 +32,46 @@ try {
     `docs/.vitepress/config.mts: cannot read ${join(srcDir, "site.json")} (${(error as Error).message}); build the site with \`npm start\`, which writes it`,
   );
 }
+
+/** The file of the code tokens' colours (written when the build ends), linked from every page. */
+const TOKEN_CSS = "code-colours.css";
+
+/**
+ * The code tokens' colours as classes, not as a style on each of thousands of spans: a lesson's
+ * HTML is half as large. Each distinct style (its light and dark colour) is one class named after a
+ * hash of it, so a page's classes are the same from build to build.
+ */
+const tokenStyles = new Map<string, string>();
+const tokenClasses: ShikiTransformer = {
+  name: "quantlab:token-classes",
+  tokens(lines) {
+    for (const line of lines) {
+      for (const token of line) {
+        const style = token.htmlStyle;
+        if (!style) continue;
+        const css =
+          typeof style === "string"
+            ? style
+            : Object.entries(style)
+                .map(([key, value]) => `${key}:${value}`)
+                .join(";");
+        if (!css) continue;
+        const name = `t-${createHash("sha256").update(css).digest("hex").slice(0, 8)}`;
+        const known = tokenStyles.get(name);
+        if (known !== undefined && known !== css) {
+          throw new Error(
+            `docs/.vitepress/config.mts: two token styles hash to ${name}: "${known}", "${css}"`,
+          );
+        }
+        tokenStyles.set(name, css);
+        token.htmlStyle = {};
+        const attrs = token.htmlAttrs ?? {};
+        attrs.class = attrs.class ? `${attrs.class} ${name}` : name;
+        token.htmlAttrs = attrs;
+      }
+    }
+  },
+};
 
 const learn: DefaultTheme.SidebarItem[] = [
   { text: "Lessons", items: site.lessons },
@@ -79,10 +122,20 @@ export default defineConfig({
   metaChunk: true,
   cleanUrls: false,
   lastUpdated: false,
-  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
+  head: [
+    ["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }],
+    ["link", { rel: "stylesheet", href: `/${TOKEN_CSS}` }],
+  ],
+  buildEnd(config) {
+    const rules = [...tokenStyles]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, css]) => `.${name}{${css}}`);
+    writeFileSync(join(config.outDir, TOKEN_CSS), `${rules.join("\n")}\n`);
+  },
   markdown: {
     // LaTeX rendered to SVG at build time (markdown-it-mathjax3): no MathJax in the browser.
     math: true,
+    codeTransformers: [tokenClasses],
     // The high-contrast GitHub themes: every token at 4.5:1 or more on the code blocks' background.
     theme: { light: "github-light-high-contrast", dark: "github-dark-high-contrast" },
     config(md) {

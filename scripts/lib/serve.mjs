@@ -24,8 +24,16 @@ const TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Headers on every answer, files and errors alike. */
-const COMMON = { "x-content-type-options": "nosniff", "cache-control": "no-store" };
+/**
+ * Headers on every answer, files and errors alike. COOP and COEP make the pages cross-origin
+ * isolated, so that @quantlab/core may use shared WebAssembly memory and worker threads there.
+ */
+const COMMON = {
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+};
 
 const REASONS = {
   301: "moved permanently",

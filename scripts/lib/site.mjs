@@ -32,8 +32,15 @@ const docsLib = async (name) => import(join(DOCS_DIR, "lib", name));
 /** The work folder of a site: executed notebooks, the pages VitePress reads, Vite's cache. */
 export const workDirOf = (siteDir) => `${resolve(siteDir)}.work`;
 
-/** The command that opens a lesson in JupyterLab, from a clone (README.md, "Notebooks in Jupyter"). */
-export const labCommand = (name) => `npm run lab -- notebooks/${name}.ipynb`;
+/**
+ * The command that opens a lesson in JupyterLab, from a clone (README.md, "Notebooks in Jupyter"):
+ * JupyterLab's root is notebooks/, and the file it opens is named from there.
+ *
+ * @example
+ * labCommand("01-symmetric");
+ * // => "npm run lab -- 01-symmetric.ipynb"
+ */
+export const labCommand = (name) => `npm run lab -- ${name}.ipynb`;
 
 function formatBytes(bytes) {
   return bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KB`;

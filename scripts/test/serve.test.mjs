@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync } from "node:zlib";
 import { serve } from "../lib/serve.mjs";
 
 const FIXTURES = join(fileURLToPath(new URL(".", import.meta.url)), "fixtures");
@@ -225,6 +226,8 @@ describe("what the server serves and answers", () => {
       assert.equal(res.status, 200, path);
       assert.equal(res.headers["content-type"], type, path);
       assert.equal(res.headers["x-content-type-options"], "nosniff", path);
+      assert.equal(res.headers["cross-origin-opener-policy"], "same-origin", path);
+      assert.equal(res.headers["cross-origin-embedder-policy"], "require-corp", path);
       assert.equal(Number(res.headers["content-length"]), Buffer.byteLength(res.body), path);
       assert.ok(res.body.includes(text), path);
     }
@@ -319,5 +322,73 @@ describe("what the server serves and answers", () => {
       other.server.close();
     }
     assert.ok(statSync(root).isDirectory());
+  });
+});
+
+describe("compression and caching", () => {
+  let root;
+  let server;
+  let url;
+  const text = `<!DOCTYPE html><title>big</title>${"<p>quantization</p>".repeat(200)}`;
+  before(async () => {
+    root = makeSite();
+    writeFileSync(join(root, "big.html"), text);
+    mkdirSync(join(root, "assets"));
+    writeFileSync(join(root, "assets", "app.3f2a.js"), "x".repeat(4000));
+    writeFileSync(join(root, "assets", "app.3f2a.js.br"), brotliCompressSync("x".repeat(4000)));
+    ({ server, url } = await serve(root, 0));
+  });
+  after(() => {
+    server.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Like request(), with the body kept as bytes. */
+  const raw = (path, headers) =>
+    new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(url);
+      httpRequest({ hostname, port, path, headers }, (res) => {
+        const chunks = [];
+        res.on("data", (chunk) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      })
+        .on("error", reject)
+        .end();
+    });
+
+  test("a precompressed sibling is sent to a browser that accepts it, with its length", async () => {
+    const res = await raw("/assets/app.3f2a.js", { "accept-encoding": "gzip, br" });
+    assert.equal(res.headers["content-encoding"], "br");
+    assert.equal(Number(res.headers["content-length"]), res.body.length);
+    assert.equal(brotliDecompressSync(res.body).toString(), "x".repeat(4000));
+    assert.equal(res.headers["content-type"], "text/javascript; charset=utf-8");
+    assert.equal(res.headers.vary, "Accept-Encoding");
+  });
+
+  test("text without a sibling is compressed as it is sent; a refused encoding is not used", async () => {
+    const gz = await raw("/big.html", { "accept-encoding": "gzip" });
+    assert.equal(gz.headers["content-encoding"], "gzip");
+    assert.equal(gz.headers["content-length"], undefined);
+    assert.equal(gunzipSync(gz.body).toString(), text);
+    const none = await raw("/big.html", { "accept-encoding": "br;q=0, gzip;q=0" });
+    assert.equal(none.headers["content-encoding"], undefined);
+    assert.equal(none.body.toString(), text);
+    const small = await raw("/page.html", { "accept-encoding": "gzip" });
+    assert.equal(small.headers["content-encoding"], undefined);
+  });
+
+  test("hashed assets are cached for good, pages revalidated: 304 for a current copy", async () => {
+    const asset = await raw("/assets/app.3f2a.js", {});
+    assert.equal(asset.headers["cache-control"], "public, max-age=31536000, immutable");
+    const page = await raw("/big.html", {});
+    assert.equal(page.headers["cache-control"], "no-cache");
+    assert.ok(page.headers.etag);
+    const again = await raw("/big.html", { "if-none-match": page.headers.etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    const missing = await raw("/nothing.html", {});
+    assert.equal(missing.headers["cache-control"], "no-store");
   });
 });

@@ -1,9 +1,14 @@
 /**
  * `npm run bench` (root): every implementation on the same seeded data, at 1M and 16M values,
- * single-threaded, one child process per implementation (so peak RSS is per implementation).
+ * one thread (the quantlab-threads rows: all cores), one child process per implementation (so peak
+ * RSS is per implementation). The quantlab rows: `quantlab` streams ordinary typed arrays,
+ * `quantlab-inplace` holds input and output in the kernels' memory (`allocate`), each also on all
+ * cores (`-threads`); `c-avx2` is the C yardstick (./c.ts), where a C compiler is present.
  *
  *   --json            print one JSON document (and nothing else) on stdout
  *   --memory          measure the 256M-value case instead (RSS growth of the fast path)
+ *   --algorithms      time each @quantlab/algorithms method (GPTQ, AWQ, HQQ, ...) on a 512×512
+ *                     layer and the largest layers of the comparison table, instead of the comparison
  *   --breakdown       time the fast path's stages (copy-in, kernel, copy-out, allocation) at one
  *                     size (default 16M) against the copy yardstick, instead of the comparison;
  *                     with --ops, the block ops listed there too
@@ -22,8 +27,9 @@
  *                     shows what the per-call allocation costs, not what users get by default)
  */
 import { fork } from "node:child_process";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import type { AlgorithmTiming } from "./algorithms.js";
 import { BLOCK_OPS, isBlockOp } from "./blocks.js";
 import type { BreakdownReport } from "./breakdown.js";
 import { IMPLS, type ImplName, OPS, type Op } from "./impls.js";
@@ -32,6 +38,9 @@ import type { WholeModelReport, WholeModelRequest } from "./whole-model.js";
 import type { WorkerRequest } from "./worker.js";
 
 const SEED = 20240611;
+/** The load average (1, 5, 15 minutes) when the run started: the machine may be shared. */
+const LOAD_AT_START = loadavg();
+const loadText = (l: number[]) => l.map((v) => v.toFixed(1)).join(" ");
 
 function parseSize(text: string): number {
   const m = /^(\d+)([KM]?)$/i.exec(text.trim());
@@ -115,6 +124,12 @@ const BLOCK_GOALS: readonly [Op, number, string][] = [
   ["quantize-q6_K", 0.03, " (ggml's scalar C here: about 0.03)"],
 ];
 
+/** The streaming path's G values/s at 16M in the README's run before issue 16 (one thread). */
+const STREAMING_BEFORE: readonly [Op, number][] = [
+  ["quantize-int8", 1.768],
+  ["dequantize-int8", 1.907],
+];
+
 function targets(results: Result[], size: number): Target[] {
   const get = (impl: ImplName, op: Op) =>
     results.find((r) => r.impl === impl && r.op === op && r.size === size);
@@ -152,6 +167,31 @@ function targets(results: Result[], size: number): Target[] {
   }
   for (const op of BLOCK_OPS)
     add(`${op} vs the gguf Python package`, get("quantlab", op)?.vsGguf, 1);
+  // Issue 16: in-place tensors against the C yardstick (one thread), all cores against one, and
+  // the streaming path no slower than before (the figures of the README's run at 16M).
+  const speed = (impl: ImplName, op: Op) => get(impl, op)?.valuesPerSecond;
+  for (const op of ["quantize-int8", "dequantize-int8"] as const) {
+    add(
+      `${op} in place vs the C yardstick (AVX2, one thread)`,
+      ratio(speed("quantlab-inplace", op), speed("c-avx2", op)),
+      0.8,
+    );
+  }
+  for (const op of OPS) {
+    add(
+      `${op} in place, all cores vs one thread`,
+      ratio(speed("quantlab-inplace-threads", op), speed("quantlab-inplace", op)),
+      1.7,
+    );
+  }
+  for (const [op, before] of STREAMING_BEFORE) {
+    const value = speed("quantlab", op);
+    add(
+      `${op} streaming, G values/s (before in-place tensors: ${before})`,
+      value === undefined ? undefined : value / 1e9,
+      before,
+    );
+  }
   return list;
 }
 
@@ -191,6 +231,20 @@ async function main(): Promise<void> {
     const report = await runWorker(here("./memory.js"), { size }, ["--max-old-space-size=4096"]);
     if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else log(formatMemory(report as MemoryReport));
+    return;
+  }
+
+  if (args.includes("--algorithms")) {
+    const t0 = performance.now();
+    const timings = (await runWorker(here("./algorithms.js"), {
+      seed: SEED,
+      repeats: 3,
+    })) as AlgorithmTiming[];
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, timings }, null, 2)}\n`,
+      );
+    else log(formatAlgorithms(timings, (performance.now() - t0) / 1000));
     return;
   }
 
@@ -283,6 +337,7 @@ async function main(): Promise<void> {
     seed: SEED,
     sizes,
     threads: 1,
+    loadAverage: { start: LOAD_AT_START, end: loadavg() },
     keepHeap,
     outputs: args.includes("--alloc")
       ? "allocated per call"
@@ -303,7 +358,7 @@ async function main(): Promise<void> {
     return;
   }
   log(
-    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, single-threaded, seed ${SEED}`,
+    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, one thread (the *-threads rows: all cores), seed ${SEED}, load average ${loadText(LOAD_AT_START)} at the start, ${loadText(loadavg())} at the end`,
   );
   log(`outputs ${meta.outputs}`);
   for (const size of sizes) {
@@ -379,6 +434,21 @@ export interface MemoryReport {
   readonly sampleMismatches: number;
   readonly limitMiB: number;
   readonly withinLimit: boolean;
+}
+
+function formatAlgorithms(timings: readonly AlgorithmTiming[], seconds: number): string {
+  const lines = [
+    `algorithms: @quantlab/algorithms on ${cpus()[0]?.model ?? "unknown"}, Node ${process.version}, single-threaded, medians of 3 calls after a warm-up`,
+    "",
+    "| layer | method | median ms | min-max ms |",
+    "|---|---|--:|--:|",
+  ];
+  for (const t of timings)
+    lines.push(
+      `| ${t.layer} | ${t.method} | ${format(t.medianMs, 1)} | ${format(t.minMs, 1)}-${format(t.maxMs, 1)} |`,
+    );
+  lines.push("", `${format(seconds, 0)} s in all`);
+  return lines.join("\n");
 }
 
 function formatBreakdown(r: BreakdownReport): string {

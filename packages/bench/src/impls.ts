@@ -9,8 +9,10 @@
  * The block formats' peer is the gguf Python package (./gguf.ts), timed in a process of its own.
  */
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import {
+  allocate,
   type Backend,
   decodeFloat,
   dequantize,
@@ -26,6 +28,7 @@ import {
   quantizeGgml,
   quantizeMx,
   quantizePacked,
+  threadSupport,
 } from "@quantlab/core";
 import { loadFastKernels } from "@quantlab/core/kernels";
 import type { Tensor as OrtTensor } from "onnxruntime-node";
@@ -37,6 +40,7 @@ import {
   quantizedInput,
   storedBytes,
 } from "./blocks.js";
+import { cImpl } from "./c.js";
 import type { External } from "./gguf.js";
 import { castModel, DataType, dequantizeLinearModel, quantizeLinearModel } from "./onnx-model.js";
 
@@ -53,7 +57,11 @@ export type Op = (typeof OPS)[number];
 
 export const IMPLS = [
   "copy",
+  "c-avx2",
   "quantlab",
+  "quantlab-threads",
+  "quantlab-inplace",
+  "quantlab-inplace-threads",
   "quantlab-reference",
   "plain-js",
   "onnxruntime",
@@ -189,50 +197,106 @@ function copyImpl(): Impl {
   };
 }
 
-function quantlabImpl(fast: boolean): Impl {
-  const name = fast ? "quantlab" : "quantlab-reference";
+/** How a quantlab row calls: the streaming path or in-place tensors, on one thread or all cores. */
+interface Variant {
+  readonly inPlace: boolean;
+  readonly threads: number;
+}
+
+const CORES = availableParallelism();
+
+const VARIANTS: Partial<Record<ImplName, Variant>> = {
+  quantlab: { inPlace: false, threads: 1 },
+  "quantlab-threads": { inPlace: false, threads: CORES },
+  "quantlab-inplace": { inPlace: true, threads: 1 },
+  "quantlab-inplace-threads": { inPlace: true, threads: CORES },
+};
+
+/** A copy of `a` in the kernels' memory (allocate), or `a` itself on the streaming path. */
+function placed<T extends Float32Array | Int8Array | Uint16Array>(a: T, inPlace: boolean): T {
+  if (!inPlace) return a;
+  const dtype = a instanceof Float32Array ? "float32" : a instanceof Int8Array ? "int8" : "uint16";
+  const b = allocate(dtype, a.length) as T;
+  b.set(a as never);
+  return b;
+}
+
+function quantlabImpl(name: ImplName): Impl {
+  const fast = name !== "quantlab-reference";
+  const variant = VARIANTS[name] ?? { inPlace: false, threads: 1 };
   // quantlab calls with the default backend, as users do ("auto" picks the fast kernels; prepare()
   // checks that they load, so the figures cannot quietly be the reference's). Outputs go through
-  // the public `out` option: one array reused, or a new one per call with --alloc.
+  // the public `out` option: one array reused, or a new one per call with --alloc. The in-place
+  // rows hold their input and output in the kernels' memory (`allocate`), the threads rows ask for
+  // every core (`threads`), and the others for one thread.
   const backend: Backend | undefined = fast ? undefined : "reference";
+  const threads = variant.threads;
+  const fresh = <T>(make: (n: number) => T, n: number, kind: Parameters<typeof allocate>[0]) =>
+    variant.inPlace ? () => allocate(kind, n) as T : () => make(n);
   return {
     name,
-    async prepare(op, data, alloc) {
+    async prepare(op, data0, alloc) {
       if (fast && loadFastKernels() === undefined) return "WebAssembly SIMD is not available";
+      if (variant.inPlace && !threadSupport().inPlace) return "no shared WebAssembly memory here";
+      const data: OpData = {
+        ...data0,
+        x: placed(data0.x, variant.inPlace),
+        half: placed(data0.half, variant.inPlace),
+        q: placed(data0.q, variant.inPlace),
+      };
       const { n, x, scale, half } = data;
       switch (op) {
         case "quantize-int8": {
           const params = { dtype: "int8", scale } as const;
-          const next = output(alloc, () => new Int8Array(n));
-          return () => quantize(x, params, { backend, out: next() }).data;
+          const next = output(
+            alloc,
+            fresh((k) => new Int8Array(k), n, "int8"),
+          );
+          return () => quantize(x, params, { backend, threads, out: next() }).data;
         }
         case "dequantize-int8": {
           // The QuantizedTensor a user holds: quantize()'s result (its codes are data.q).
-          const q = quantize(x, { dtype: "int8", scale }, { backend: "reference" });
-          const next = output(alloc, () => new Float32Array(n));
-          return () => dequantize(q, undefined, { backend, out: next() }).data;
+          const q0 = quantize(x, { dtype: "int8", scale }, { backend: "reference" });
+          const q = { ...q0, data: placed(q0.data as Int8Array, variant.inPlace) };
+          const next = output(
+            alloc,
+            fresh((k) => new Float32Array(k), n, "float32"),
+          );
+          return () => dequantize(q, undefined, { backend, threads, out: next() }).data;
         }
         case "quantize-int8-axis": {
           const params = { dtype: "int8", scale: data.rowScales, axis: 0 } as const;
           const shape = [data.rows, n / data.rows];
-          const next = output(alloc, () => new Int8Array(n));
-          return () => quantize(x, params, { shape, backend, out: next() }).data;
+          const next = output(
+            alloc,
+            fresh((k) => new Int8Array(k), n, "int8"),
+          );
+          return () => quantize(x, params, { shape, backend, threads, out: next() }).data;
         }
         case "quantize-int4-packed": {
           const params = { dtype: "int4", scale: data.scale4 } as const;
-          const next = output(alloc, () => new Uint8Array(Math.ceil(n / 2)));
-          return () => quantizePacked(x, params, { backend, out: next() }).data;
+          const next = output(
+            alloc,
+            fresh((k) => new Uint8Array(k), Math.ceil(n / 2), "uint8"),
+          );
+          return () => quantizePacked(x, params, { backend, threads, out: next() }).data;
         }
         case "float16-encode": {
-          const next = output(alloc, () => new Uint16Array(n));
-          return () => encodeFloat("float16", x, { backend, out: next() });
+          const next = output(
+            alloc,
+            fresh((k) => new Uint16Array(k), n, "uint16"),
+          );
+          return () => encodeFloat("float16", x, { backend, threads, out: next() });
         }
         case "float16-decode": {
-          const next = output(alloc, () => new Float32Array(n));
-          return () => decodeFloat("float16", half, { backend, out: next() });
+          const next = output(
+            alloc,
+            fresh((k) => new Float32Array(k), n, "float32"),
+          );
+          return () => decodeFloat("float16", half, { backend, threads, out: next() });
         }
         default:
-          return blockRunner(op, data, alloc, backend);
+          return blockRunner(op, data, alloc, backend, threads, variant.inPlace);
       }
     },
   };
@@ -249,25 +313,43 @@ function blockRunner(
   data: OpData,
   alloc: Alloc,
   backend: Backend | undefined,
+  threads = 1,
+  inPlace = false,
 ): Runner {
   const { n, x, rows } = data;
   const shape = [rows, n / rows];
   const { quantize: quantizing, format } = blockOp(op);
+  const bytesIn = (a: Uint8Array) => {
+    if (!inPlace) return a;
+    const b = allocate("uint8", a.length);
+    b.set(a);
+    return b;
+  };
   if (!quantizing) {
-    const q = quantizedInput(data, format);
-    const next = output(alloc, () => new Float32Array(n));
-    if (format === "mxfp4") return () => dequantizeMx(q as MxTensor, { out: next(), backend }).data;
-    if (format === "nf4") {
-      return () =>
-        dequantizeBnb(q as ReturnType<typeof quantizeBnb>, { out: next(), backend }).data;
-    }
-    return () => dequantizeGgml(q as GgmlTensor, { out: next(), backend }).data;
+    const q0 = quantizedInput(data, format);
+    const q =
+      "data" in q0
+        ? { ...q0, data: bytesIn(q0.data) }
+        : "packed" in q0 && q0.packed instanceof Uint8Array
+          ? { ...q0, packed: bytesIn(q0.packed) }
+          : {
+              ...q0,
+              codes: bytesIn((q0 as MxTensor).codes),
+              scales: bytesIn((q0 as MxTensor).scales),
+            };
+    const next = output(alloc, () => (inPlace ? allocate("float32", n) : new Float32Array(n)));
+    const o = () => ({ out: next(), backend, threads });
+    if (format === "mxfp4") return () => dequantizeMx(q as MxTensor, o()).data;
+    if (format === "nf4") return () => dequantizeBnb(q as ReturnType<typeof quantizeBnb>, o()).data;
+    return () => dequantizeGgml(q as GgmlTensor, o()).data;
   }
-  if (format === "mxfp4") return () => quantizeMx(x, "mxfp4", { shape, pack: true, backend }).codes;
-  if (format === "nf4") return () => quantizeBnb(x, "nf4", { shape, backend }).packed;
+  if (format === "mxfp4") {
+    return () => quantizeMx(x, "mxfp4", { shape, pack: true, backend, threads }).codes;
+  }
+  if (format === "nf4") return () => quantizeBnb(x, "nf4", { shape, backend, threads }).packed;
   const bytes = (n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock;
-  const next = output(alloc, () => new Uint8Array(bytes));
-  return () => quantizeGgml(x, format, { shape, out: next(), backend }).data;
+  const next = output(alloc, () => (inPlace ? allocate("uint8", bytes) : new Uint8Array(bytes)));
+  return () => quantizeGgml(x, format, { shape, out: next(), backend, threads }).data;
 }
 
 /** Why the JavaScript peers cannot run a block op. */
@@ -506,9 +588,13 @@ export async function createImpl(
     case "copy":
       return copyImpl();
     case "quantlab":
-      return quantlabImpl(true);
+    case "quantlab-threads":
+    case "quantlab-inplace":
+    case "quantlab-inplace-threads":
     case "quantlab-reference":
-      return quantlabImpl(false);
+      return quantlabImpl(name);
+    case "c-avx2":
+      return cImpl();
     case "plain-js":
       return plainImpl();
     case "onnxruntime":

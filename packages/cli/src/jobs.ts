@@ -3,8 +3,8 @@
  * data (typed arrays, numbers, strings), so it runs the same in this thread or a worker's and
  * gives the same bytes wherever it ran.
  *
- * Kinds are named by method and target. Round to nearest (RTN) is the only method for now;
- * data-aware methods (GPTQ, AWQ, HQQ) add their own kinds here, with their own job data.
+ * Kinds are named by method and target: round to nearest (RTN) runs in the pool; the methods of
+ * @quantlab/algorithms (--method gptq|awq|hqq, --bits) run layer by layer in the main thread (methods.ts).
  */
 import { dequantizeGgml, type GgmlType, quantizeGgml, sqnrDb } from "@quantlab/core";
 import { type OnnxWeightCodes, type OnnxWeightJob, quantizeOnnxWeight } from "@quantlab/models";

@@ -13,6 +13,7 @@ import { bytesText, int, num, percent, shapeText, table } from "./format.js";
 import type { Sample } from "./inputs.js";
 import { INSPECT, inspectModel, inspectText } from "./inspect.js";
 import { type Io, progress } from "./io.js";
+import type { LayerLine } from "./methods.js";
 import { loadModel } from "./model-file.js";
 import { QUANTIZE, type QuantizeResult, quantizeModel, quantizeSettings } from "./quantize.js";
 
@@ -90,6 +91,18 @@ function totals(r: QuantizeResult) {
   };
 }
 
+/** The progress line of one layer of --method gptq|awq|hqq (or --bits). */
+export function layerLine(method: string, l: LayerLine, i: number, count: number): string {
+  const head = `quantize: ${method} ${i + 1}/${count} ${l.name} (${l.op} [${l.matrix.join(", ")}])`;
+  if (l.fallback !== undefined) return `${head}: rounded to nearest (${l.fallback})`;
+  const error =
+    l.outputError === undefined
+      ? ""
+      : `: output error ${l.outputError.toExponential(3)} (RTN ${(l.rtnOutputError as number).toExponential(3)}) on ${l.rows} rows`;
+  const warn = l.warnings.length > 0 ? `; warning: ${l.warnings.join("; ")}` : "";
+  return `${head}${error}, ${l.seconds.toFixed(2)} s${warn}`;
+}
+
 function quantizeText(
   r: QuantizeResult,
   input: string,
@@ -102,7 +115,20 @@ function quantizeText(
     `quantize ${input} -> ${output}: ${r.scheme}; ${count(r.quantized.length, "tensor")} on ${count(r.threads, "thread")}`,
   ];
   if (r.quantized.length > 0) {
-    const rows = [["name", "op", "shape", "from", "to", "bytes before", "bytes after", "SQNR dB"]];
+    const errors = r.quantized.some((q) => q.outputError !== undefined);
+    const rows = [
+      [
+        "name",
+        "op",
+        "shape",
+        "from",
+        "to",
+        "bytes before",
+        "bytes after",
+        "SQNR dB",
+        ...(errors ? ["output error", "RTN's"] : []),
+      ],
+    ];
     for (const q of r.quantized) {
       rows.push([
         q.name,
@@ -113,9 +139,15 @@ function quantizeText(
         int(q.bytesBefore),
         int(q.bytesAfter),
         q.sqnrDb.toFixed(2),
+        ...(errors
+          ? [
+              q.outputError?.toExponential(3) ?? (q.fallback ? "RTN" : "-"),
+              q.rtnOutputError?.toExponential(3) ?? "-",
+            ]
+          : []),
       ]);
     }
-    lines.push(table(rows, [5, 6, 7]));
+    lines.push(table(rows, errors ? [5, 6, 7, 8, 9] : [5, 6, 7]));
   }
   if (r.kept.length > 0) {
     lines.push(`not quantized: ${count(r.kept.length, "tensor")}`);
@@ -163,7 +195,7 @@ async function quantize(args: ReturnType<typeof parseArgs>, io: Io, cwd: string)
   const started = performance.now();
   const loaded = loadModel(input, cwd);
   let samples: Sample[] | undefined;
-  if (settings.calibrate !== undefined) {
+  if (settings.samplesDir !== undefined) {
     if (loaded.model.format !== "onnx") {
       throw new CliError(
         `${loaded.path}: --calibrate runs ONNX models; this is a ${loaded.model.format} file`,
@@ -174,10 +206,13 @@ async function quantize(args: ReturnType<typeof parseArgs>, io: Io, cwd: string)
     const meta = loaded.model.metadata as unknown as OnnxMetadata;
     const constants = new Set(loaded.model.tensors.map((t) => t.name));
     const inputs = meta.inputs.filter((i) => !constants.has(i.name));
-    samples = readInputFolder(settings.calibrate.dir, cwd, inputs);
+    samples = readInputFolder(settings.samplesDir, cwd, inputs);
   }
   const result = await quantizeModel(loaded, settings, {
     ...(samples === undefined ? {} : { samples }),
+    onLayer: (line, i, count) => {
+      if (!quiet) io.stderr.write(`${layerLine(settings.method, line, i, count)}\n`);
+    },
     onJobs: (count, values) => {
       const p = progress(
         io.stderr,

@@ -23,20 +23,27 @@ import {
   type ModelFile,
   type OnnxFeed,
   type OnnxRunner,
+  type OnnxWeightCodes,
   planOnnxQuantization,
   type QuantizeOnnxOptions,
   type StoredTensor,
+  scaleLayerInputs,
   type WeightDType,
   writeGguf,
 } from "@quantlab/models";
 import { type CommandSpec, UsageError } from "./args.js";
 import { CliError } from "./errors.js";
 import type { GgufTensorJob } from "./jobs.js";
+import type { LayerLine, LayerRunner } from "./methods.js";
 import type { LoadedModel } from "./model-file.js";
+import type { OrtModel } from "./ort.js";
 import { defaultThreads, MAX_THREADS, runJobs } from "./pool.js";
 
-/** Weight methods: round to nearest only, for now; GPTQ, AWQ and HQQ come with issue 12. */
-export const METHODS = ["rtn"] as const;
+/**
+ * Weight methods: round to nearest (the plan's own arithmetic, or the algorithms' grid with
+ * `--bits`), and @quantlab/algorithms' GPTQ, AWQ (with --calibrate) and HQQ (no data).
+ */
+export const METHODS = ["rtn", "gptq", "awq", "hqq"] as const;
 export type Method = (typeof METHODS)[number];
 
 const GGML_NAMES = Object.keys(GGML_TYPES) as GgmlType[];
@@ -46,7 +53,7 @@ export const QUANTIZE: CommandSpec = {
   name: "quantize",
   summary: "quantize a model's weights, write it, and report each tensor's SQNR and bytes",
   usage:
-    "quantlab quantize IN OUT --weights int8|uint8|int4|uint4 [--per-channel | --block N] [--format qdq|matmulnbits|gguf|gguf-TYPE] [--calibrate DIR --activations int8|uint8] [--threads N] [--json]",
+    "quantlab quantize IN OUT --weights int8|uint8|int4|uint4 [--per-channel | --block N] [--method rtn|gptq|awq|hqq [--bits N]] [--format qdq|matmulnbits|gguf|gguf-TYPE] [--calibrate DIR [--activations int8|uint8]] [--threads N] [--json]",
   positionals: [
     {
       name: "IN",
@@ -90,7 +97,15 @@ export const QUANTIZE: CommandSpec = {
       type: "string",
       value: "METHOD",
       choices: [...METHODS],
-      help: "how weights are rounded: rtn, round to nearest (default)",
+      help: "how weights are rounded: rtn, round to nearest (default); gptq (GPTQ, needs --calibrate), awq (AWQ, needs --calibrate; MatMul and Gemm weights), hqq (HQQ, no data): ONNX QDQ, per channel or in blocks, one layer at a time with a line per layer",
+    },
+    {
+      name: "bits",
+      type: "integer",
+      value: "N",
+      min: 2,
+      max: 8,
+      help: "bits per weight, 2 to the width of --weights (3 and 2 stored in 4-bit codes); on the algorithms' grid (min-max, zero point rounded), as --method gptq|awq|hqq use it",
     },
     {
       name: "ops",
@@ -116,7 +131,7 @@ export const QUANTIZE: CommandSpec = {
       name: "calibrate",
       type: "string",
       value: "DIR",
-      help: "static activation quantization: sample inputs from every *.json file in DIR (the inputs format of `quantlab compare --help`), run by onnxruntime-node",
+      help: "sample inputs in every *.json file of DIR (the inputs format of `quantlab compare --help`), run by onnxruntime-node: the calibration set of --method gptq|awq, and with --activations static activation quantization",
     },
     {
       name: "activations",
@@ -147,6 +162,7 @@ export const QUANTIZE: CommandSpec = {
   details: [
     "Conversions: ONNX to ONNX (qdq, matmulnbits; --calibrate adds QuantizeLinear/DequantizeLinear pairs on the activations around MatMul, Gemm and Conv), and ONNX, GGUF, safetensors or tfjs to GGUF (gguf, gguf-TYPE). GGUF output: every float tensor of two or more dimensions whose last dimension is a multiple of the block size (and at least --min-size values) in the block type, in ggml's layout (blocks along the last dimension as stored); other float tensors as F32 (F16 and BF16 ones keep their type; from GGUF: copied as they are); tensors already in a block format copied; integer tensors of other formats left out. Other conversions are refused.",
     "The bytes written do not depend on --threads: each tensor is quantized by the same pure function in whichever thread, and the file is assembled in order.",
+    "--method gptq|awq|hqq, or --bits: each MatMul, Gemm or Conv weight of the main graph is quantized as the matrix [out, in] its op multiplies (a Conv's [M, C/group·kH·kW], one group at a time), in the main thread, with a line per layer on stderr (GPTQ and AWQ: the layer's output error on its calibration rows, and RTN's on the same grid); their calibration rows are the layer's inputs recorded from the float model on the --calibrate samples (a Conv's patches), at most 2048 a layer, evenly spaced. Codes in [0, 2^bits - 1] with an integer zero point per output channel (--per-channel) or per block of inputs (--block N), stored as --weights' type (signed types shifted by 2^(bits-1)). AWQ divides each input of a MatMul or Gemm by its scale with a Mul node inserted before the op; it leaves Conv weights to RTN. Weights a method cannot take are rounded to nearest and the report says why.",
   ],
   examples: [
     "quantlab quantize model.onnx model-int8.onnx --weights int8 --per-channel",
@@ -154,6 +170,8 @@ export const QUANTIZE: CommandSpec = {
     "quantlab quantize model.onnx model-nbits.onnx --weights int4 --format matmulnbits --block 32",
     "quantlab quantize model.onnx model-w8a8.onnx --weights int8 --per-channel --calibrate samples/ --activations uint8",
     "quantlab quantize model.safetensors model-q4.gguf --format gguf-q4_0",
+    "quantlab quantize model.onnx model-gptq3.onnx --weights uint4 --block 32 --bits 3 --method gptq --calibrate samples/",
+    "quantlab quantize model.onnx model-hqq4.onnx --weights uint4 --block 64 --method hqq",
   ],
 };
 
@@ -169,9 +187,13 @@ export interface QuantizeSettings {
   readonly blockSize?: number;
   readonly symmetric?: boolean;
   readonly method: Method;
+  /** Bits per weight on the algorithms' grid (set with --bits, or by a method other than rtn). */
+  readonly bits?: number;
   readonly ops?: readonly string[];
   readonly exclude: readonly string[];
   readonly minSize: number;
+  /** The samples' folder (a data-aware method's calibration set, and static activations). */
+  readonly samplesDir?: string;
   readonly calibrate?: {
     readonly dir: string;
     readonly dtype: "int8" | "uint8";
@@ -244,8 +266,18 @@ export function quantizeSettings(
   const calibrateDir = flags.calibrate as string | undefined;
   const activations = flags.activations as "int8" | "uint8" | undefined;
   const calibration = flags.calibration as NonNullable<CalibrateOnnxOptions["method"]> | undefined;
-  if (calibrateDir !== undefined && activations === undefined)
-    throw fail("--calibrate needs --activations int8 or uint8");
+  const bits = flags.bits as number | undefined;
+  const dataAware = method === "gptq" || method === "awq";
+  if (calibrateDir !== undefined && activations === undefined && !dataAware)
+    throw fail(
+      method === "hqq"
+        ? "--method hqq uses no data: leave --calibrate out (or add --activations for static activations)"
+        : "--calibrate needs --activations int8 or uint8 (or a data-aware --method gptq or awq)",
+    );
+  if (dataAware && calibrateDir === undefined)
+    throw fail(
+      `--method ${method} is data-aware: give its calibration samples with --calibrate DIR`,
+    );
   if (activations !== undefined && calibrateDir === undefined)
     throw fail("--activations needs --calibrate DIR (the sample inputs)");
   if (calibration !== undefined && calibrateDir === undefined)
@@ -253,7 +285,30 @@ export function quantizeSettings(
   if (calibration !== undefined && calibration !== "minmax" && activations !== "int8") {
     throw fail(`--calibration ${calibration} gives symmetric int8 scales: use --activations int8`);
   }
-  const common = { method, exclude, minSize, ...(threads === undefined ? {} : { threads }) };
+  const common = {
+    method,
+    exclude,
+    minSize,
+    ...(threads === undefined ? {} : { threads }),
+    ...(calibrateDir === undefined ? {} : { samplesDir: calibrateDir }),
+  };
+  if (method !== "rtn" || bits !== undefined) {
+    const what = method !== "rtn" ? `--method ${method}` : "--bits";
+    if (target === "gguf" || format === "matmulnbits")
+      throw fail(`${what} writes ONNX QDQ: use --format qdq (an .onnx output)`);
+    if (weights === undefined) throw fail(`${what} needs --weights int8, uint8, int4 or uint4`);
+    if (!perChannel && block === undefined)
+      throw fail(`${what} quantizes per channel or in blocks: add --per-channel or --block N`);
+    const width = weights.endsWith("4") ? 4 : 8;
+    if (bits !== undefined && bits > width)
+      throw fail(`--bits ${bits} does not fit --weights ${weights} (${width}-bit codes)`);
+    if (method === "hqq" && scheme === "symmetric")
+      throw fail(
+        "--method hqq is affine (it optimizes the zero point): leave out --scheme symmetric",
+      );
+    if (method === "awq" && activations !== undefined)
+      throw fail("--method awq is weight-only here: leave out --activations");
+  }
 
   if (target === "gguf") {
     for (const flag of ["per-channel", "scheme", "ops", "calibrate"]) {
@@ -338,6 +393,9 @@ export function quantizeSettings(
     ...(calibrateDir === undefined || activations === undefined
       ? {}
       : { calibrate: { dir: calibrateDir, dtype: activations, method: calibration ?? "minmax" } }),
+    ...(method !== "rtn" || bits !== undefined
+      ? { bits: bits ?? (weights.endsWith("4") ? 4 : 8) }
+      : {}),
     ...common,
   };
 }
@@ -353,6 +411,11 @@ export interface QuantizedTensorRow {
   readonly bytesBefore: number;
   readonly bytesAfter: number;
   readonly sqnrDb: number;
+  /** --method gptq|awq: the layer's output error on its calibration rows, and RTN's. */
+  readonly outputError?: number;
+  readonly rtnOutputError?: number;
+  /** Rounded to nearest although another method was asked for: why. */
+  readonly fallback?: string;
 }
 
 /** A tensor not quantized, and why. */
@@ -385,6 +448,8 @@ export interface QuantizeHooks {
   readonly samples?: readonly Readonly<Record<string, OnnxFeed>>[];
   /** Runs the model for calibration (onnxruntime-node by default). */
   readonly runner?: OnnxRunner;
+  /** --method gptq|awq|hqq, --bits: called after each layer (the progress lines). */
+  readonly onLayer?: (line: LayerLine, index: number, count: number) => void;
 }
 
 export function schemeName(s: QuantizeSettings): string {
@@ -406,7 +471,11 @@ export function schemeName(s: QuantizeSettings): string {
         : "affine";
   const base =
     s.onnxFormat === "matmulnbits" ? `MatMulNBits ${s.weights} ${g}` : `QDQ ${s.weights} ${g}`;
-  return `${base}, ${scheme}${s.calibrate ? `, activations ${s.calibrate.dtype} (${s.calibrate.method})` : ""}`;
+  const method =
+    s.bits === undefined
+      ? ""
+      : `, ${s.method === "rtn" ? "RTN" : s.method.toUpperCase()} ${s.bits}-bit${s.method === "hqq" ? " (affine)" : ""}`;
+  return `${base}, ${s.method === "hqq" ? "affine" : scheme}${method}${s.calibrate ? `, activations ${s.calibrate.dtype} (${s.calibrate.method})` : ""}`;
 }
 
 /**
@@ -433,6 +502,16 @@ export async function quantizeModel(
   return quantizeToGguf(loaded, settings, hooks);
 }
 
+/** A layer's figures for its report row. */
+function layerFigures(line: LayerLine | undefined): Partial<QuantizedTensorRow> {
+  if (line === undefined) return {};
+  return {
+    ...(line.outputError === undefined ? {} : { outputError: line.outputError }),
+    ...(line.rtnOutputError === undefined ? {} : { rtnOutputError: line.rtnOutputError }),
+    ...(line.fallback === undefined ? {} : { fallback: line.fallback }),
+  };
+}
+
 async function quantizeOnnxModel(
   loaded: LoadedModel,
   s: QuantizeSettings,
@@ -440,8 +519,10 @@ async function quantizeOnnxModel(
 ): Promise<QuantizeResult> {
   let activations: Record<string, ActivationParams> | undefined;
   const notes: string[] = [];
+  const samples = hooks.samples;
+  if (s.samplesDir !== undefined && samples === undefined)
+    throw new Error("quantizeModel(): calibration samples were not read");
   if (s.calibrate !== undefined) {
-    const samples = hooks.samples;
     if (samples === undefined)
       throw new Error("quantizeModel(): calibration samples were not read");
     const { ortRunner } = await import("./ort.js");
@@ -475,18 +556,65 @@ async function quantizeOnnxModel(
   const plan = planOnnxQuantization(loaded.bytes, options);
   const sizes = plan.jobs.map((j) => j.values.length);
   const threads = Math.min(s.threads ?? defaultThreads(), Math.max(1, plan.jobs.length));
-  const tick = hooks.onJobs?.(
-    plan.jobs.length,
-    sizes.reduce((a, b) => a + b, 0),
-  );
-  const codes = await runJobs("rtn-onnx", plan.jobs, {
-    threads,
-    ...(hooks.inline === undefined ? {} : { inline: hooks.inline }),
-    onDone: (i) => tick?.(sizes[i] as number),
-  }).catch((error: Error) => {
-    throw new CliError(`${loaded.path}: cannot quantize: ${error.message}`);
-  });
+  let codes: OnnxWeightCodes[];
+  let lines: readonly LayerLine[] = [];
+  let factors = new Map<string, Float32Array>();
+  if (s.bits !== undefined) {
+    const { quantizeByMethod } = await import("./methods.js");
+    const dataAware = s.method === "gptq" || s.method === "awq";
+    let run: LayerRunner | undefined;
+    if (dataAware) {
+      const { loadOrt } = await import("./ort.js");
+      const sessions = new WeakMap<Uint8Array, Promise<OrtModel>>();
+      run = async (model, sample, outputs) => {
+        let m = sessions.get(model);
+        if (m === undefined) {
+          m = loadOrt(loaded.path, model);
+          sessions.set(model, m);
+        }
+        return (await m).run(sample, outputs);
+      };
+    }
+    const r = await quantizeByMethod(
+      loaded.bytes,
+      loaded.path,
+      plan.jobs,
+      {
+        method: s.method,
+        bits: s.bits,
+        symmetric: s.symmetric ?? (s.weights === "int8" || s.weights === "int4"),
+      },
+      samples,
+      run,
+      (line, i, count) => hooks.onLayer?.(line, i, count),
+    );
+    codes = r.codes;
+    lines = r.lines;
+    factors = r.inputFactors;
+  } else {
+    const tick = hooks.onJobs?.(
+      plan.jobs.length,
+      sizes.reduce((a, b) => a + b, 0),
+    );
+    codes = await runJobs("rtn-onnx", plan.jobs, {
+      threads,
+      ...(hooks.inline === undefined ? {} : { inline: hooks.inline }),
+      onDone: (i) => tick?.(sizes[i] as number),
+    }).catch((error: Error) => {
+      throw new CliError(`${loaded.path}: cannot quantize: ${error.message}`);
+    });
+  }
   const result = plan.finish(codes);
+  const bytes =
+    factors.size === 0 ? result.bytes : scaleLayerInputs(result.bytes, factors, loaded.path);
+  if (factors.size > 0)
+    notes.push(`AWQ: ${factors.size} Mul nodes scale the inputs of the layers it quantized`);
+  const fallbacks = lines.filter((l) => l.fallback !== undefined);
+  if (fallbacks.length > 0)
+    notes.push(
+      `${fallbacks.length} of ${lines.length} weights rounded to nearest instead of ${s.method.toUpperCase()}: ${[...new Set(fallbacks.map((l) => l.fallback))].join("; ")}`,
+    );
+  const byName = new Map(lines.map((l) => [l.name, l]));
   if (result.opset.to !== result.opset.from) {
     const rewritten = Object.entries(result.opset.rewritten).map(([op, n]) => `${op} ${n}`);
     notes.push(
@@ -495,7 +623,7 @@ async function quantizeOnnxModel(
   }
   const stored = new Map(loaded.model.tensors.map((t) => [t.name, t.storedType]));
   return {
-    bytes: result.bytes,
+    bytes,
     scheme: schemeName(s),
     quantized: result.weights.map((w) => ({
       name: w.name,
@@ -509,6 +637,7 @@ async function quantizeOnnxModel(
       bytesBefore: w.bytesBefore,
       bytesAfter: w.bytesAfter,
       sqnrDb: w.sqnrDb,
+      ...layerFigures(byName.get(w.name)),
     })),
     kept: result.skipped.map((k) => ({ name: k.name, written: "as stored", reason: k.reason })),
     activations: result.activations,

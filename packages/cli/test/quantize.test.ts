@@ -351,7 +351,7 @@ describe("quantlab quantize: usage", () => {
     ],
     [
       ["tiny.onnx", "x.onnx", "--weights", "int8", "--calibrate", "d"],
-      "--calibrate needs --activations int8 or uint8",
+      "--calibrate needs --activations int8 or uint8 (or a data-aware --method gptq or awq)",
     ],
     [
       [
@@ -373,8 +373,8 @@ describe("quantlab quantize: usage", () => {
       "OUT is IN: write the quantized model to another file",
     ],
     [
-      ["tiny.onnx", "x.onnx", "--weights", "int8", "--method", "gptq"],
-      '--method takes one of rtn; received "gptq"',
+      ["tiny.onnx", "x.onnx", "--weights", "int8", "--method", "gptq2"],
+      '--method takes one of rtn, gptq, awq, hqq; received "gptq2"; did you mean gptq?',
     ],
     [
       ["tiny.onnx", "x.onnx", "--weights", "int8", "--json=yes"],

@@ -106,26 +106,49 @@ function b(i: i32): v128 {
   return v128.load32_splat(B + ((<usize>i) << 2));
 }
 
-/** Scratch space of the kernels (static, 16-byte aligned). */
-const TAIL_IN = memory.data(512, 16);
-const TAIL_OUT = memory.data(256, 16);
+/**
+ * Scratch space of the kernels: 16-byte aligned areas of one region, by default static data; each
+ * instance sharing a memory with others (one a worker thread) points them at its own region with
+ * `useScratch`, since the instances of one module share its static data.
+ */
+let TAIL_IN: usize = 0;
+let TAIL_OUT: usize = 0;
 /** Transposed values of a super-block: lane k of vector i is value i of sub-block k of a group. */
-const XT = memory.data(1024, 16);
+let XT: usize = 0;
 /** Per-value weights (q4_K) or x * x (q6_K), transposed as XT. */
-const WT = memory.data(1024, 16);
+let WT: usize = 0;
 /** q6_K: (x * x) * x, transposed as XT. */
-const VT = memory.data(1024, 16);
+let VT: usize = 0;
 /** The levels a search keeps (float32), transposed as XT. */
-const LT = memory.data(1024, 16);
+let LT: usize = 0;
 /** The levels of the current candidate (float32), transposed like one group of XT. */
-const AT = memory.data(512, 16);
+let AT: usize = 0;
 /** A super-block's levels, one byte a value, in natural order. */
-const LB = memory.data(256, 16);
+let LB: usize = 0;
 /** Per sub-block: scales (16 float32), mins (16 float32), and the float32 divisors (16 + 16). */
-const SC = memory.data(64, 16);
-const MN = memory.data(64, 16);
-const DJ = memory.data(64, 16);
-const DM = memory.data(64, 16);
+let SC: usize = 0;
+let MN: usize = 0;
+let DJ: usize = 0;
+let DM: usize = 0;
+
+/** Bytes of the scratch region (SCRATCH_BYTES in src/kernels/fast/abi.ts is at least this). */
+const SCRATCH_USED: usize = 5888;
+/** Points this instance's scratch areas at `base` (16-byte aligned, SCRATCH_BYTES long). */
+export function useScratch(base: usize): void {
+  TAIL_IN = base + 0;
+  TAIL_OUT = base + 512;
+  XT = base + 768;
+  WT = base + 1792;
+  VT = base + 2816;
+  LT = base + 3840;
+  AT = base + 4864;
+  LB = base + 5376;
+  SC = base + 5632;
+  MN = base + 5696;
+  DJ = base + 5760;
+  DM = base + 5824;
+}
+useScratch(memory.data(<i32>SCRATCH_USED, 16));
 
 // ---------------------------------------------------------------------------------------------
 // Shared lanes

@@ -703,4 +703,5 @@ export {
   quantizeQ4_K,
   quantizeQ6_K,
   quantizeQ8_0,
+  useScratch,
 } from "./blocks";

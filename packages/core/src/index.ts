@@ -20,6 +20,8 @@ export type {
   QuantizeNvfp4Options,
 } from "./blocks/nvfp4.js";
 export { dequantizeNvfp4, quantizeNvfp4 } from "./blocks/nvfp4.js";
+export type { BlockStorage, StoredField } from "./blocks/storage.js";
+export { blockStorage, ggmlBlockFields } from "./blocks/storage.js";
 export type { BnbFormat, BnbFormatInfo } from "./dtypes/bnb.js";
 export {
   BNB_BLOCK_SIZES,
@@ -71,30 +73,45 @@ export type { EncodeFloatOptions } from "./floats/codecs.js";
 export { decodeFloat, encodeFloat, roundToFloat } from "./floats/codecs.js";
 export type { FormatName, FormatSummary } from "./floats/formats.js";
 export { formatSummary, roundToFormat } from "./floats/formats.js";
+export type { BitField, BitLayout, BitPattern } from "./floats/layout.js";
+export { bitLayout, bitPattern } from "./floats/layout.js";
+export { representableValues } from "./floats/values.js";
 export type {
   Int8Matrix,
   Int32Matrix,
   MatmulIntegerOptions,
+  PackingLayout,
+  PackingOrder,
   QLinearOutput,
   QuantizedMultiplier,
   QuantizedOperand,
+  RequantizeFloat32Options,
   RequantizeOptions,
+  ZeroPointTerms,
 } from "./integer/index.js";
 export {
   castWrapping,
   matmulInteger,
   multiplyByQuantizedMultiplier,
+  PACKING_ORDERS,
   packCodes,
   packInt4,
+  packingLayout,
+  packNibbles,
   qlinearMatMul,
+  qlinearMultiplier,
   quantizeMultiplier,
   requantize,
   requantizeFloat,
+  requantizeFloat32,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
   unpackCodes,
   unpackInt4,
+  unpackNibbles,
+  zeroPointTerms,
 } from "./integer/index.js";
+export type { ThreadSupport } from "./kernels/fast/threads.js";
 export {
   bfloat16BitsToFloat32,
   float8e4m3fnBitsToFloat32,
@@ -107,8 +124,14 @@ export {
 } from "./kernels/floats.js";
 export { roundHalfEven } from "./kernels/rounding.js";
 export { activeBackend } from "./kernels/select.js";
+export type { AllocateDType } from "./memory/allocate.js";
+export { allocate, dispose, isAllocated, threadSupport } from "./memory/allocate.js";
+export type { BitsPerWeightOptions, StoredCodes } from "./metrics/bits.js";
+export { bitsPerWeight } from "./metrics/bits.js";
 export * from "./metrics/metrics.js";
 export * from "./params/calibration/index.js";
+export type { Granularity, GranularOptions, GranularParams } from "./params/granular.js";
+export { GRANULARITIES, granularParams } from "./params/granular.js";
 export type { MovingAverageOptions, ObservedParams, ObserverOptions } from "./params/observers.js";
 export { MinMaxObserver, MovingAverageMinMaxObserver } from "./params/observers.js";
 export type { RangeOptions, Scheme, TensorParams } from "./params/range.js";
@@ -121,7 +144,7 @@ export {
 } from "./params/range.js";
 export type { DynamicQuantizeOptions } from "./quantize/dynamic.js";
 export { dynamicQuantizeLinear } from "./quantize/dynamic.js";
-export type { NudgedOptions, NudgedRange } from "./quantize/fake.js";
+export type { FakeQuantizeOptions, NudgedOptions, NudgedRange } from "./quantize/fake.js";
 export { fakeQuantize, fakeQuantizeNudged, nudgedRange } from "./quantize/fake.js";
 export type { PackedTensor, QuantizePackedOptions } from "./quantize/packed.js";
 export { dequantizePacked, quantizePacked } from "./quantize/packed.js";
@@ -143,5 +166,5 @@ export type {
   Tensor,
   TensorLike,
 } from "./tensor.js";
-export type { Backend, QuantParams } from "./validate/params.js";
+export type { Backend, QuantParams, Threads } from "./validate/params.js";
 export { BACKENDS } from "./validate/params.js";

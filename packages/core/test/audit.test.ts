@@ -112,6 +112,15 @@ const SUBJECTS: readonly Subject[] = [
   { name: "roundToFloat", call: core.roundToFloat as Call, args: ["bfloat16", [1.1], {}] },
   { name: "roundToFormat", call: core.roundToFormat as Call, args: ["float16", [0.1]] },
   { name: "formatSummary", call: core.formatSummary as Call, args: ["int8"] },
+  { name: "bitLayout", call: core.bitLayout as Call, args: ["float8e4m3fn"] },
+  { name: "bitPattern", call: core.bitPattern as Call, args: ["float16", 0.1] },
+  { name: "representableValues", call: core.representableValues as Call, args: ["float4e2m1"] },
+  {
+    name: "granularParams",
+    call: core.granularParams as Call,
+    args: [x32, { granularity: "block", blockSize: 8, dtype: "int4", shape: [2, 16] }],
+  },
+  { name: "bitsPerWeight", call: core.bitsPerWeight as Call, args: [q, { scaleBits: 16 }] },
   { name: "packInt4", call: core.packInt4 as Call, args: [[7, -5, -1], "int4"] },
   {
     name: "unpackInt4",

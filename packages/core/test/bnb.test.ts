@@ -299,7 +299,7 @@ describe("errors", () => {
     ],
     [
       () => quantizeBnb([1], "nf4", { double_quant: true } as never),
-      `RangeError: quantizeBnb(): argument 'options' must be an object with keys among 'blockSize', 'doubleQuant', 'shape', 'backend' (did you mean 'doubleQuant'?); received an object with key "double_quant".`,
+      `RangeError: quantizeBnb(): argument 'options' must be an object with keys among 'blockSize', 'doubleQuant', 'shape', 'backend', 'threads' (did you mean 'doubleQuant'?); received an object with key "double_quant".`,
     ],
     [
       () => quantizeBnb([1], "nf4", { doubleQuant: 1 as never }),

@@ -140,10 +140,10 @@ describe("D7: unknown or misspelled option keys are refused, naming them", () =>
       "aZeroPoint",
     ],
     [
-      "fakeQuantize out",
-      () => fakeQuantize([1], p, { out: new Float32Array(1) } as never),
+      "fakeQuantize outs (it takes out since in-place tensors, not outs)",
+      () => fakeQuantize([1], p, { outs: new Float32Array(1) } as never),
+      "outs",
       "out",
-      undefined,
     ],
     [
       "dequantizePacked shape",

@@ -59,14 +59,15 @@ describe("the built package", () => {
     );
   });
 
-  it("declares types for both", () => {
+  it("declares types for both, CommonJS's its own (so TypeScript types a require as CommonJS)", () => {
     const pkg = node([
       "-e",
-      `const p = require("./package.json"); console.log(JSON.stringify([p.types, p.exports["."].types, p.main]))`,
+      `const p = require("./package.json"); const e = p.exports["."]; console.log(JSON.stringify([p.types, e.import.types, e.require.types, p.main]))`,
     ]);
     expect(JSON.parse(pkg)).toEqual([
       "./dist/index.d.ts",
       "./dist/index.d.ts",
+      "./dist/cjs/index.d.ts",
       "./dist/cjs/index.js",
     ]);
   });

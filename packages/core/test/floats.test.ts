@@ -739,7 +739,7 @@ describe("errors", () => {
     expect(() =>
       encodeFloat("float8e4m3fn", [1], null as unknown as object),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: encodeFloat(): argument 'options' must be an object (keys 'saturate', 'roundMode', 'backend', 'out') or undefined; received null.]`,
+      `[TypeError: encodeFloat(): argument 'options' must be an object (keys 'saturate', 'roundMode', 'backend', 'threads', 'out') or undefined; received null.]`,
     );
     expect(() =>
       encodeFloat("float8e4m3fn", [1], { saturate: 1 as unknown as boolean }),
@@ -749,7 +749,7 @@ describe("errors", () => {
     expect(() =>
       encodeFloat("float8e5m2", [1], { saturation: false } as object),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: encodeFloat(): argument 'options' must be an object with keys among 'saturate', 'roundMode', 'backend', 'out'; received an object with key "saturation".]`,
+      `[RangeError: encodeFloat(): argument 'options' must be an object with keys among 'saturate', 'roundMode', 'backend', 'threads', 'out'; received an object with key "saturation".]`,
     );
     expect(() =>
       encodeFloat("float16", [1], { saturate: true }),

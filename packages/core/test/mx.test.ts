@@ -371,7 +371,7 @@ describe("errors", () => {
     ],
     [
       () => quantizeMx([1, 2], "mxfp4", { block_size: 16 } as never),
-      `RangeError: quantizeMx(): argument 'options' must be an object with keys among 'axis', 'rounding', 'blockSize', 'pack', 'shape', 'backend' (did you mean 'blockSize'?); received an object with key "block_size".`,
+      `RangeError: quantizeMx(): argument 'options' must be an object with keys among 'axis', 'rounding', 'blockSize', 'pack', 'shape', 'backend', 'threads' (did you mean 'blockSize'?); received an object with key "block_size".`,
     ],
     [
       () => dequantizeMx({ ...q, scales: new Uint8Array(0) }),

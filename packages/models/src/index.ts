@@ -38,6 +38,10 @@ export type { CalibrateOnnxOptions, OnnxFeed, OnnxRunner } from "./onnx/calibrat
 export { calibrateOnnx } from "./onnx/calibrate.js";
 export type { OnnxDType } from "./onnx/dtypes.js";
 export { ONNX_DTYPES } from "./onnx/dtypes.js";
+export type { FoldBatchNormOptions, FoldedBatchNorm, FoldedOnnx } from "./onnx/fold.js";
+export { foldBatchNormOnnx } from "./onnx/fold.js";
+export type { OnnxLayer } from "./onnx/layers.js";
+export { onnxLayers, scaleLayerInputs, withGraphOutputs } from "./onnx/layers.js";
 export type { OpsetUpgrade } from "./onnx/opset.js";
 export { upgradeOnnxOpset } from "./onnx/opset.js";
 export type {

@@ -5,6 +5,7 @@
  */
 import { decodeFloat } from "@quantlab/core";
 import { ModelFileError, type StoredQuantization, type StoredTensor } from "./model.js";
+import { placedFloats, placedFloatsOf, viewOf } from "./place.js";
 
 /** An element type as stored in a file, little-endian. */
 export type ElementType =
@@ -66,18 +67,36 @@ export function float16ToFloat32Bits(h: number): number {
   return (sign | (e << 23) | ((mantissa & 0x3ff) << 13)) >>> 0;
 }
 
+/** The little-endian codes of `src` as `View` (a view where aligned), on a little-endian host. */
+function codesOf<T>(
+  View: { readonly BYTES_PER_ELEMENT: number; new (b: ArrayBufferLike, at: number, n: number): T },
+  src: Uint8Array,
+  count: number,
+): T {
+  if (!LITTLE_ENDIAN_HOST) {
+    throw new Error("@quantlab/models reads little-endian files on little-endian hosts only");
+  }
+  return viewOf(View, src, count);
+}
+
+/** The float32 result of a decoder (in the kernels' memory where it fits), and its bits. */
+function floatResult(count: number): { floats: Float32Array; bits: Uint32Array } {
+  const floats = placedFloats(count);
+  return { floats, bits: new Uint32Array(floats.buffer, floats.byteOffset, count) };
+}
+
 function decodeFloat16(src: Uint8Array, count: number): Float32Array {
-  const codes = new Uint16Array(aligned(src), 0, count);
-  const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) out[i] = float16ToFloat32Bits(codes[i]);
-  return new Float32Array(out.buffer);
+  const codes = codesOf(Uint16Array, src, count);
+  const { floats, bits } = floatResult(count);
+  for (let i = 0; i < count; i++) bits[i] = float16ToFloat32Bits(codes[i] as number);
+  return floats;
 }
 
 function decodeBfloat16(src: Uint8Array, count: number): Float32Array {
-  const codes = new Uint16Array(aligned(src), 0, count);
-  const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) out[i] = codes[i] << 16;
-  return new Float32Array(out.buffer);
+  const codes = codesOf(Uint16Array, src, count);
+  const { floats, bits } = floatResult(count);
+  for (let i = 0; i < count; i++) bits[i] = (codes[i] as number) << 16;
+  return floats;
 }
 
 type NumericArray = { readonly length: number; [i: number]: number };
@@ -85,8 +104,8 @@ const viaNumbers =
   (View: new (buffer: ArrayBuffer, offset: number, length: number) => NumericArray) =>
   (src: Uint8Array, count: number): Float32Array => {
     const view = new View(aligned(src), 0, count);
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = view[i];
+    const out = placedFloats(count);
+    for (let i = 0; i < count; i++) out[i] = view[i] as number;
     return out;
   };
 const viaBigInts =
@@ -108,7 +127,10 @@ export const ELEMENT_CODECS: Readonly<Record<ElementType, ElementCodec>> = Objec
   float64: { bytes: 8, decode: viaNumbers(Float64Array) },
   float32: {
     bytes: 4,
-    decode: (src: Uint8Array, count: number) => new Float32Array(aligned(src), 0, count),
+    decode: (src: Uint8Array, count: number) => {
+      if (!LITTLE_ENDIAN_HOST) codesOf(Float32Array, src, 0); // (throws)
+      return placedFloatsOf(src, count);
+    },
   },
   float16: { bytes: 2, decode: decodeFloat16 },
   bfloat16: { bytes: 2, decode: decodeBfloat16 },

@@ -11,12 +11,20 @@ const notebooks = resolve(root, "../../notebooks");
 const requireHere = createRequire(join(root, "test", "x.js"));
 
 const FIGURES = [
+  "bitFields",
+  "bitsPerWeightChart",
+  "channelRanges",
+  "clipSweep",
   "compareErrors",
   "errorPerElement",
+  "floatNumberLine",
+  "heatmap",
   "histogramWithLevels",
+  "lineChart",
   "mappingCurve",
   "originalVsDequantized",
   "quantizationGrid",
+  "valueSpacing",
 ];
 const NODE_ONLY = [
   "figureHtml",
@@ -66,7 +74,7 @@ describe("the built package", () => {
     expect(seen.size).toBeGreaterThan(5);
   });
 
-  test("TypeScript finds the types of @quantlab/plot/node with Node10 resolution (tslab) and with NodeNext", () => {
+  test("TypeScript finds the types of @quantlab/plot/node with Node10 resolution (tslab) and with NodeNext (CommonJS's own from a CommonJS file)", () => {
     const from = join(notebooks, "00-any.ts");
     const node10 = ts.resolveModuleName(
       "@quantlab/plot/node",
@@ -84,7 +92,17 @@ describe("the built package", () => {
       undefined,
       ts.ModuleKind.CommonJS,
     );
-    expect(nodeNext.resolvedModule?.resolvedFileName).toBe(join(root, "dist/node.d.ts"));
+    expect(nodeNext.resolvedModule?.resolvedFileName).toBe(join(root, "dist/cjs/node.d.ts"));
+    const nodeNextEsm = ts.resolveModuleName(
+      "@quantlab/plot/node",
+      from,
+      { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext },
+      ts.sys,
+      undefined,
+      undefined,
+      ts.ModuleKind.ESNext,
+    );
+    expect(nodeNextEsm.resolvedModule?.resolvedFileName).toBe(join(root, "dist/node.d.ts"));
     const main10 = ts.resolveModuleName(
       "@quantlab/plot",
       from,

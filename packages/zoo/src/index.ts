@@ -1,5 +1,14 @@
 export type { Classifier } from "./classifier.js";
 export { digitClassifier, mlpToOnnx } from "./classifier.js";
+export type { OptimizationLevel, QLinearScales } from "./inspect.js";
+export { optimizedOps, runQLinearMatMul } from "./inspect.js";
+export type {
+  IntegerClassifier,
+  IntegerLayer,
+  IntegerRun,
+  Requantization,
+} from "./integer.js";
+export { integerClassifier } from "./integer.js";
 export type { FakeQuant, FakeQuantStep, ForwardResult, Mlp, TrainOptions } from "./mlp.js";
 export { accuracyOf, argmax, forward, initMlp, TRAIN_DEFAULTS, trainMlp } from "./mlp.js";
 export type { DigitSet, MnistSplit } from "./mnist.js";
@@ -19,3 +28,5 @@ export {
   vadFeeds,
 } from "./pretrained.js";
 export { seededNormal, seededRandom, shuffled } from "./random.js";
+export type { LayerQuantized } from "./variants.js";
+export { oneLayerAtATime, reportedBitsPerWeight } from "./variants.js";

@@ -18,7 +18,7 @@ import { checkName, checkRecord, checkStored, nonFinite, required } from "../val
 import { rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import { type Backend, checkBackend } from "../validate/params.js";
+import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";
 
 /** The double quantization of the absmax values: a float32 absmax per 256 of them, and an offset. */
@@ -70,6 +70,8 @@ export interface QuantizeBnbOptions {
    * `"fast"` or `"reference"`; the same bits on each.
    */
   readonly backend?: Backend;
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
+  readonly threads?: Threads;
 }
 
 export interface DequantizeBnbOptions {
@@ -77,6 +79,8 @@ export interface DequantizeBnbOptions {
   readonly out?: Float32Array;
   /** As {@link QuantizeBnbOptions.backend}. */
   readonly backend?: Backend;
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
+  readonly threads?: Threads;
 }
 
 /** The fields of a BnbTensor; `codes` is allowed and not read. */
@@ -131,8 +135,14 @@ export function quantizeBnb(
 ): BnbTensor {
   const fn = "quantizeBnb";
   const name = checkName(fn, "format", format, FORMATS);
-  const o = checkOptions(fn, "options", options, ["blockSize", "doubleQuant", "shape", "backend"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const o = checkOptions(fn, "options", options, [
+    "blockSize",
+    "doubleQuant",
+    "shape",
+    "backend",
+    "threads",
+  ]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const input = toFloat32(fn, "x", x, o.shape);
   const blockSize = checkBlockSize(fn, "options.blockSize", o.blockSize);
   const doubleQuant = checkBoolean(fn, "options.doubleQuant", o.doubleQuant, false);
@@ -177,8 +187,8 @@ export function dequantizeBnb(t: BnbPacked, options?: DequantizeBnbOptions): Ten
   const fn = "dequantizeBnb";
   checkRecord(fn, "t", t, BNB_FIELDS, "bitsandbytes tensor");
   const name = checkName(fn, "t.format", t.format, FORMATS);
-  const o = checkOptions(fn, "options", options, ["out", "backend"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const o = checkOptions(fn, "options", options, ["out", "backend", "threads"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const shape = checkShape(fn, "t.shape", t.shape);
   const n = shape.reduce((a, b) => a * b, 1);
   const blockSize = checkBlockSize(

@@ -20,7 +20,7 @@ import type { Tensor, TensorLike } from "../tensor.js";
 import { describe, rangeError, typeError } from "../validate/errors.js";
 import { checkOptions } from "../validate/options.js";
 import { MAX_ELEMENTS, outputArray } from "../validate/output.js";
-import { type Backend, checkBackend } from "../validate/params.js";
+import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
 import { sizeOf, toFloat32 } from "../validate/tensor.js";
 
 /** A tensor in a ggml block format: its rows' blocks back to back, rows one after another. */
@@ -42,6 +42,8 @@ export interface QuantizeGgmlOptions {
    * reference kernels.
    */
   readonly backend?: Backend;
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
+  readonly threads?: Threads;
 }
 
 export interface DequantizeGgmlOptions {
@@ -49,6 +51,8 @@ export interface DequantizeGgmlOptions {
   readonly out?: Float32Array;
   /** As {@link QuantizeGgmlOptions.backend}. */
   readonly backend?: Backend;
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
+  readonly threads?: Threads;
 }
 
 /**
@@ -140,8 +144,8 @@ export function quantizeGgml(
 ): GgmlTensor {
   const fn = "quantizeGgml";
   const info = checkType(fn, "type", type);
-  const o = checkOptions(fn, "options", options, ["shape", "out", "backend"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const o = checkOptions(fn, "options", options, ["shape", "out", "backend", "threads"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const input = toFloat32(fn, "x", x, o.shape);
   const blocks = blocksOf(fn, o.shape === undefined ? "x" : "options.shape", input.shape, info);
   const data = input.data;
@@ -218,8 +222,8 @@ export function dequantizeGgml(
     throw typeError(fn, "t", "a { type, shape, data } ggml tensor", t);
   }
   const info = checkType(fn, "t.type", t.type);
-  const o = checkOptions(fn, "options", options, ["out", "backend"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const o = checkOptions(fn, "options", options, ["out", "backend", "threads"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   if (!Array.isArray(t.shape)) {
     throw typeError(fn, "t.shape", "an array of non-negative integers", t.shape);
   }

@@ -34,7 +34,7 @@ import {
 import { rangeError } from "../validate/errors.js";
 import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import { type Backend, checkBackend } from "../validate/params.js";
+import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";
 
 /** A tensor in an MX format: one E8M0 scale per block of `blockSize` values along `axis`. */
@@ -77,6 +77,8 @@ export interface QuantizeMxOptions {
    * formats and layouts always run the reference kernels.
    */
   readonly backend?: Backend;
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
+  readonly threads?: Threads;
 }
 
 export interface DequantizeMxOptions {
@@ -84,6 +86,8 @@ export interface DequantizeMxOptions {
   readonly out?: Float32Array;
   /** As {@link QuantizeMxOptions.backend}. */
   readonly backend?: Backend;
+  /** `"auto"` (default: all cores from 2^18 values on for tensors in the kernels' memory) or a thread count; same bits. */
+  readonly threads?: Threads;
 }
 
 const MX_FIELDS = ["format", "shape", "axis", "blockSize", "scales", "codes", "packed"];
@@ -160,8 +164,9 @@ export function quantizeMx(x: TensorLike, format: MxFormat, options?: QuantizeMx
     "pack",
     "shape",
     "backend",
+    "threads",
   ]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const input = toFloat32(fn, "x", x, o.shape);
   checkRank(fn, o.shape === undefined ? "x" : "options.shape", input.shape);
   const axis = checkAxis(fn, "options.axis", o.axis, input.shape.length, -1);
@@ -229,8 +234,8 @@ export function dequantizeMx(t: MxTensor, options?: DequantizeMxOptions): Tensor
   const fn = "dequantizeMx";
   checkRecord(fn, "t", t, MX_FIELDS, "MX tensor");
   const info = MX_FORMATS[checkName(fn, "t.format", t.format, MX_FORMAT_NAMES)];
-  const o = checkOptions(fn, "options", options, ["out", "backend"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const o = checkOptions(fn, "options", options, ["out", "backend", "threads"]);
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const shape = checkShape(fn, "t.shape", t.shape);
   checkRank(fn, "t.shape", shape);
   const axis = checkAxis(

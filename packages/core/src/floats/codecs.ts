@@ -18,7 +18,7 @@ import { rangeError, typeError } from "../validate/errors.js";
 import { codesOf, float32BitsOf } from "../validate/floats.js";
 import { checkBoolean, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import { type Backend, checkBackend } from "../validate/params.js";
+import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
 
 export interface EncodeFloatOptions {
   /**
@@ -30,6 +30,8 @@ export interface EncodeFloatOptions {
   roundMode?: RoundMode;
   /** float16 and bfloat16: `"auto"` (default) uses the WebAssembly SIMD codec where it loads. */
   backend?: Backend;
+  /** `"auto"` (default) or a thread count, as {@link quantize}'s option; same bits. */
+  threads?: Threads;
   /** Where to write the codes: the format's storage array, one element per value. */
   out?: Uint16Array | Uint8Array;
 }
@@ -45,6 +47,7 @@ function castRule(fn: string, format: FloatFormat, bits: Uint32Array, options: u
     "saturate",
     "roundMode",
     "backend",
+    "threads",
     "out",
   ]);
   const saturate = checkBoolean(fn, "options.saturate", o.saturate, true);
@@ -133,7 +136,11 @@ export function encodeFloat<D extends FloatDType>(
   const rule = castRule(fn, format, src, options);
   const Storage = format.storage as new (n: number) => Uint16Array | Uint8Array;
   const out = outputArray(fn, options?.out, Storage, src.length);
-  const kernels = kernelsFor(fn, checkBackend(fn, options?.backend));
+  const kernels = kernelsFor(
+    fn,
+    checkBackend(fn, options?.backend),
+    checkThreads(fn, options?.threads),
+  );
   if (isHalf(format.name)) {
     const values32 = new Float32Array(src.buffer, src.byteOffset, src.length);
     kernels.encodeHalf(format.name, values32, out as Uint16Array);
@@ -165,14 +172,14 @@ export function encodeFloat<D extends FloatDType>(
 export function decodeFloat(
   dtype: FloatDType,
   bits: ArrayLike<number>,
-  options?: { backend?: Backend; out?: Float32Array },
+  options?: { backend?: Backend; threads?: Threads; out?: Float32Array },
 ): Float32Array {
   const fn = "decodeFloat";
-  const o = checkOptions(fn, "options", options, ["backend", "out"]);
+  const o = checkOptions(fn, "options", options, ["backend", "threads", "out"]);
   const format = checkDType(fn, "dtype", dtype, FLOAT_DTYPES);
   const codes = codesOf(fn, format, bits);
   const out = outputArray(fn, o.out, Float32Array, codes.length);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   if (isHalf(format.name)) {
     kernels.decodeHalf(
       format.name,

@@ -30,7 +30,8 @@ export interface FormatSummary {
   readonly description: string;
 }
 
-const IEEE: Record<
+/** The IEEE 754 binary formats that inputs come in: their widths. */
+export const IEEE: Record<
   "float64" | "float32",
   { bits: number; exponentBits: number; mantissaBits: number }
 > = {

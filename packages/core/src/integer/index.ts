@@ -9,6 +9,14 @@ export {
   type MatmulIntegerOptions,
   matmulInteger,
 } from "./matmul.js";
+export {
+  PACKING_ORDERS,
+  type PackingLayout,
+  type PackingOrder,
+  packingLayout,
+  packNibbles,
+  unpackNibbles,
+} from "./nibbles.js";
 export { packCodes, packInt4, unpackCodes, unpackInt4 } from "./pack.js";
 export {
   type QLinearOutput,
@@ -25,3 +33,9 @@ export {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
 } from "./requantize.js";
+export {
+  qlinearMultiplier,
+  type RequantizeFloat32Options,
+  requantizeFloat32,
+} from "./requantize-float32.js";
+export { type ZeroPointTerms, zeroPointTerms } from "./zero-point-terms.js";

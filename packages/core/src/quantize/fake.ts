@@ -3,14 +3,22 @@ import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";
+import { outputArray } from "../validate/output.js";
 import {
   checkBackend,
   checkSemantics,
+  checkThreads,
   type QuantParams,
   resolveParams,
 } from "../validate/params.js";
 import { toFloat32 } from "../validate/tensor.js";
 import { type CodecOptions, dequantizeResolved, quantizeResolved } from "./quantize.js";
+
+/** Options of {@link fakeQuantize}. */
+export interface FakeQuantizeOptions extends CodecOptions {
+  /** Where to write the values: a Float32Array with one element per input value (may be x itself). */
+  readonly out?: Float32Array;
+}
 
 /**
  * Quantizes and dequantizes in one step: the float32 values the integer codes stand for, as a
@@ -26,16 +34,22 @@ import { type CodecOptions, dequantizeResolved, quantizeResolved } from "./quant
 export function fakeQuantize(
   x: TensorLike,
   params: QuantParams,
-  options?: CodecOptions,
+  options?: FakeQuantizeOptions,
 ): Tensor<Float32Array> {
   const fn = "fakeQuantize";
-  const o = checkOptions(fn, "options", options, ["semantics", "shape", "backend"]);
+  const o = checkOptions(fn, "options", options, [
+    "semantics",
+    "shape",
+    "backend",
+    "threads",
+    "out",
+  ]);
   const semantics = checkSemantics(fn, o.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const input = toFloat32(fn, "x", x, o.shape);
   const resolved = resolveParams(fn, params, input.shape, semantics);
   const { format, scales, zeroPoints } = resolved;
-  const out = new Float32Array(input.data.length);
+  const out = outputArray(fn, o.out, Float32Array, input.data.length);
   if (resolved.layout !== undefined) {
     const codes = new format.storage(input.data.length);
     quantizeResolved(fn, kernels, semantics, input.data, resolved, codes);

@@ -9,6 +9,7 @@ import { outputArray } from "../validate/output.js";
 import {
   checkBackend,
   checkSemantics,
+  checkThreads,
   QUANTIZED_TENSOR_KEYS,
   type QuantParams,
   resolveParams,
@@ -55,7 +56,7 @@ export function quantizePacked(
   const fn = "quantizePacked";
   const o = checkOptions(fn, "options", options, QUANTIZE_OPTIONS);
   const semantics = checkSemantics(fn, o.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const input = toFloat32(fn, "x", x, o.shape);
   const dtype = checkDType(fn, "params.dtype", params?.dtype, INT4_DTYPES).name;
   const resolved = resolveParams(fn, params, input.shape, semantics);
@@ -98,7 +99,7 @@ export function dequantizePacked(
   options?: Omit<CodecOptions, "shape">,
 ): Tensor<Float32Array> {
   const fn = "dequantizePacked";
-  const o = checkOptions(fn, "options", options, ["semantics", "backend"]);
+  const o = checkOptions(fn, "options", options, ["semantics", "backend", "threads"]);
   if (typeof packed !== "object" || packed === null || !(packed.data instanceof Uint8Array)) {
     throw typeError(fn, "packed", "a packed tensor from quantizePacked()", packed);
   }
@@ -116,7 +117,7 @@ export function dequantizePacked(
   }
   // The semantics given win over the ones the packed tensor recorded.
   const semantics = checkSemantics(fn, o.semantics ?? packed.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const resolved = resolveParams(
     fn,
     {

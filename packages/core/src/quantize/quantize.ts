@@ -20,11 +20,13 @@ import {
   checkBackend,
   checkPrecision,
   checkSemantics,
+  checkThreads,
   QUANTIZED_TENSOR_KEYS,
   type QuantParams,
   type ResolvedFloatParams,
   type ResolvedParams,
   resolveQuantParams,
+  type Threads,
 } from "../validate/params.js";
 import { type CodeRange, toFloat32, toIntegers } from "../validate/tensor.js";
 
@@ -36,6 +38,14 @@ export interface CodecOptions {
   readonly shape?: readonly number[];
   /** `"auto"` (default): the WebAssembly SIMD kernels where they load; identical bits either way. */
   readonly backend?: Backend;
+  /**
+   * Threads for one call on the fast kernels (per-tensor parameters): `"auto"` (default) splits a
+   * tensor of 2^18 values or more whose input or output is in the kernels' memory (`allocate`)
+   * across all cores where worker threads exist (`threadSupport()`); a number asks for that many
+   * (1: none; ordinary arrays are then staged into that memory for the workers). The bits are the
+   * same on any number of threads.
+   */
+  readonly threads?: Threads;
 }
 
 /** Options of {@link quantize}. */
@@ -129,7 +139,7 @@ export function quantize(
   const o = checkOptions(fn, "options", options, QUANTIZE_KEYS);
   const semantics = checkSemantics(fn, o.semantics);
   const precision = checkPrecision(fn, o.precision, semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const input = toFloat32(fn, "x", x, o.shape);
   const resolved = resolveQuantParams(fn, params, input.shape, semantics);
   const storage = resolved.format.storage as new (n: number) => IntegerArray;
@@ -172,7 +182,7 @@ export function quantize(
 }
 
 /** The keys of {@link QuantizeOptions} that quantizePacked shares (and of DequantizeOptions). */
-export const QUANTIZE_OPTIONS = ["semantics", "shape", "backend", "out"] as const;
+export const QUANTIZE_OPTIONS = ["semantics", "shape", "backend", "threads", "out"] as const;
 const QUANTIZE_KEYS = [...QUANTIZE_OPTIONS, "saturate", "precision"] as const;
 const DEQUANTIZE_KEYS = [...QUANTIZE_OPTIONS, "precision"] as const;
 
@@ -330,7 +340,7 @@ export function dequantize(
   const format = checkDType(fn, "params.dtype", p.dtype, QUANT_DTYPES);
   const codes = toIntegers(fn, "q", q, codeRange(format, p.dtype), o.shape);
   const resolved = resolveQuantParams(fn, p, codes.shape);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend));
+  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
   const out = outputArray(fn, o.out, Float32Array, codes.data.length);
   if ("min" in resolved.format) {
     dequantizeResolved(kernels, semantics, codes.data, resolved as ResolvedParams, out);

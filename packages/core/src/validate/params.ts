@@ -103,6 +103,23 @@ export function checkBackend(fn: string, value: unknown): Backend {
   return value as Backend;
 }
 
+/** A `threads` option: `"auto"` (the default) or a whole number of threads >= 1. */
+export type Threads = "auto" | number;
+
+/**
+ * Reads `options.threads`: undefined is `"auto"`; else `"auto"` or an integer from 1 to 256.
+ * @throws {TypeError} for another kind of value; {RangeError} for a number out of range.
+ */
+export function checkThreads(fn: string, value: unknown): Threads {
+  if (value === undefined || value === "auto") return "auto";
+  const expected = '"auto" or an integer from 1 to 256';
+  if (typeof value !== "number") throw typeError(fn, "options.threads", expected, value);
+  if (!Number.isInteger(value) || value < 1 || value > 256) {
+    throw rangeError(fn, "options.threads", expected, value);
+  }
+  return value;
+}
+
 /**
  * A scale must round to a finite, positive float32. To quantize with PyTorch's arithmetic it must
  * also have a finite float32 reciprocal (PyTorch multiplies by fround(1 / s)): above about 2.94e-39.

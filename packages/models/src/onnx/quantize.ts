@@ -587,7 +587,8 @@ export function planOnnxQuantization(
       skipped.push({ name, reason: "shared by several nodes" });
       continue;
     }
-    const values = floatValues(checked);
+    // (plain buffers: a job may be transferred to a worker thread)
+    const values = floatValues(checked, false);
     const shape = [...checked.shape];
     // Conv weights in blocks: quantize the [M, C·kH·kW] matrix, reshape back after DequantizeLinear.
     const flatten = o.format === "qdq" && o.granularity === "block" && c.node.op_type === "Conv";

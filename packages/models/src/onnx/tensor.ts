@@ -3,6 +3,7 @@
  * its dims are safe integers, and its data (raw_data, a typed field, or an external file's bytes)
  * has exactly the size its dims and type need. Decoding happens later, on demand.
  */
+
 import {
   bfloat16BitsToFloat32,
   float8e4m3fnBitsToFloat32,
@@ -11,6 +12,7 @@ import {
   unpackInt4,
 } from "@quantlab/core";
 import { ModelFileError } from "../model.js";
+import { placedFloats, placedFloatsOf } from "../place.js";
 import { ONNX_DTYPES, type OnnxDType, rawByteLength, type TypedField } from "./dtypes.js";
 import { int64ToNumber, type TensorProto } from "./proto.js";
 
@@ -293,13 +295,24 @@ export function integerValues(t: CheckedTensor): Int32Array | Float64Array {
   }
 }
 
-/** The tensor's values as float32 (integers converted, low-precision floats decoded). */
-export function floatValues(t: CheckedTensor): Float32Array {
+/**
+ * The tensor's values as float32 (integers converted, low-precision floats decoded). `placed`
+ * (default true): in the kernels' WebAssembly memory where it fits (../place.ts), so that core
+ * quantizes them in place; false: an ordinary array with a buffer of its own, which can be
+ * transferred to a worker thread.
+ */
+export function floatValues(t: CheckedTensor, placed = true): Float32Array {
   const n = t.count;
+  const floats = placed ? placedFloats : (k: number) => new Float32Array(k);
   const name = t.dtype.name;
   if (name === "FLOAT") {
-    if (t.source.kind === "typed") return Float32Array.from(t.source.entries as ArrayLike<number>);
-    return new Float32Array(aligned(storedBytes(t)), 0, n);
+    if (t.source.kind === "typed") {
+      const out = floats(n);
+      out.set(t.source.entries as ArrayLike<number>);
+      return out;
+    }
+    if (!placed) return new Float32Array(aligned(storedBytes(t)), 0, n);
+    return placedFloatsOf(storedBytes(t), n);
   }
   if (name === "DOUBLE") return Float32Array.from(new Float64Array(aligned(storedBytes(t)), 0, n));
   const decoders: Record<string, (bits: number) => number> = {
@@ -313,7 +326,7 @@ export function floatValues(t: CheckedTensor): Float32Array {
     const bytes = storedBytes(t);
     const codes =
       t.dtype.bits === 16 ? new Uint16Array(aligned(bytes), 0, n) : bytes.subarray(0, n);
-    const out = new Float32Array(n);
+    const out = floats(n);
     for (let i = 0; i < n; i++) out[i] = decode(codes[i] as number);
     return out;
   }

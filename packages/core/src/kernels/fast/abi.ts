@@ -26,3 +26,6 @@ export const BNB_BOOK_ORDER = 64;
 
 /** The value table of `dequantize4bit`: four planes of 16 bytes (byte k of each float32), this far apart. */
 export const BNB_TABLE_PLANE = 16;
+
+/** Bytes of the scratch region each instance of the block kernels needs (`useScratch`). */
+export const SCRATCH_BYTES = 6144;

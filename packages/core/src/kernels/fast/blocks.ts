@@ -16,86 +16,125 @@ import { packHighFirst } from "../nibbles.js";
 import { BNB_BOOK_ORDER, BNB_TABLE_PLANE } from "./abi.js";
 import type { KernelExports } from "./exports.js";
 import type { Buffers } from "./stream.js";
+import type { ThreadExport } from "./threads.js";
+
+/** One array of a block kernel's call: bytes per block, its staging buffer, read or written. */
+export interface BlockSide {
+  readonly array: ArrayBufferView;
+  readonly perBlock: number;
+  readonly staging: number;
+  readonly input: boolean;
+}
+
+/**
+ * Runs the block export `name` over `blocks` blocks (of `blockSize` values): the sides held in the
+ * module's memory in place, the others through their staging buffers `perChunk` blocks at a time,
+ * across threads when the setting asks. `args` makes a call's arguments from the sides' pointers;
+ * returns the first call (its first block, its blocks, its result) whose result `stop`s.
+ */
+export type BlockRunner = (
+  name: ThreadExport,
+  blocks: number,
+  perChunk: number,
+  blockSize: number,
+  sides: readonly BlockSide[],
+  args: (pointers: number[], blocks: number) => number[],
+  stop: (result: number) => boolean,
+) => { readonly b0: number; readonly k: number; readonly result: number } | undefined;
+
+const never = () => false;
 
 /** Where quantize4bit's packed bytes go in PS, after the codebook. */
 const PACKED_AT = 128;
 
 /** Builds the block members on an instantiated module and its buffers. */
-export function createBlockKernels(ex: KernelExports, b: Buffers): BlockKernels {
+export function createBlockKernels(ex: KernelExports, b: Buffers, run: BlockRunner): BlockKernels {
   const { IN, OUT, PS, PZ, capacity: E } = b;
   const buf = ex.memory.buffer;
   const bytes = 4 * E;
-  const inF32 = new Float32Array(buf, IN, E);
-  const inBytes = new Uint8Array(buf, IN, bytes);
-  const outF32 = new Float32Array(buf, OUT, E);
-  const outBytes = new Uint8Array(buf, OUT, bytes);
   const psBytes = new Uint8Array(buf, PS, bytes);
   const psF32 = new Float32Array(buf, PS, E);
-  const pzF32 = new Float32Array(buf, PZ, E);
 
-  /** A ggml quantizer of `type` (its block size and bytes from GGML_TYPES), through `kernel`. */
+  /** A ggml quantizer of `type` (its block size and bytes from GGML_TYPES), through `name`. */
   function ggmlQuantizer(
     type: GgmlType,
-    kernel: (src: number, dst: number, blocks: number) => number,
+    name: ThreadExport,
   ): (x: Float32Array, out: Uint8Array) => number {
     const { blockSize, bytesPerBlock: blockBytes } = GGML_TYPES[type];
     const perChunk = Math.floor(E / blockSize);
     return (x, out) => {
-      const blocks = x.length / blockSize;
-      for (let b0 = 0; b0 < blocks; b0 += perChunk) {
-        const k = Math.min(perChunk, blocks - b0);
-        inF32.set(x.subarray(b0 * blockSize, (b0 + k) * blockSize));
-        const bad = kernel(IN, OUT, k);
-        if (bad >= 0) return b0 + bad;
-        out.set(outBytes.subarray(0, k * blockBytes), b0 * blockBytes);
-      }
-      return -1;
+      const hit = run(
+        name,
+        x.length / blockSize,
+        perChunk,
+        blockSize,
+        [
+          { array: x, perBlock: 4 * blockSize, staging: IN, input: true },
+          { array: out, perBlock: blockBytes, staging: OUT, input: false },
+        ],
+        ([src, dst], k) => [src as number, dst as number, k],
+        (r) => r >= 0,
+      );
+      return hit === undefined ? -1 : hit.b0 + hit.result;
     };
   }
 
-  /** A ggml dequantizer of `type`, through `kernel`. */
+  /** A ggml dequantizer of `type`, through `name`. */
   function ggmlDequantizer(
     type: GgmlType,
-    kernel: (src: number, dst: number, blocks: number) => void,
+    name: ThreadExport,
   ): (q: Uint8Array, out: Float32Array) => void {
     const { blockSize, bytesPerBlock: blockBytes } = GGML_TYPES[type];
     const perChunk = Math.floor(E / blockSize);
     return (q, out) => {
-      const blocks = out.length / blockSize;
-      for (let b0 = 0; b0 < blocks; b0 += perChunk) {
-        const k = Math.min(perChunk, blocks - b0);
-        inBytes.set(q.subarray(b0 * blockBytes, (b0 + k) * blockBytes));
-        kernel(IN, OUT, k);
-        out.set(k * blockSize === E ? outF32 : outF32.subarray(0, k * blockSize), b0 * blockSize);
-      }
+      run(
+        name,
+        out.length / blockSize,
+        perChunk,
+        blockSize,
+        [
+          { array: q, perBlock: blockBytes, staging: IN, input: true },
+          { array: out, perBlock: 4 * blockSize, staging: OUT, input: false },
+        ],
+        ([src, dst], k) => [src as number, dst as number, k],
+        never,
+      );
     };
   }
 
   const mxPerChunk = Math.floor(E / 32);
 
   const quantizeMxfp4: BlockKernels["quantizeMxfp4"] = (rounding, x, scales, codes, packed) => {
-    const blocks = x.length / 32;
     const away = rounding === "away" ? 1 : 0;
-    const width = packed ? 16 : 32;
-    for (let b0 = 0; b0 < blocks; b0 += mxPerChunk) {
-      const k = Math.min(mxPerChunk, blocks - b0);
-      inF32.set(x.subarray(b0 * 32, (b0 + k) * 32));
-      ex.quantizeMxfp4(away, IN, PS, OUT, k, packed ? 1 : 0);
-      scales.set(psBytes.subarray(0, k), b0);
-      codes.set(outBytes.subarray(0, k * width), b0 * width);
-    }
+    run(
+      "quantizeMxfp4",
+      x.length / 32,
+      mxPerChunk,
+      32,
+      [
+        { array: x, perBlock: 128, staging: IN, input: true },
+        { array: scales, perBlock: 1, staging: PS, input: false },
+        { array: codes, perBlock: packed ? 16 : 32, staging: OUT, input: false },
+      ],
+      ([src, sc, c], k) => [away, src as number, sc as number, c as number, k, packed ? 1 : 0],
+      never,
+    );
   };
 
   const dequantizeMxfp4: BlockKernels["dequantizeMxfp4"] = (scales, codes, packed, out) => {
-    const blocks = out.length / 32;
-    const width = packed ? 16 : 32;
-    for (let b0 = 0; b0 < blocks; b0 += mxPerChunk) {
-      const k = Math.min(mxPerChunk, blocks - b0);
-      psBytes.set(scales.subarray(b0, b0 + k));
-      inBytes.set(codes.subarray(b0 * width, (b0 + k) * width));
-      ex.dequantizeMxfp4(PS, IN, OUT, k, packed ? 1 : 0);
-      out.set(k * 32 === E ? outF32 : outF32.subarray(0, k * 32), b0 * 32);
-    }
+    run(
+      "dequantizeMxfp4",
+      out.length / 32,
+      mxPerChunk,
+      32,
+      [
+        { array: scales, perBlock: 1, staging: PS, input: true },
+        { array: codes, perBlock: packed ? 16 : 32, staging: IN, input: true },
+        { array: out, perBlock: 128, staging: OUT, input: false },
+      ],
+      ([sc, c, dst], k) => [sc as number, c as number, dst as number, k, packed ? 1 : 0],
+      never,
+    );
   };
 
   /** Writes the codebook of `format` at PS: 15 midpoints, then the codes of the sorted values. */
@@ -125,18 +164,30 @@ export function createBlockKernels(ex: KernelExports, b: Buffers): BlockKernels 
     const full = Math.floor(n / blockSize);
     const perChunk = Math.floor(E / blockSize);
     writeBook(format);
-    const packedBytes = psBytes.subarray(PACKED_AT);
-    for (let b0 = 0; b0 < full; b0 += perChunk) {
-      const k = Math.min(perChunk, full - b0);
-      const e0 = b0 * blockSize;
-      const m = k * blockSize;
-      inF32.set(x.subarray(e0, e0 + m));
-      if (ex.quantize4bit(IN, k, blockSize, PS, OUT, PS + PACKED_AT, PZ) !== 0) {
-        return firstNonFinite(x, e0, e0 + m);
-      }
-      codes.set(outBytes.subarray(0, m), e0);
-      packed.set(packedBytes.subarray(0, m >> 1), e0 >> 1);
-      absmax.set(pzF32.subarray(0, k), b0);
+    const hit = run(
+      "quantize4bit",
+      full,
+      perChunk,
+      blockSize,
+      [
+        { array: x, perBlock: 4 * blockSize, staging: IN, input: true },
+        { array: codes, perBlock: blockSize, staging: OUT, input: false },
+        { array: packed, perBlock: blockSize >> 1, staging: PS + PACKED_AT, input: false },
+        { array: absmax, perBlock: 4, staging: PZ, input: false },
+      ],
+      ([src, c, p, a], k) => [
+        src as number,
+        k,
+        blockSize,
+        PS,
+        c as number,
+        p as number,
+        a as number,
+      ],
+      (r) => r !== 0,
+    );
+    if (hit !== undefined) {
+      return firstNonFinite(x, hit.b0 * blockSize, (hit.b0 + hit.k) * blockSize);
     }
     const t = full * blockSize;
     if (t < n) {
@@ -161,15 +212,19 @@ export function createBlockKernels(ex: KernelExports, b: Buffers): BlockKernels 
     const full = Math.floor(n / blockSize);
     const perChunk = Math.floor(E / blockSize);
     writeTable(format);
-    for (let b0 = 0; b0 < full; b0 += perChunk) {
-      const k = Math.min(perChunk, full - b0);
-      const e0 = b0 * blockSize;
-      const m = k * blockSize;
-      inBytes.set(packed.subarray(e0 >> 1, (e0 + m) >> 1));
-      pzF32.set(absmax.subarray(b0, b0 + k));
-      ex.dequantize4bit(IN, PZ, k, blockSize, PS, OUT);
-      out.set(m === E ? outF32 : outF32.subarray(0, m), e0);
-    }
+    run(
+      "dequantize4bit",
+      full,
+      perChunk,
+      blockSize,
+      [
+        { array: packed, perBlock: blockSize >> 1, staging: IN, input: true },
+        { array: absmax, perBlock: 4, staging: PZ, input: true },
+        { array: out, perBlock: 4 * blockSize, staging: OUT, input: false },
+      ],
+      ([p, a, dst], k) => [p as number, a as number, k, blockSize, PS, dst as number],
+      never,
+    );
     const t = full * blockSize;
     if (t < n) {
       dequantizeBook(
@@ -183,14 +238,14 @@ export function createBlockKernels(ex: KernelExports, b: Buffers): BlockKernels 
   };
 
   return {
-    quantizeQ8_0: ggmlQuantizer("q8_0", ex.quantizeQ8_0),
-    dequantizeQ8_0: ggmlDequantizer("q8_0", ex.dequantizeQ8_0),
-    quantizeQ4_0: ggmlQuantizer("q4_0", ex.quantizeQ4_0),
-    dequantizeQ4_0: ggmlDequantizer("q4_0", ex.dequantizeQ4_0),
-    quantizeQ4_K: ggmlQuantizer("q4_K", ex.quantizeQ4_K),
-    dequantizeQ4_K: ggmlDequantizer("q4_K", ex.dequantizeQ4_K),
-    quantizeQ6_K: ggmlQuantizer("q6_K", ex.quantizeQ6_K),
-    dequantizeQ6_K: ggmlDequantizer("q6_K", ex.dequantizeQ6_K),
+    quantizeQ8_0: ggmlQuantizer("q8_0", "quantizeQ8_0"),
+    dequantizeQ8_0: ggmlDequantizer("q8_0", "dequantizeQ8_0"),
+    quantizeQ4_0: ggmlQuantizer("q4_0", "quantizeQ4_0"),
+    dequantizeQ4_0: ggmlDequantizer("q4_0", "dequantizeQ4_0"),
+    quantizeQ4_K: ggmlQuantizer("q4_K", "quantizeQ4_K"),
+    dequantizeQ4_K: ggmlDequantizer("q4_K", "dequantizeQ4_K"),
+    quantizeQ6_K: ggmlQuantizer("q6_K", "quantizeQ6_K"),
+    dequantizeQ6_K: ggmlDequantizer("q6_K", "dequantizeQ6_K"),
     quantizeMxfp4,
     dequantizeMxfp4,
     quantize4bit,

@@ -6,6 +6,8 @@
 export interface KernelExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   bufferBase(): number;
+  /** Points this instance's block-kernel scratch at `base` (SCRATCH_BYTES, 16-byte aligned). */
+  useScratch(base: number): void;
   quantizeTensor(
     torch: number,
     kind: number,

@@ -5,8 +5,13 @@
  * `loadFastKernels()` instantiates the module synchronously from the embedded bytes (no file, no
  * network), once, and returns `undefined` where WebAssembly or its SIMD extension is missing, so a
  * caller falls back to the reference kernels.
+ *
+ * Where SharedArrayBuffer exists (Node; browsers on a cross-origin isolated page) the module is the
+ * build that imports a shared memory: the tensors of `allocate` live in it (a shared memory never
+ * detaches its views when it grows) and worker threads run on it. Elsewhere it is the build with its
+ * own memory, which only streams.
  */
-import { KERNELS_WASM_BASE64 } from "../../generated/kernels-wasm.js";
+import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from "../../generated/kernels-wasm.js";
 import type { KernelExports } from "./exports.js";
 import { createFastKernels, type FastKernels } from "./kernels.js";
 
@@ -17,6 +22,7 @@ export interface WebAssemblyLike {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => unknown;
   Instance: new (module: never, imports?: object) => { readonly exports: unknown };
+  Memory?: new (descriptor: { initial: number; maximum: number; shared: boolean }) => unknown;
 }
 
 export interface LoadFastKernelsOptions {
@@ -24,6 +30,8 @@ export interface LoadFastKernelsOptions {
   readonly webAssembly?: WebAssemblyLike | undefined;
   /** Elements per chunk streamed through WebAssembly memory (a multiple of 64); default 65536. */
   readonly chunkSize?: number;
+  /** false: the module with its own, non-shared memory (no `allocate`, no threads); default true where possible. */
+  readonly shared?: boolean;
 }
 
 /** Elements per chunk by default: 256 KiB of float32 input, so a chunk stays in the L2 cache. */
@@ -84,6 +92,22 @@ function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * A shared WebAssembly memory, or undefined where there is none. Its maximum is reserved up front
+ * (address space, not memory): 4 GiB, else 1 GiB, else 256 MiB where the runtime refuses more.
+ */
+function sharedMemory(webAssembly: WebAssemblyLike): unknown {
+  if (typeof SharedArrayBuffer !== "function" || webAssembly.Memory === undefined) return undefined;
+  for (const maximum of [65536, 16384, 4096]) {
+    try {
+      return new webAssembly.Memory({ initial: 1, maximum, shared: true });
+    } catch {
+      // (try a smaller maximum)
+    }
+  }
+  return undefined;
+}
+
 /** The shared instance: the box says "tried", its content what was found (undefined: no SIMD). */
 let shared: { readonly kernels: FastKernels | undefined } | undefined;
 
@@ -96,6 +120,16 @@ function instantiate(options: LoadFastKernelsOptions): FastKernels | undefined {
   }
   const webAssembly = options.webAssembly ?? globalWebAssembly();
   if (webAssembly === undefined || !hasWasmSimd(webAssembly)) return undefined;
+  const memory = options.shared === false ? undefined : sharedMemory(webAssembly);
+  if (memory !== undefined) {
+    try {
+      const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_SHARED_BASE64));
+      const instance = new webAssembly.Instance(module as never, { env: { memory } });
+      return createFastKernels(instance.exports as KernelExports, chunkSize, { module, memory });
+    } catch {
+      // (fall back to the module with its own memory)
+    }
+  }
   try {
     const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
     const instance = new webAssembly.Instance(module as never, {});
@@ -119,7 +153,11 @@ function instantiate(options: LoadFastKernelsOptions): FastKernels | undefined {
  * // => Int8Array [ -2, 0, 2 ]
  */
 export function loadFastKernels(options: LoadFastKernelsOptions = {}): FastKernels | undefined {
-  if (options.webAssembly !== undefined || options.chunkSize !== undefined)
+  if (
+    options.webAssembly !== undefined ||
+    options.chunkSize !== undefined ||
+    options.shared !== undefined
+  )
     return instantiate(options);
   shared ??= { kernels: instantiate({}) };
   return shared.kernels;
