@@ -14,6 +14,9 @@
 //                error fails) and exported to offline HTML in build/test-site
 //   screenshot   every page of build/test-site in headless Chromium: plots drawn, formulas
 //                rendered, no console error, no request leaving 127.0.0.1
+//   tools        the playground and the inspector used in headless Chromium
+//                (scripts/test/tools.browser.mjs): figures follow the controls, share links,
+//                update times, the bundled GGUF and ONNX models open
 // Ends with a table of steps and durations, then `N passed, N failed` (`, N skipped` after a failure).
 //   npm test                       every step
 //   npm test -- unit notebooks     setup, build and the named steps only
@@ -101,6 +104,17 @@ const STEPS = [
       run(process.execPath, [join(ROOT, "scripts", "screenshot.mjs"), "--site", TEST_SITE], {
         env: state.env,
       }),
+  ],
+  [
+    "tools",
+    () =>
+      run(
+        process.execPath,
+        [join(ROOT, "scripts", "test", "tools.browser.mjs"), "--site", TEST_SITE],
+        {
+          env: state.env,
+        },
+      ),
   ],
 ];
 

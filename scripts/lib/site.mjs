@@ -220,6 +220,9 @@ export async function writeSources({ src, notebooks, executedDir }) {
   // docs/pages: the landing page (its learning path from the lessons), the glossary, the rest.
   const pages = join(DOCS_DIR, "pages");
   cpSync(join(pages, "public"), join(src, "public"), { recursive: true });
+  const { writeModelAssets } = await docsLib("playground/assets.mjs");
+  const models = writeModelAssets(join(src, "public", "models"));
+  say(`example models: ${models.map((m) => `${m.file} (${formatBytes(m.bytes)})`).join(", ")}`);
   const path = lessons
     .map(
       (lesson) =>

@@ -4,12 +4,15 @@ import type { Theme } from "vitepress";
 import { useRoute } from "vitepress";
 import DefaultTheme from "vitepress/theme-without-fonts";
 import { nextTick, onMounted, watch } from "vue";
+import Inspector from "./components/Inspector.vue";
+import Playground from "./components/Playground.vue";
 import { drawFigures } from "./figures";
 import "./style.css";
 
 export default {
   extends: DefaultTheme,
-  enhanceApp({ router }) {
+  enhanceApp({ app, router }) {
+    app.component("Playground", Playground).component("Inspector", Inspector);
     // The browser checks (scripts/screenshot.mjs) visit the API pages through the router, as a
     // reader following the sidebar does: a page without a full reload each.
     if (typeof window !== "undefined")
