@@ -37,9 +37,12 @@ const exec = promisify(execFile);
 /**
  * Budget of core alone in a browser bundle (`import * as core`, Vite 8's production build, every
  * export kept, the WebAssembly kernels inlined), gzip -9 bytes: measured 47,862 (138,056 raw) on
- * 2026-12-02 at 0.1.0; the budget is that plus 10 %. Raise it on purpose, with the new figure.
+ * 2026-12-02 at 0.1.0; the budget was that plus 10 %. Raised on purpose the same day: the
+ * in-place tensors and threads embed a second build of the kernels (the one that imports a shared
+ * memory) beside the first, and the course added bitLayout, granularParams, blockStorage...:
+ * measured 68.0 kB gzip, the budget that plus 10 %. Raise it on purpose, with the new figure.
  */
-export const CORE_GZIP_BUDGET = 52_700;
+export const CORE_GZIP_BUDGET = 74_800;
 
 /** The seed's worked example and onnxruntime's codes for it (conformance's seed-example.json). */
 function seedCase() {
