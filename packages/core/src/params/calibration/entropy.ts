@@ -1,4 +1,4 @@
-import { rangeError, typeError } from "../../validate/errors.js";
+import { rangeError } from "../../validate/errors.js";
 import { checkBoolean, checkOptions } from "../../validate/options.js";
 import { type Histogram, requireNonzero } from "./histogram.js";
 import {
