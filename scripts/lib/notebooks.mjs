@@ -136,7 +136,10 @@ export async function executeNotebooks({
       results.push(result);
     }
   };
-  const workers = Math.max(1, Math.min(2, availableParallelism(), notebooks.length));
+  // One kernel at a time: two tslab kernels side by side in one folder have failed with tslab's
+  // "Unexpected pending rebuildTimer" (a TypeScript directory watcher firing in one kernel while
+  // the other worked); one at a time costs about a minute for the course.
+  const workers = Math.max(1, Math.min(1, availableParallelism(), notebooks.length));
   await Promise.all(Array.from({ length: workers }, worker));
   const failed = results.filter((result) => !result.ok);
   if (failed.length > 0) {
