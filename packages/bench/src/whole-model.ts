@@ -109,6 +109,7 @@ async function timeOne(
     resolve: () => {
       throw new Error("the synthetic model has no external data");
     },
+    inputBytes: () => bytes.byteLength,
   };
   let jobsStart = 0;
   let jobsEnd = 0;

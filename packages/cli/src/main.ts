@@ -74,7 +74,11 @@ async function inspect(args: ReturnType<typeof parseArgs>, io: Io, cwd: string):
 function totals(r: QuantizeResult) {
   const before = r.quantized.reduce((n, t) => n + t.bytesBefore, 0);
   const after = r.quantized.reduce((n, t) => n + t.bytesAfter, 0);
-  const sqnr = r.quantized.map((t) => t.sqnrDb).sort((a, b) => a - b);
+  // An all-zero tensor decodes exactly and has no SQNR (0/0, NaN): it takes no part in min and median.
+  const sqnr = r.quantized
+    .map((t) => t.sqnrDb)
+    .filter((db) => !Number.isNaN(db))
+    .sort((a, b) => a - b);
   const mid = sqnr.length >> 1;
   const median =
     sqnr.length === 0
@@ -138,7 +142,7 @@ function quantizeText(
         q.to,
         int(q.bytesBefore),
         int(q.bytesAfter),
-        q.sqnrDb.toFixed(2),
+        Number.isNaN(q.sqnrDb) ? "- (all 0)" : q.sqnrDb.toFixed(2),
         ...(errors
           ? [
               q.outputError?.toExponential(3) ?? (q.fallback ? "RTN" : "-"),
@@ -248,7 +252,7 @@ async function quantize(args: ReturnType<typeof parseArgs>, io: Io, cwd: string)
         scheme: result.scheme,
         threads: result.threads,
         seconds,
-        bytes: { input: loaded.bytes.byteLength, output: result.bytes.byteLength },
+        bytes: { input: loaded.inputBytes(), output: result.bytes.byteLength },
         totals: totals(result),
         quantized: result.quantized,
         kept: result.kept,
@@ -257,7 +261,7 @@ async function quantize(args: ReturnType<typeof parseArgs>, io: Io, cwd: string)
       }),
     );
   } else {
-    io.stdout.write(quantizeText(result, loaded.path, output, seconds, loaded.bytes.byteLength));
+    io.stdout.write(quantizeText(result, loaded.path, output, seconds, loaded.inputBytes()));
   }
 }
 

@@ -12,6 +12,8 @@ export interface LoadedModel {
   readonly model: ModelFile;
   /** Reads a file beside the model (tfjs shards, ONNX external data), inside its folder only. */
   readonly resolve: (relativePath: string) => Uint8Array;
+  /** Bytes of the model file and of every file read beside it so far (tfjs shards, external data). */
+  readonly inputBytes: () => number;
 }
 
 /** The bytes of `path`, or a CliError saying why not. */
@@ -47,9 +49,16 @@ export function modelPath(path: string, cwd: string): string {
 export function loadModel(path: string, cwd: string): LoadedModel {
   const file = modelPath(path, cwd);
   const bytes = readBytes(file, cwd);
-  const resolveFile = folderResolver(file, cwd);
+  const beside = new Map<string, number>();
+  const read = folderResolver(file, cwd);
+  const resolveFile = (relativePath: string): Uint8Array => {
+    const data = read(relativePath);
+    beside.set(relativePath, data.byteLength);
+    return data;
+  };
   const model = readModel(bytes, { file, resolve: resolveFile });
-  return { path: file, bytes, model, resolve: resolveFile };
+  const inputBytes = () => [...beside.values()].reduce((n, b) => n + b, bytes.byteLength);
+  return { path: file, bytes, model, resolve: resolveFile, inputBytes };
 }
 
 /** The format of a file's bytes, or a ModelFileError naming what it starts with. */

@@ -3,13 +3,13 @@
  * back), the per-tensor report against figures computed here from the written file, the
  * conversions it refuses, and its usage errors (exit code 2) with their messages.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dequantizeGgml, GGML_TYPES, quantizeGgml } from "@quantlab/core";
-import { quantizeOnnx, readGguf, type StoredTensor } from "@quantlab/models";
+import { quantizeOnnx, readGguf, type StoredTensor, writeSafetensors } from "@quantlab/models";
 import { readModelFile } from "@quantlab/models/node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixtureDir, run, untimed } from "./helpers.js";
+import { fixtureDir, run, untimed, wave } from "./helpers.js";
 
 let dir: string;
 beforeAll(() => {
@@ -203,11 +203,36 @@ describe("quantlab quantize to GGUF", () => {
           expect([t.storedType, Array.from(t.values())]).toEqual([type, Array.from(from.values())]);
         }
       }
+      // The input's bytes count the files read beside it (the tfjs shard).
+      const beside = input.startsWith("tfjs/") ? ["tfjs/group1-shard1of1.bin"] : [];
+      const inputBytes = [input, ...beside].reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      expect(report.bytes.input).toBe(inputBytes);
       // Integer tensors of other formats are left out; a GGUF input keeps them.
       const names = gguf.tensors.map((t) => t.name);
       if (input === "tiny.safetensors") expect(names).toEqual(["w", "b"]);
       if (input === "tiny.gguf") expect(names).toContain("positions");
     }
+  });
+
+  it("leaves an all-zero tensor's SQNR (0/0) out of the min and the median, and says so", async () => {
+    const zeros = writeSafetensors({
+      metadata: {},
+      tensors: [
+        { name: "zero", dtype: "F32", shape: [2, 32], values: new Float32Array(64) },
+        { name: "w", dtype: "F32", shape: [2, 32], values: wave(64, 0, 1) },
+      ],
+    });
+    writeFileSync(join(dir, "zeros.safetensors"), zeros);
+    const args = ["quantize", "zeros.safetensors", "zeros.gguf", "--format", "gguf-q8_0"];
+    const json = JSON.parse((await run(dir, ...args, "--json", "--threads", "1")).stdout);
+    const [zero, w] = (json.quantized as { sqnrDb: number | null }[]).map((t) => t.sqnrDb);
+    expect(zero).toBeNull(); // NaN in JSON
+    expect(json.totals.sqnrMinDb).toBe(w);
+    expect(json.totals.sqnrMedianDb).toBe(w);
+    const db = (w as number).toFixed(2);
+    const text = (await run(dir, ...args, "--threads", "1")).stdout;
+    expect(text).toMatch(/^zero .* - \(all 0\)$/m);
+    expect(text).toContain(`SQNR min ${db} dB, median ${db} dB`);
   });
 
   it("carries a GGUF input's key-values and sets the file type where one type makes the file", async () => {
