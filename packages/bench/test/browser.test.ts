@@ -49,6 +49,50 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>fast kernels</title>
   window.ready = true;
 </script>`;
 
+/**
+ * Threads in the browser: the page counts the workers core starts (it wraps `Worker` before core
+ * loads), then quantizes allocated tensors on 2 threads and returns the codes with
+ * `threadSupport()` and `crossOriginIsolated`. Served isolated (COOP/COEP) at /isolated, plain at
+ * /plain.
+ */
+const THREADS_PAGE = `<!doctype html><meta charset="utf-8"><title>threads</title>
+<script type="module">
+  let spawned = 0;
+  if (globalThis.Worker) {
+    const W = globalThis.Worker;
+    globalThis.Worker = class extends W {
+      constructor(...a) {
+        super(...a);
+        spawned++;
+      }
+    };
+  }
+  window.run = async (n) => {
+    const core = await import("/dist/index.js");
+    const support = core.threadSupport();
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = ((i % 601) - 300 + (i % 7 === 0 ? 0.5 : 0.25)) * 0.05;
+    const p = { dtype: "int8", scale: 0.05, zeroPoint: 3 };
+    const a = core.allocate("float32", n);
+    a.set(x);
+    core.quantize(a, p, { threads: 2 }); // starts the pool; a browser's main thread does not wait for it
+    for (let i = 0; i < 100 && spawned > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const qt = core.quantize(a, p, { threads: 2, out: core.allocate("int8", n) });
+    const q = qt.data;
+    const d = core.dequantize(qt, undefined, { threads: 2, out: core.allocate("float32", n) }).data;
+    const g = core.quantizeGgml(a, "q8_0", { shape: [n / 256, 256], threads: 2 }).data;
+    return {
+      isolated: globalThis.crossOriginIsolated === true,
+      support,
+      spawned,
+      q: Array.from(q),
+      d: Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length)),
+      g: Array.from(g),
+    };
+  };
+  window.ready = true;
+</script>`;
+
 let server: Server;
 let origin = "";
 
@@ -57,6 +101,16 @@ beforeAll(async () => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
     if (path === "/" || path === "/index.html") {
       res.writeHead(200, { "content-type": "text/html" }).end(PAGE);
+      return;
+    }
+    const isolation = {
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-embedder-policy": "require-corp",
+    };
+    if (path === "/isolated" || path === "/plain") {
+      res
+        .writeHead(200, { "content-type": "text/html", ...(path === "/isolated" ? isolation : {}) })
+        .end(THREADS_PAGE);
       return;
     }
     const file = join(coreDir, path);
@@ -140,6 +194,68 @@ describe("in headless Chromium", () => {
       expect(r.d).toEqual(Array.from(new Uint32Array(d.buffer)));
       const { float32ToFloat16Bits } = await import("@quantlab/core");
       expect(r.h).toEqual(Array.from(x, (v) => float32ToFloat16Bits(v)));
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("runs 2 threads on a cross-origin isolated page, one on a plain page, with the reference's bits", async () => {
+    const n = 1 << 19; // above the threads threshold (2^18 values)
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = ((i % 601) - 300 + (i % 7 === 0 ? 0.5 : 0.25)) * 0.05;
+    const q = new Int8Array(n);
+    reference.quantizeTensor("onnx", x, Math.fround(0.05), 3, -128, 127, q);
+    const d = new Float32Array(n);
+    reference.dequantizeTensor("onnx", q, Math.fround(0.05), 3, d);
+    const { quantizeGgml } = await import("@quantlab/core");
+    const g = quantizeGgml(x, "q8_0", { shape: [n / 256, 256], backend: "reference" }).data;
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: [...CHROMIUM_ARGS],
+    });
+    try {
+      for (const path of ["/isolated", "/plain"]) {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(String(e)));
+        await page.goto(`${origin}${path}`);
+        await page.waitForFunction(
+          () => (globalThis as unknown as { ready?: boolean }).ready === true,
+        );
+        const r = (await page.evaluate(
+          (count) => (globalThis as unknown as { run: (n: number) => unknown }).run(count),
+          n,
+        )) as {
+          isolated: boolean;
+          support: { threads: number; reason: string; inPlace: boolean };
+          spawned: number;
+          q: number[];
+          d: number[];
+          g: number[];
+        };
+        console.log(
+          `${path}: crossOriginIsolated ${r.isolated}; threadSupport ${JSON.stringify(r.support)}; workers started ${r.spawned}`,
+        );
+        expect(errors).toEqual([]);
+        if (path === "/isolated") {
+          expect([r.isolated, r.support.inPlace, r.support.threads, r.spawned]).toEqual([
+            true,
+            true,
+            2,
+            1,
+          ]);
+          expect(r.support.reason).toBe(
+            "2 threads: worker threads over a shared WebAssembly memory",
+          );
+        } else {
+          expect([r.isolated, r.support.threads, r.spawned]).toEqual([false, 1, 0]);
+          expect(r.support.reason).toMatch(/^one thread: .*cross-origin isolated/);
+        }
+        expect(r.q).toEqual(Array.from(q));
+        expect(r.d).toEqual(Array.from(new Uint32Array(d.buffer)));
+        expect(r.g).toEqual(Array.from(g));
+        await page.close();
+      }
     } finally {
       await browser.close();
     }
