@@ -222,6 +222,67 @@ describe("loading", () => {
     expect(loadFastKernels({ webAssembly: real, chunkSize: 128 })?.chunkSize).toBe(128);
   });
 
+  it("streams ordinary arrays through the module with its own memory, heap tensors through the shared one", () => {
+    const real = (globalThis as unknown as { WebAssembly: WebAssemblyLike }).WebAssembly;
+    // Counts the kernel calls each module serves: the shared one is given `env.memory`.
+    const calls = { shared: 0, own: 0 };
+    class CountingInstance {
+      readonly exports: Record<string, unknown>;
+      constructor(module: never, imports?: object) {
+        const side = imports !== undefined && "env" in imports ? "shared" : "own";
+        const inner = new real.Instance(module, imports).exports as Record<string, unknown>;
+        this.exports = Object.fromEntries(
+          Object.entries(inner).map(([key, value]) => [
+            key,
+            typeof value === "function"
+              ? (...args: unknown[]) => {
+                  calls[side]++;
+                  return (value as (...a: unknown[]) => unknown)(...args);
+                }
+              : value,
+          ]),
+        );
+      }
+    }
+    const counting: WebAssemblyLike = {
+      validate: (bytes) => real.validate(bytes),
+      Module: real.Module,
+      Instance: CountingInstance as unknown as WebAssemblyLike["Instance"],
+      ...(real.Memory === undefined ? {} : { Memory: real.Memory }),
+    };
+    const k = loadFastKernels({ webAssembly: counting, chunkSize: 64 }) as FastKernels;
+    const heap = k.heap;
+    expect(heap).toBeDefined();
+    if (heap === undefined) return;
+    const n = 1000;
+    const x = Float32Array.from({ length: n }, (_, i) => (i - 500) * 0.37);
+    const want = new Int8Array(n);
+    reference.quantizeTensor("onnx", x, 0.5, 3, -128, 127, want);
+    const count = () => ({ ...calls });
+    calls.shared = 0;
+    calls.own = 0;
+    const out = new Int8Array(n);
+    k.quantizeTensor("onnx", x, 0.5, 3, -128, 127, out);
+    k.withThreads(1).dequantizeQ8_0(new Uint8Array(34 * 4), new Float32Array(128));
+    const streamed = count();
+    console.log(`ordinary arrays: kernel calls ${JSON.stringify(streamed)}`);
+    expect(streamed.shared).toBe(0);
+    expect(streamed.own).toBeGreaterThan(0);
+    expect(out).toEqual(want);
+    calls.shared = 0;
+    calls.own = 0;
+    const inHeap = heap.allocate(Float32Array, n);
+    inHeap.set(x);
+    const out2 = new Int8Array(n);
+    k.quantizeTensor("onnx", inHeap, 0.5, 3, -128, 127, out2);
+    const inPlace = count();
+    console.log(`an input in the heap: kernel calls ${JSON.stringify(inPlace)}`);
+    expect(inPlace.own).toBe(0);
+    expect(inPlace.shared).toBeGreaterThan(0);
+    expect(out2).toEqual(want);
+    heap.free(inHeap);
+  });
+
   it("rejects a chunk size that is not a positive multiple of 64", () => {
     expect(() => loadFastKernels({ chunkSize: 100 })).toThrow(RangeError);
     expect(() => loadFastKernels({ chunkSize: 0 })).toThrow(RangeError);

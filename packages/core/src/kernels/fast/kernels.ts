@@ -41,7 +41,10 @@ export interface FastKernels extends Kernels {
   readonly name: "fast";
   /** Elements per chunk streamed through WebAssembly memory. */
   readonly chunkSize: number;
-  /** Bytes of WebAssembly memory the streaming buffers take (fixed: they do not grow with the tensors). */
+  /**
+   * Bytes of WebAssembly memory the streaming buffers take, both modules' where two serve (fixed:
+   * they do not grow with the tensors).
+   */
   readonly memoryBytes: number;
   /** The tensors in the module's memory (`allocate`), or undefined on a non-shared memory. */
   readonly heap: Heap | undefined;
@@ -55,6 +58,11 @@ export interface FastKernels extends Kernels {
 export interface SharedModule {
   readonly module: unknown;
   readonly memory: unknown;
+  /**
+   * Kernels on a module with its own memory, for the calls with no array in the heap that run
+   * on one thread: V8 copies into a shared memory's views far slower (measured in the bench).
+   */
+  readonly streaming?: FastKernels | undefined;
 }
 
 /** Values an in-place part of a call is a multiple of: no kernel reads or writes past it. */
@@ -82,6 +90,27 @@ function kindOf(a: unknown): number {
 
 const flag = (semantics: Semantics) =>
   semantics === "pytorch" ? SEMANTICS_PYTORCH : SEMANTICS_ONNX;
+
+type Member = (...args: unknown[]) => unknown;
+
+/**
+ * `kernels` with each kernel going to `streaming` when no argument is an array in `heap`; the
+ * caller passes only a setting that runs such a call on one thread.
+ */
+function routeStreaming(kernels: FastKernels, streaming: FastKernels, heap: Heap): FastKernels {
+  const inHeap = (args: unknown[]) =>
+    args.some((a) => ArrayBuffer.isView(a) && heap.pointerOf(a) >= 0);
+  const own = kernels as unknown as Record<string, unknown>;
+  const other = streaming as unknown as Record<string, Member>;
+  const routed: Record<string, unknown> = { ...own };
+  for (const [key, member] of Object.entries(own)) {
+    if (typeof member !== "function" || key === "withThreads") continue;
+    const inShared = member as Member;
+    const inOwn = other[key] as Member;
+    routed[key] = (...args: unknown[]) => (inHeap(args) ? inShared(...args) : inOwn(...args));
+  }
+  return Object.freeze(routed) as unknown as FastKernels;
+}
 
 /** Builds the fast kernels on an instantiated module. */
 export function createFastKernels(
@@ -495,7 +524,7 @@ export function createFastKernels(
     const kernels: FastKernels = Object.freeze({
       name: "fast",
       chunkSize: C,
-      memoryBytes: b.memoryBytes,
+      memoryBytes: b.memoryBytes + (shared?.streaming?.memoryBytes ?? 0),
       heap,
       threadSupport: pool.support,
       withThreads,
@@ -509,7 +538,12 @@ export function createFastKernels(
       decodeHalf,
       ...createBlockKernels(ex, b, blockRunner(setting)),
     } as const satisfies FastKernels);
-    return kernels;
+    // Ordinary arrays run on one thread under "auto" or 1 (threadsFor): the other module streams them.
+    const streaming = shared?.streaming;
+    const oneThread = setting === "auto" || setting <= 1;
+    return streaming !== undefined && heap !== undefined && oneThread
+      ? routeStreaming(kernels, streaming, heap)
+      : kernels;
   };
 
   const built = new Map<Threads, FastKernels>();

@@ -8,8 +8,9 @@
  *
  * Where SharedArrayBuffer exists (Node; browsers on a cross-origin isolated page) the module is the
  * build that imports a shared memory: the tensors of `allocate` live in it (a shared memory never
- * detaches its views when it grows) and worker threads run on it. Elsewhere it is the build with its
- * own memory, which only streams.
+ * detaches its views when it grows) and worker threads run on it. The build with its own memory
+ * streams the rest (ordinary arrays on one thread: copies into a shared memory are slower), and is
+ * the only one elsewhere.
  */
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from "../../generated/kernels-wasm.js";
 import type { KernelExports } from "./exports.js";
@@ -120,16 +121,26 @@ function instantiate(options: LoadFastKernelsOptions): FastKernels | undefined {
   }
   const webAssembly = options.webAssembly ?? globalWebAssembly();
   if (webAssembly === undefined || !hasWasmSimd(webAssembly)) return undefined;
+  const streaming = ownMemory(webAssembly, chunkSize);
   const memory = options.shared === false ? undefined : sharedMemory(webAssembly);
   if (memory !== undefined) {
     try {
       const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_SHARED_BASE64));
       const instance = new webAssembly.Instance(module as never, { env: { memory } });
-      return createFastKernels(instance.exports as KernelExports, chunkSize, { module, memory });
+      return createFastKernels(instance.exports as KernelExports, chunkSize, {
+        module,
+        memory,
+        streaming,
+      });
     } catch {
       // (fall back to the module with its own memory)
     }
   }
+  return streaming;
+}
+
+/** The kernels on the module with its own memory, or undefined where it does not instantiate. */
+function ownMemory(webAssembly: WebAssemblyLike, chunkSize: number): FastKernels | undefined {
   try {
     const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
     const instance = new webAssembly.Instance(module as never, {});
