@@ -49,14 +49,31 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>fast kernels</title>
   window.ready = true;
 </script>`;
 
+/** FNV-1a over an array's bytes (half a million values through the protocol take longer than the work). */
+function fnv(a: ArrayBufferView): number {
+  const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 16777619) >>> 0;
+  return h;
+}
+
+/** The threads test's input: every code of int8 at scale 0.05, ties among them. */
+function threadValues(n: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = ((i % 601) - 300 + (i % 7 === 0 ? 0.5 : 0.25)) * 0.05;
+  return x;
+}
+
 /**
- * Threads in the browser: the page counts the workers core starts (it wraps `Worker` before core
- * loads), then quantizes allocated tensors on 2 threads and returns the codes with
- * `threadSupport()` and `crossOriginIsolated`. Served isolated (COOP/COEP) at /isolated, plain at
- * /plain.
+ * Threads in the browser: the page (which runs `fnv` and `threadValues` from their source here)
+ * counts the workers core starts, wrapping `Worker` before core loads, then quantizes allocated
+ * tensors on 2 threads and returns hashes of the codes with `threadSupport()` and
+ * `crossOriginIsolated`. Served isolated (COOP/COEP) at /isolated, plain at /plain.
  */
 const THREADS_PAGE = `<!doctype html><meta charset="utf-8"><title>threads</title>
 <script type="module">
+  ${fnv}
+  ${threadValues}
   let spawned = 0;
   if (globalThis.Worker) {
     const W = globalThis.Worker;
@@ -70,36 +87,21 @@ const THREADS_PAGE = `<!doctype html><meta charset="utf-8"><title>threads</title
   window.run = async (n) => {
     const core = await import("/dist/index.js");
     const support = core.threadSupport();
-    const x = new Float32Array(n);
-    for (let i = 0; i < n; i++) x[i] = ((i % 601) - 300 + (i % 7 === 0 ? 0.5 : 0.25)) * 0.05;
+    const x = threadValues(n);
     const p = { dtype: "int8", scale: 0.05, zeroPoint: 3 };
     const a = core.allocate("float32", n);
     a.set(x);
     core.quantize(a, p, { threads: 2 }); // starts the pool; a browser's main thread does not wait for it
-    for (let i = 0; i < 100 && spawned > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // The page cannot see when the worker is ready: give it 2 s, then the calls below use it.
+    if (spawned > 0) await new Promise((r) => setTimeout(r, 2000));
     const qt = core.quantize(a, p, { threads: 2, out: core.allocate("int8", n) });
     const q = qt.data;
     const d = core.dequantize(qt, undefined, { threads: 2, out: core.allocate("float32", n) }).data;
     const g = core.quantizeGgml(a, "q8_0", { shape: [n / 256, 256], threads: 2 }).data;
-    // FNV-1a over the bytes: sending half a million values back through the protocol takes longer than the work.
-    const fnv = (a) => {
-      const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-      let h = 0x811c9dc5;
-      for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 16777619) >>> 0;
-      return h;
-    };
     return { isolated: globalThis.crossOriginIsolated === true, support, spawned, q: fnv(q), d: fnv(d), g: fnv(g) };
   };
   window.ready = true;
 </script>`;
-
-/** FNV-1a over an array's bytes (the page computes the same). */
-function fnv(a: ArrayBufferView): number {
-  const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 16777619) >>> 0;
-  return h;
-}
 
 let server: Server;
 let origin = "";
@@ -209,8 +211,7 @@ describe("in headless Chromium", () => {
 
   it("runs 2 threads on a cross-origin isolated page, one on a plain page, with the reference's bits", async () => {
     const n = 1 << 19; // above the threads threshold (2^18 values)
-    const x = new Float32Array(n);
-    for (let i = 0; i < n; i++) x[i] = ((i % 601) - 300 + (i % 7 === 0 ? 0.5 : 0.25)) * 0.05;
+    const x = threadValues(n);
     const q = new Int8Array(n);
     reference.quantizeTensor("onnx", x, Math.fround(0.05), 3, -128, 127, q);
     const d = new Float32Array(n);
