@@ -71,6 +71,11 @@ export const QUANTIZE: CommandSpec = {
     },
     { name: "per-channel", type: "boolean", help: "one scale per output channel (QDQ)" },
     {
+      name: "reduce-range",
+      type: "boolean",
+      help: "8-bit weights in [-63, 63] (int8) or [0, 127] (uint8), as onnxruntime's reduce_range: with --activations, onnxruntime on x86 CPUs without VNNI adds pairs of products in int16, which saturates for full-range weights",
+    },
+    {
       name: "block",
       type: "integer",
       value: "N",
@@ -186,6 +191,8 @@ export interface QuantizeSettings {
   readonly granularity: "tensor" | "channel" | "block";
   readonly blockSize?: number;
   readonly symmetric?: boolean;
+  /** 8-bit weights with one bit less of range (--reduce-range). */
+  readonly reduceRange?: boolean;
   readonly method: Method;
   /** Bits per weight on the algorithms' grid (set with --bits, or by a method other than rtn). */
   readonly bits?: number;
@@ -256,6 +263,7 @@ export function quantizeSettings(
     );
   }
   const perChannel = flags["per-channel"] === true;
+  const reduceRange = flags["reduce-range"] === true;
   const block = flags.block as number | undefined;
   if (perChannel && block !== undefined) throw fail("--per-channel and --block exclude each other");
   const method = (flags.method as Method | undefined) ?? "rtn";
@@ -308,10 +316,11 @@ export function quantizeSettings(
       );
     if (method === "awq" && activations !== undefined)
       throw fail("--method awq is weight-only here: leave out --activations");
+    if (reduceRange) throw fail(`--reduce-range applies to round to nearest, not to ${what}`);
   }
 
   if (target === "gguf") {
-    for (const flag of ["per-channel", "scheme", "ops", "calibrate"]) {
+    for (const flag of ["per-channel", "scheme", "ops", "calibrate", "reduce-range"]) {
       if (flags[flag] !== undefined)
         throw fail(`--${flag} applies to ONNX outputs, not to --format ${format}`);
     }
@@ -357,6 +366,10 @@ export function quantizeSettings(
   }
 
   if (weights === undefined) throw fail("--weights is required: int8, uint8, int4 or uint4");
+  if (reduceRange && weights !== "int8" && weights !== "uint8")
+    throw fail(
+      `--reduce-range applies to 8-bit weights (int8, uint8), not to --weights ${weights}`,
+    );
   const onnxFormat = format as "qdq" | "matmulnbits";
   if (onnxFormat === "matmulnbits") {
     if (weights !== "int4" && weights !== "uint4")
@@ -389,6 +402,7 @@ export function quantizeSettings(
     granularity,
     ...(granularity === "block" ? { blockSize: block ?? 32 } : {}),
     ...(scheme === undefined ? {} : { symmetric: scheme === "symmetric" }),
+    ...(reduceRange ? { reduceRange } : {}),
     ...(ops === undefined ? {} : { ops }),
     ...(calibrateDir === undefined || activations === undefined
       ? {}
@@ -475,7 +489,8 @@ export function schemeName(s: QuantizeSettings): string {
     s.bits === undefined
       ? ""
       : `, ${s.method === "rtn" ? "RTN" : s.method.toUpperCase()} ${s.bits}-bit${s.method === "hqq" ? " (affine)" : ""}`;
-  return `${base}, ${s.method === "hqq" ? "affine" : scheme}${method}${s.calibrate ? `, activations ${s.calibrate.dtype} (${s.calibrate.method})` : ""}`;
+  const range = s.reduceRange ? ", reduced range" : "";
+  return `${base}, ${s.method === "hqq" ? "affine" : scheme}${range}${method}${s.calibrate ? `, activations ${s.calibrate.dtype} (${s.calibrate.method})` : ""}`;
 }
 
 /**
@@ -539,6 +554,10 @@ async function quantizeOnnxModel(
     notes.push(
       `calibration: ${Object.keys(activations).length} activations observed over ${samples.length} samples (${s.calibrate.method})`,
     );
+    if (!s.reduceRange && (s.weights === "int8" || s.weights === "uint8"))
+      notes.push(
+        "full-range 8-bit weights with 8-bit activations: onnxruntime on x86 CPUs without VNNI adds pairs of products in int16, which saturates; --reduce-range keeps every pair exact",
+      );
   }
   const options: QuantizeOnnxOptions = {
     weights: s.weights,
@@ -546,6 +565,7 @@ async function quantizeOnnxModel(
     format: s.onnxFormat,
     ...(s.blockSize === undefined ? {} : { blockSize: s.blockSize }),
     ...(s.symmetric === undefined ? {} : { symmetric: s.symmetric }),
+    ...(s.reduceRange ? { reduceRange: true } : {}),
     ...(s.ops === undefined ? {} : { ops: s.ops }),
     exclude: s.exclude,
     minSize: s.minSize,

@@ -151,6 +151,32 @@ describe("quantlab quantize to ONNX", () => {
     const ops = (read("w8a8.onnx").metadata as { ops: Record<string, number> }).ops;
     // 3 weights + 6 activations dequantized; 6 activations quantized.
     expect([ops.DequantizeLinear, ops.QuantizeLinear]).toEqual([9, 6]);
+    expect(r.stdout).toContain("note: full-range 8-bit weights with 8-bit activations");
+    const reduced = await run(
+      dir,
+      "quantize",
+      "classifier.onnx",
+      "w8a8-reduced.onnx",
+      "--weights",
+      "int8",
+      "--per-channel",
+      "--reduce-range",
+      "--calibrate",
+      "calibration",
+      "--activations",
+      "uint8",
+      "--threads",
+      "1",
+    );
+    expect([reduced.code, reduced.stderr]).toEqual([0, ""]);
+    expect(reduced.stdout).toContain("QDQ int8 per channel, symmetric, reduced range");
+    expect(reduced.stdout).not.toContain("note: full-range");
+    const codes = read("w8a8-reduced.onnx").tensors.find((t) => t.name === "fc1.weight_quantized");
+    const signed = Int8Array.from(
+      (codes as { bytes(): Uint8Array }).bytes(),
+      (b) => (b << 24) >> 24,
+    );
+    expect(Math.max(...signed.map(Math.abs))).toBe(63);
   });
 });
 
@@ -373,6 +399,14 @@ describe("quantlab quantize: usage", () => {
     [
       ["tiny.onnx", "x.onnx", "--weights", "int8", "--activations", "int8"],
       "--activations needs --calibrate DIR (the sample inputs)",
+    ],
+    [
+      ["tiny.onnx", "x.onnx", "--weights", "int4", "--reduce-range"],
+      "--reduce-range applies to 8-bit weights (int8, uint8), not to --weights int4",
+    ],
+    [
+      ["tiny.onnx", "x.gguf", "--format", "gguf-q8_0", "--reduce-range"],
+      "--reduce-range applies to ONNX outputs, not to --format gguf-q8_0",
     ],
     [
       ["tiny.onnx", "x.onnx", "--weights", "int8", "--calibrate", "d"],

@@ -1,7 +1,7 @@
 export type { Classifier } from "./classifier.js";
 export { digitClassifier, mlpToOnnx } from "./classifier.js";
-export type { OptimizationLevel, QLinearScales } from "./inspect.js";
-export { optimizedOps, runQLinearMatMul } from "./inspect.js";
+export type { OptimizationLevel, PairProbe, QLinearScales } from "./inspect.js";
+export { int16PairProbe, optimizedOps, runQLinearMatMul } from "./inspect.js";
 export type {
   IntegerClassifier,
   IntegerLayer,

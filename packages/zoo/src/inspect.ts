@@ -49,8 +49,10 @@ export interface QLinearScales {
 /**
  * onnxruntime's QLinearMatMul requantizing the given int32 accumulators (|acc| <= 2,000,000) to
  * uint8 with the given scales and output zero point: each accumulator is made exactly as
- * Σ_k (a[k] − 128) · b[k] with uint8 `a` (zero point 128) and int8 `b` = [127, ..., 127, 1]
- * (zero point 0), one row per accumulator.
+ * Σ_k (a[k] − 128) · b[k] with uint8 `a` (zero point 128) and int8 `b` = [64, ..., 64, 1]
+ * (zero point 0), one row per accumulator. `b` stays at 64 or less so that no two products
+ * a[k] · b[k] + a[k+1] · b[k+1] pass 32,767: without VNNI, MLAS adds such pairs in int16
+ * (pmaddubsw), which saturates, and the accumulator would not be the one asked for.
  *
  * @example
  * await runQLinearMatMul([5, 2505], { a: 0.5, b: 1, y: 1 }, 0); // => [2, 255]
@@ -66,13 +68,13 @@ export async function runQLinearMatMul(
       "runQLinearMatMul(): argument 'accumulators' must be integers of magnitude <= 2000000; received one beyond.",
     );
   }
-  const parts = Math.ceil(largest / (127 * 127)) + 1; // terms of 127 · d, d in [-127, 127]
+  const parts = Math.ceil(largest / (64 * 127)) + 1; // terms of 64 · d, d in [-127, 127]
   const k = parts + 1;
   const rows = accumulators.length;
   const a = new Uint8Array(rows * k);
   accumulators.forEach((acc, r) => {
-    let s = Math.round(acc / 127);
-    const remainder = acc - 127 * s; // in [-63, 64]
+    let s = Math.round(acc / 64);
+    const remainder = acc - 64 * s; // in [-32, 32]
     for (let p = 0; p < parts; p++) {
       const d = Math.max(-127, Math.min(127, s));
       a[r * k + p] = d + 128;
@@ -80,7 +82,7 @@ export async function runQLinearMatMul(
     }
     a[r * k + parts] = remainder + 128;
   });
-  const b = new Uint8Array(k).fill(127);
+  const b = new Uint8Array(k).fill(64);
   b[parts] = 1;
   const bytes = createOnnxModel({
     inputs: [{ name: "a", dtype: "UINT8", shape: [rows, k] }],
@@ -105,4 +107,55 @@ export async function runQLinearMatMul(
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const out = await session.run({ a: new ort.Tensor("uint8", a, [rows, k]) });
   return Uint8Array.from(out.y?.data as Uint8Array);
+}
+
+/** What {@link int16PairProbe} found. */
+export interface PairProbe {
+  /** onnxruntime's code for 255 · 127 + 255 · 127 = 64,770 at y_scale 256: 253 if exact. */
+  readonly code: number;
+  /** The code if the pair is summed in int16 and saturates at 32,767: 128. */
+  readonly saturatedCode: 128;
+  /** The code of the exact sum: 253. */
+  readonly exactCode: 253;
+  readonly saturates: boolean;
+}
+
+/**
+ * Whether onnxruntime's uint8 × int8 QLinearMatMul on this CPU adds pairs of products in int16
+ * (x86 without VNNI: pmaddubsw), which saturates: one row a = [255, 255] times b = [127, 127], all
+ * zero points 0, scales 1, 1 and 256.
+ *
+ * @example
+ * await int16PairProbe(); // => { code: 253, saturatedCode: 128, exactCode: 253, saturates: false }
+ */
+export async function int16PairProbe(): Promise<PairProbe> {
+  const bytes = createOnnxModel({
+    inputs: [{ name: "a", dtype: "UINT8", shape: [1, 2] }],
+    outputs: [{ name: "y", dtype: "UINT8", shape: [1, 1] }],
+    nodes: [
+      {
+        op: "QLinearMatMul",
+        inputs: ["a", "a_scale", "a_zero", "b", "b_scale", "b_zero", "y_scale", "y_zero"],
+        outputs: ["y"],
+      },
+    ],
+    initializers: [
+      { name: "a_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(1) },
+      { name: "a_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(0) },
+      { name: "b", dtype: "INT8", shape: [2, 1], data: Uint8Array.of(127, 127) },
+      { name: "b_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(1) },
+      { name: "b_zero", dtype: "INT8", shape: [], data: Uint8Array.of(0) },
+      { name: "y_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(256) },
+      { name: "y_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(0) },
+    ],
+  });
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+  const out = await session.run({ a: new ort.Tensor("uint8", Uint8Array.of(255, 255), [1, 2]) });
+  const code = (out.y as ort.Tensor).data[0] as number;
+  if (code !== 253 && code !== 128) {
+    throw new Error(
+      `int16PairProbe(): onnxruntime returned code ${code}, neither 253 (exact) nor 128 (saturated)`,
+    );
+  }
+  return { code, saturatedCode: 128, exactCode: 253, saturates: code === 128 };
 }

@@ -51,6 +51,13 @@ export interface QuantizeOnnxOptions {
   readonly symmetric?: boolean;
   /** Symmetric signed codes drop the most negative one, as ORT's weights (default true). */
   readonly restricted?: boolean;
+  /**
+   * 8-bit weights use one bit less of range, as PyTorch's and onnxruntime's `reduce_range` (int8
+   * [-63, 63] restricted, uint8 [0, 127]); default false. With uint8 activations, onnxruntime's x86
+   * kernels on CPUs without VNNI add pairs of products in int16 (pmaddubsw), which saturates for
+   * full-range weights; with reduced weights every pair fits, and the results are exact.
+   */
+  readonly reduceRange?: boolean;
   /** "qdq" (default): DequantizeLinear on each weight. "matmulnbits": com.microsoft.MatMulNBits for MatMul weights. */
   readonly format?: "qdq" | "matmulnbits";
   /** Ops whose weights are quantized (default MatMul, Gemm, Conv; LSTM, GRU and RNN may be added). */
@@ -151,6 +158,7 @@ interface Resolved {
   readonly blockSize: number;
   readonly symmetric: boolean;
   readonly restricted: boolean;
+  readonly reduceRange: boolean;
   readonly format: "qdq" | "matmulnbits";
   readonly ops: ReadonlySet<string>;
   readonly include?: ReadonlySet<string>;
@@ -181,6 +189,15 @@ function resolveOptions(o: QuantizeOnnxOptions): Resolved {
     }
   }
   const signed = weights === "int8" || weights === "int4";
+  const reduceRange = o.reduceRange ?? false;
+  if (typeof reduceRange !== "boolean")
+    throw argError("options.reduceRange", "a boolean", reduceRange);
+  if (reduceRange && weights !== "int8" && weights !== "uint8")
+    throw argError(
+      "options.reduceRange",
+      `false for ${weights} weights (it applies to 8-bit)`,
+      true,
+    );
   const minSize = o.minSize ?? 16;
   if (!Number.isInteger(minSize) || minSize < 0)
     throw argError("options.minSize", "an integer >= 0", minSize);
@@ -194,6 +211,7 @@ function resolveOptions(o: QuantizeOnnxOptions): Resolved {
     blockSize,
     symmetric: o.symmetric ?? signed,
     restricted: (o.restricted ?? true) && signed && (o.symmetric ?? signed),
+    reduceRange,
     format,
     ops,
     ...(o.include ? { include: new Set(o.include) } : {}),
@@ -213,6 +231,7 @@ interface WeightParams {
 interface WeightSettings {
   readonly symmetric: boolean;
   readonly restricted: boolean;
+  readonly reduceRange: boolean;
   readonly blockSize: number;
 }
 
@@ -226,8 +245,8 @@ function weightParams(
   const scheme = o.symmetric ? "symmetric" : "affine";
   if (layout.granularity === "tensor") {
     const p = o.symmetric
-      ? symmetricParams(values, { dtype, restricted: o.restricted })
-      : affineParams(values, { dtype });
+      ? symmetricParams(values, { dtype, restricted: o.restricted, reduceRange: o.reduceRange })
+      : affineParams(values, { dtype, reduceRange: o.reduceRange });
     return { scale: Float32Array.of(p.scale), zeroPoint: Float64Array.of(p.zeroPoint), shape: [] };
   }
   if (layout.granularity === "channel") {
@@ -235,6 +254,7 @@ function weightParams(
       dtype,
       scheme,
       restricted: o.restricted,
+      reduceRange: o.reduceRange,
       axis: layout.axis,
     });
     const p = observer.observe(values, shape).qparams();
@@ -265,7 +285,12 @@ function weightParams(
           if (v < min) min = v;
           if (v > max) max = v;
         }
-        const p = qparamsFromRange(min, max, { dtype, scheme, restricted: o.restricted });
+        const p = qparamsFromRange(min, max, {
+          dtype,
+          scheme,
+          restricted: o.restricted,
+          reduceRange: o.reduceRange,
+        });
         const at = (a * blocks + b) * inner + c;
         scale[at] = p.scale;
         zeroPoint[at] = p.zeroPoint;
@@ -356,6 +381,7 @@ export interface OnnxWeightJob {
   readonly blockSize: number;
   readonly symmetric: boolean;
   readonly restricted: boolean;
+  readonly reduceRange: boolean;
 }
 
 /** What {@link quantizeOnnxWeight} computes for one weight: the bytes the writer stores. */
@@ -612,6 +638,7 @@ export function planOnnxQuantization(
       blockSize: o.blockSize,
       symmetric: o.symmetric,
       restricted: o.restricted,
+      reduceRange: o.reduceRange,
     };
     plans.push({ c, shape, job, flatten, count: values.length });
   }
