@@ -23,7 +23,6 @@ async function main() {
     : nb.listNotebooks();
   const { env } = setup.ensurePnpm();
   const python = await setup.ensureJupyter();
-  setup.checkMathJax();
   nb.writeKernelSpec();
   const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {

@@ -1,12 +1,11 @@
-"""Executes one notebook with Jupyter (nbclient) and optionally exports it to HTML.
+"""Executes one notebook with Jupyter (nbclient).
 
-Run by scripts/lib/notebooks.mjs with a Python that has nbconvert, nbclient and ipykernel
-(Debian's /usr/bin/python3). The kernel runs with its working directory set to the
+Run by scripts/lib/notebooks.mjs with a Python that has nbclient and ipykernel (the project's
+venv build/venv/jupyter, or one QUANTLAB_PYTHON names). The kernel runs with its working directory set to the
 notebook's own folder, so `import "@quantlab/core"` resolves through notebooks/node_modules.
 
 Usage:
-  notebooks.py run NOTEBOOK --out-dir DIR --kernel NAME [--timeout S] [--html]
-               [--mathjax-url URL] [--failed-dir DIR]
+  notebooks.py run NOTEBOOK --out-dir DIR --kernel NAME [--timeout S] [--failed-dir DIR]
   notebooks.py install-kernel SPEC_DIR NAME   (registers SPEC_DIR for the current user)
 
 A failure names the cell that was executing when it came (the kernel died, the cell timed out,
@@ -134,17 +133,6 @@ def run(args):
     executed = os.path.join(args.out_dir, name + ".ipynb")
     nbformat.write(nb, executed)
 
-    if args.html:
-        from nbconvert import HTMLExporter
-
-        templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nbconvert")
-        exporter = HTMLExporter(template_name="quantlab", extra_template_basedirs=[templates])
-        if args.mathjax_url:
-            exporter.mathjax_url = args.mathjax_url
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-        with open(os.path.join(args.out_dir, name + ".html"), "w", encoding="utf-8") as out:
-            out.write(body)
-
     print(json.dumps({"notebook": args.notebook, "seconds": round(seconds, 2)}))
 
 
@@ -169,8 +157,6 @@ def main():
     run_parser.add_argument("--out-dir", required=True)
     run_parser.add_argument("--kernel", required=True)
     run_parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
-    run_parser.add_argument("--html", action="store_true")
-    run_parser.add_argument("--mathjax-url", default="")
     run_parser.add_argument("--failed-dir", default="", help="for NAME.failed.ipynb (default: --out-dir)")
     install_parser = sub.add_parser("install-kernel")
     install_parser.add_argument("spec_dir")

@@ -33,8 +33,6 @@ async function main() {
   const python = await phase("jupyter", async () => {
     const found = await setup.ensureJupyter();
     say(`Jupyter through ${found}`);
-    const mathjax = setup.checkMathJax();
-    if (mathjax) say(`MathJax from ${mathjax}`);
     return found;
   });
   await phase("build packages", () => TASKS.build.run(env, []));

@@ -55,7 +55,6 @@ const STEPS = [
       await setup.ensureInstall(state.env);
       state.python = await setup.ensureJupyter();
       say(`Jupyter through ${state.python}`);
-      setup.checkMathJax();
       say(`Chromium at ${await setup.ensureChromium()}`);
     },
   ],

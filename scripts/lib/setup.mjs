@@ -8,9 +8,6 @@ import { ensureVenv, venvPython, venvReady } from "./venv.mjs";
 
 const MIN_NODE_MAJOR = 20;
 
-/** MathJax 2.7 for the formulas in the HTML pages: the `mathjax` npm package (or MATHJAX_DIR). */
-export const MATHJAX_DIR = process.env.MATHJAX_DIR || join(ROOT, "node_modules", "mathjax");
-
 /** Stops unless this Node is recent enough. */
 export function checkNode() {
   const major = Number(process.versions.node.split(".")[0]);
@@ -114,17 +111,16 @@ export async function ensureInstall(env, { quiet = false } = {}) {
 /** Jupyter's requirements for the project's own venv (build/venv/jupyter). */
 export const JUPYTER_REQUIREMENTS = join(ROOT, "scripts", "requirements", "jupyter.txt");
 
-// A usable Jupyter has these modules, with nbconvert 7 and nbclient 0.7 or newer (what the HTML
-// template and the runner are written for); Debian 12's nbconvert 6.5 does not qualify.
+// A usable Jupyter has these modules, with nbclient 0.7 or newer (what the runner is written for).
 const JUPYTER_PROBE =
-  "import nbformat, nbconvert, nbclient, ipykernel, jupyter_client, sys\n" +
+  "import nbformat, nbclient, ipykernel, jupyter_client, sys\n" +
   "v = lambda m: tuple(int(p) for p in m.__version__.split('.')[:2])\n" +
-  "sys.exit(0 if v(nbconvert) >= (7, 0) and v(nbclient) >= (0, 7) else 1)";
+  "sys.exit(0 if v(nbclient) >= (0, 7) else 1)";
 
 const usable = (python) => spawnSync(python, ["-c", JUPYTER_PROBE]).status === 0;
 
 /**
- * Returns a Python that runs Jupyter (nbconvert, nbclient, ipykernel): QUANTLAB_PYTHON if set (it
+ * Returns a Python that runs Jupyter (nbclient, ipykernel): QUANTLAB_PYTHON if set (it
  * must qualify), else the project's venv build/venv/jupyter if it is ready, else a usable system
  * python3, else it makes that venv and installs scripts/requirements/jupyter.txt into it with pip.
  */
@@ -133,7 +129,7 @@ export async function ensureJupyter() {
   if (chosen) {
     if (usable(chosen)) return chosen;
     throw new UserError(
-      `QUANTLAB_PYTHON=${chosen} cannot run Jupyter: it needs nbformat, nbconvert >= 7, ` +
+      `QUANTLAB_PYTHON=${chosen} cannot run Jupyter: it needs nbformat, ` +
         "nbclient >= 0.7, ipykernel and jupyter_client. Install them for it " +
         `(\`${chosen} -m pip install -r ${rel(JUPYTER_REQUIREMENTS)}\`), or unset QUANTLAB_PYTHON ` +
         "to let npm start install them into build/venv/jupyter.",
@@ -143,18 +139,10 @@ export async function ensureJupyter() {
   if (venvReady("jupyter", JUPYTER_REQUIREMENTS) && usable(venv)) return venv;
   const system = ["python3", "/usr/bin/python3"].find(usable);
   if (system) return system;
-  say("no usable Jupyter found: installing JupyterLab, nbclient, nbconvert and ipykernel with pip");
+  say("no usable Jupyter found: installing JupyterLab, nbclient and ipykernel with pip");
   const python = await ensureVenv("jupyter", JUPYTER_REQUIREMENTS);
   if (usable(python)) return python;
   throw new UserError(`${rel(python)} still cannot run Jupyter after pip install: see above.`);
-}
-
-/** Says where the HTML pages' MathJax comes from, or warns that formulas will show as TeX. */
-export function checkMathJax() {
-  if (existsSync(join(MATHJAX_DIR, "MathJax.js"))) return MATHJAX_DIR;
-  say(`warning: no MathJax at ${MATHJAX_DIR}: formulas in the HTML pages will show as TeX`);
-  say("  (run `pnpm install`, or set MATHJAX_DIR to a MathJax 2.7 folder)");
-  return null;
 }
 
 /**

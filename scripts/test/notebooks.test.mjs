@@ -3,27 +3,13 @@
 //   a cell past --timeout);
 // - an error nobody handles (a rejected promise; a throw in a timer after the last cell) fails the
 //   run (kernel.test.mjs tries the other cases on a stand-in executor);
-// - a failed build keeps the site's pages, and a partial build (--only) replaces only its own.
-// The first part runs throwaway notebooks on the real tslab kernel; the second uses a stand-in
-// for Python (fixtures/fake-python.mjs).
+// They run throwaway notebooks on the real tslab kernel.
 import assert from "node:assert/strict";
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   BUILD_DIR,
-  buildSite,
   executeNotebooks,
   KERNEL_NAME,
   NOTEBOOKS_DIR,
@@ -31,8 +17,6 @@ import {
 } from "../lib/notebooks.mjs";
 import { ensureJupyter } from "../lib/setup.mjs";
 import { UserError } from "../lib/util.mjs";
-
-const FIXTURES = join(fileURLToPath(new URL(".", import.meta.url)), "fixtures");
 
 /** Writes a notebook of code cells (one string each) for the project's kernel. */
 function writeNotebook(path, cells) {
@@ -155,87 +139,5 @@ describe("the tslab kernel through the runner", { timeout: 300_000 }, () => {
       copy.cells.slice(0, 5).map((cell) => cell.execution_count),
       [1, 2, 3, 4, 5],
     );
-  });
-});
-
-describe("building the site: only a run that passes replaces pages", () => {
-  let dir;
-  let site;
-  let python;
-  const notebook = (name) => join(dir, "notebooks", `${name}.ipynb`);
-  const page = (name) => readFileSync(join(site, `${name}.html`), "utf8");
-  const build = (run, names, options = {}) =>
-    buildSite({
-      python,
-      env: { ...process.env, FAKE_RUN: run },
-      siteDir: site,
-      notebooks: names.map(notebook),
-      ...options,
-    });
-  const indexLinks = () =>
-    [
-      ...readFileSync(join(site, "index.html"), "utf8").matchAll(/<li><a href="([^"]+)\.html">/g),
-    ].map((match) => decodeURIComponent(match[1]));
-
-  before(() => {
-    dir = mkdtempSync(join(BUILD_DIR, "test-site-"));
-    site = join(dir, "site");
-    mkdirSync(join(dir, "notebooks"));
-    for (const name of ["01-a", "02-b", "03-fail", "04-remote"]) {
-      const cells = [{ cell_type: "markdown", metadata: {}, source: `# Title ${name}` }];
-      writeFileSync(notebook(name), JSON.stringify({ cells, metadata: {}, nbformat: 4 }));
-    }
-    python = join(dir, "python");
-    writeFileSync(
-      python,
-      `#!/bin/sh\nexec "${process.execPath}" "${join(FIXTURES, "fake-python.mjs")}" "$@"\n`,
-    );
-    chmodSync(python, 0o755);
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  test("a full build writes every page and the index", async () => {
-    mkdirSync(join(site, "api"), { recursive: true });
-    writeFileSync(join(site, "api", "index.html"), "api");
-    await build("1", ["01-a", "02-b"]);
-    assert.match(readFileSync(join(site, "index.html"), "utf8"), /<a href="api\/index.html">/);
-    assert.equal(readFileSync(join(site, "api", "index.html"), "utf8"), "api");
-    assert.equal(page("01-a"), "<p>01-a from run 1</p>");
-    assert.equal(page("02-b"), "<p>02-b from run 1</p>");
-    assert.deepEqual(indexLinks(), ["01-a", "02-b"]);
-    assert.deepEqual(
-      readdirSync(dir).filter((name) => name.includes("staging")),
-      [],
-      "staging folder left behind",
-    );
-  });
-
-  test("a failed run keeps the pages and index of the last good one", async () => {
-    const index = readFileSync(join(site, "index.html"), "utf8");
-    await assert.rejects(build("2", ["01-a", "02-b", "03-fail"]), /03-fail\.ipynb: cell 1 failed/);
-    assert.equal(page("01-a"), "<p>01-a from run 1</p>");
-    assert.equal(page("02-b"), "<p>02-b from run 1</p>");
-    assert.equal(readFileSync(join(site, "index.html"), "utf8"), index);
-    assert.ok(existsSync(join(site, "03-fail.failed.ipynb")), "the failed copy is kept");
-  });
-
-  test("a page that loads from another machine keeps the old pages too", async () => {
-    await assert.rejects(build("3", ["01-a", "04-remote"]), /load from other machines/);
-    assert.equal(page("01-a"), "<p>01-a from run 1</p>");
-    assert.ok(!existsSync(join(site, "04-remote.html")));
-  });
-
-  test("--only (partial) replaces that notebook's page and keeps the others", async () => {
-    await build("4", ["02-b"], { partial: true });
-    assert.equal(page("01-a"), "<p>01-a from run 1</p>");
-    assert.equal(page("02-b"), "<p>02-b from run 4</p>");
-    assert.deepEqual(indexLinks(), ["01-a", "02-b"]);
-  });
-
-  test("a full build removes the pages of notebooks it no longer builds, and failed copies", async () => {
-    await build("5", ["02-b"]);
-    assert.ok(!existsSync(join(site, "01-a.html")) && !existsSync(join(site, "01-a.ipynb")));
-    assert.ok(!existsSync(join(site, "03-fail.failed.ipynb")));
-    assert.deepEqual(indexLinks(), ["02-b"]);
   });
 });
