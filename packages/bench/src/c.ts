@@ -1,10 +1,11 @@
 /**
- * The C yardstick: per-tensor int8 quantize and dequantize written in C with AVX2 intrinsics
+ * The C yardstick: per-tensor int8 quantize and dequantize written in C with SIMD intrinsics
  * (../c/int8.c: ONNX's arithmetic, a real division, ties to even, the NaN mask quantlab's kernels
- * also keep), compiled with the system's C compiler (`cc`, else `gcc`; `-O3 -mavx2`) once per run
- * into a temporary folder and timed in a process of its own, one thread, with the bench worker's
- * repeat rule. Its outputs are checked against quantlab-reference's. Skipped with a note where no
- * compiler is found, the compile fails, or the CPU lacks AVX2.
+ * also keep), compiled with the system's C compiler (`cc`, else `gcc`) once per run into a
+ * temporary folder: `-O3 -mavx2` where the CPU has AVX2, else `-O3 -msse4.1` (128-bit registers;
+ * the run says which). Timed in a process of its own, one thread, with the bench worker's repeat
+ * rule; its outputs are checked against quantlab-reference's. Skipped with a note where no
+ * compiler is found, the compile fails, or the CPU has neither (an x86 one before 2008, or not x86).
  */
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,12 +20,12 @@ import { referenceOutput } from "./setup.js";
 const SOURCE = fileURLToPath(new URL("../c/int8.c", import.meta.url));
 
 /** Compiles the yardstick into `dir`; returns the binary, or why it cannot run here. */
-function compile(dir: string): { binary: string } | { note: string } {
+function compile(dir: string, isa: Isa): { binary: string } | { note: string } {
   const binary = join(dir, "int8");
   const errors: string[] = [];
   for (const compiler of ["cc", "gcc"]) {
     try {
-      execFileSync(compiler, ["-O3", "-mavx2", "-o", binary, SOURCE], { stdio: "pipe" });
+      execFileSync(compiler, ["-O3", `-m${isa}`, "-o", binary, SOURCE], { stdio: "pipe" });
       return { binary };
     } catch (error) {
       const e = error as { code?: string; stderr?: Buffer };
@@ -36,11 +37,18 @@ function compile(dir: string): { binary: string } | { note: string } {
   return { note: `no C compiler built ../c/int8.c (${errors.join("; ")})` };
 }
 
-function hasAvx2(): boolean {
+type Isa = "avx2" | "sse4.1";
+
+/** The widest instruction set the yardstick has a version for, from the CPU's flags. */
+export function yardstickIsa(): Isa | undefined {
+  if (process.arch !== "x64") return undefined;
   try {
-    return / avx2 /.test(readFileSync("/proc/cpuinfo", "utf8").replace(/\n/g, " "));
+    const flags = readFileSync("/proc/cpuinfo", "utf8").replace(/\n/g, " ");
+    if (/ avx2 /.test(flags)) return "avx2";
+    if (/ sse4_1 /.test(flags)) return "sse4.1";
+    return undefined;
   } catch {
-    return process.arch === "x64"; // (no /proc: let the binary try)
+    return "avx2"; // (no /proc: let the binary try)
   }
 }
 
@@ -48,13 +56,14 @@ export function cImpl(): Impl {
   const dir = mkdtempSync(join(tmpdir(), "quantlab-bench-c-"));
   let built: { binary: string } | { note: string } | undefined;
   return {
-    name: "c-avx2",
+    name: "c-simd",
     async prepare(op, data): Promise<ExternalRun | string> {
       if (op !== "quantize-int8" && op !== "dequantize-int8") {
         return "the C yardstick has int8 quantize and dequantize only";
       }
-      if (!hasAvx2()) return "this CPU has no AVX2";
-      built ??= compile(dir);
+      const isa = yardstickIsa();
+      if (isa === undefined) return "this CPU has neither AVX2 nor SSE4.1 (or is not x86)";
+      built ??= compile(dir, isa);
       if ("note" in built) return built.note;
       const { binary } = built;
       const quantizing = op === "quantize-int8";

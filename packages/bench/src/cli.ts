@@ -3,7 +3,7 @@
  * one thread (the quantlab-threads rows: all cores), one child process per implementation (so peak
  * RSS is per implementation). The quantlab rows: `quantlab` streams ordinary typed arrays,
  * `quantlab-inplace` holds input and output in the kernels' memory (`allocate`), each also on all
- * cores (`-threads`); `c-avx2` is the C yardstick (./c.ts), where a C compiler is present.
+ * cores (`-threads`); `c-simd` is the C yardstick (./c.ts), where a C compiler is present.
  *
  *   --json            print one JSON document (and nothing else) on stdout
  *   --memory          measure the 256M-value case instead (RSS growth of the fast path)
@@ -32,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import type { AlgorithmTiming } from "./algorithms.js";
 import { BLOCK_OPS, isBlockOp } from "./blocks.js";
 import type { BreakdownReport } from "./breakdown.js";
+import { yardstickIsa } from "./c.js";
 import { IMPLS, type ImplName, OPS, type Op } from "./impls.js";
 import type { Result, Skipped } from "./measure.js";
 import type { WholeModelReport, WholeModelRequest } from "./whole-model.js";
@@ -172,8 +173,8 @@ function targets(results: Result[], size: number): Target[] {
   const speed = (impl: ImplName, op: Op) => get(impl, op)?.valuesPerSecond;
   for (const op of ["quantize-int8", "dequantize-int8"] as const) {
     add(
-      `${op} in place vs the C yardstick (AVX2, one thread)`,
-      ratio(speed("quantlab-inplace", op), speed("c-avx2", op)),
+      `${op} in place vs the C yardstick (one thread)`,
+      ratio(speed("quantlab-inplace", op), speed("c-simd", op)),
       0.8,
     );
   }
@@ -358,7 +359,7 @@ async function main(): Promise<void> {
     return;
   }
   log(
-    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, one thread (the *-threads rows: all cores), seed ${SEED}, load average ${loadText(LOAD_AT_START)} at the start, ${loadText(loadavg())} at the end`,
+    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, one thread (the *-threads rows: all cores), c-simd in ${yardstickIsa()?.toUpperCase() ?? "none"}, seed ${SEED}, load average ${loadText(LOAD_AT_START)} at the start, ${loadText(loadavg())} at the end`,
   );
   log(`outputs ${meta.outputs}`);
   for (const size of sizes) {

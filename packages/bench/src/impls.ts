@@ -57,7 +57,7 @@ export type Op = (typeof OPS)[number];
 
 export const IMPLS = [
   "copy",
-  "c-avx2",
+  "c-simd",
   "quantlab",
   "quantlab-threads",
   "quantlab-inplace",
@@ -593,7 +593,7 @@ export async function createImpl(
     case "quantlab-inplace-threads":
     case "quantlab-reference":
       return quantlabImpl(name);
-    case "c-avx2":
+    case "c-simd":
       return cImpl();
     case "plain-js":
       return plainImpl();
