@@ -70,7 +70,7 @@ static void dequantize_int8(const int8_t *q, float *x, size_t n, float s, int32_
   for (; i < n; i++) x[i] = (float)(q[i] - zp) * s;
 }
 #else
-/* The same arithmetic in 128-bit SSE4.1 registers: 16 values a step. */
+/* The same arithmetic in 128-bit SSE4.1 registers (quantize 16 values a step, dequantize 4). */
 static int quantize_int8(const float *x, int8_t *q, size_t n, float s, int32_t zp) {
   const __m128 vs = _mm_set1_ps(s);
   const __m128 lo = _mm_set1_ps((float)(-128 - zp));

@@ -359,7 +359,7 @@ async function main(): Promise<void> {
     return;
   }
   log(
-    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, one thread (the *-threads rows: all cores), c-simd in ${yardstickIsa()?.toUpperCase() ?? "none"}, seed ${SEED}, load average ${loadText(LOAD_AT_START)} at the start, ${loadText(loadavg())} at the end`,
+    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, one thread (the *-threads rows: all cores), ${impls.includes("c-simd") ? `c-simd in ${yardstickIsa()?.toUpperCase() ?? "none"}, ` : ""}seed ${SEED}, load average ${loadText(LOAD_AT_START)} at the start, ${loadText(loadavg())} at the end`,
   );
   log(`outputs ${meta.outputs}`);
   for (const size of sizes) {

@@ -73,7 +73,7 @@ export const QUANTIZE: CommandSpec = {
     {
       name: "reduce-range",
       type: "boolean",
-      help: "8-bit weights in [-63, 63] (int8) or [0, 127] (uint8), as onnxruntime's reduce_range: with --activations, onnxruntime on x86 CPUs without VNNI adds pairs of products in int16, which saturates for full-range weights",
+      help: "8-bit weights with one bit less, PyTorch's reduce_range: int8 in [-63, 63], uint8 (affine) in [0, 127]. With --activations and int8 weights, onnxruntime on x86 CPUs without VNNI adds pairs of products in int16, which saturates at full range",
     },
     {
       name: "block",
@@ -316,7 +316,12 @@ export function quantizeSettings(
       );
     if (method === "awq" && activations !== undefined)
       throw fail("--method awq is weight-only here: leave out --activations");
-    if (reduceRange) throw fail(`--reduce-range applies to round to nearest, not to ${what}`);
+    if (reduceRange)
+      throw fail(
+        method === "rtn"
+          ? "--reduce-range and --bits exclude each other (--bits sets the grid)"
+          : `--reduce-range applies to round to nearest, not to --method ${method}`,
+      );
   }
 
   if (target === "gguf") {
@@ -370,6 +375,8 @@ export function quantizeSettings(
     throw fail(
       `--reduce-range applies to 8-bit weights (int8, uint8), not to --weights ${weights}`,
     );
+  if (reduceRange && weights === "uint8" && scheme === "symmetric")
+    throw fail("--reduce-range takes affine uint8 weights: leave out --scheme symmetric");
   const onnxFormat = format as "qdq" | "matmulnbits";
   if (onnxFormat === "matmulnbits") {
     if (weights !== "int4" && weights !== "uint4")
@@ -554,9 +561,9 @@ async function quantizeOnnxModel(
     notes.push(
       `calibration: ${Object.keys(activations).length} activations observed over ${samples.length} samples (${s.calibrate.method})`,
     );
-    if (!s.reduceRange && (s.weights === "int8" || s.weights === "uint8"))
+    if (!s.reduceRange && s.weights === "int8")
       notes.push(
-        "full-range 8-bit weights with 8-bit activations: onnxruntime on x86 CPUs without VNNI adds pairs of products in int16, which saturates; --reduce-range keeps every pair exact",
+        "full-range int8 weights with 8-bit activations: onnxruntime on x86 CPUs without VNNI adds pairs of products in int16, which saturates; --reduce-range keeps every pair exact",
       );
   }
   const options: QuantizeOnnxOptions = {

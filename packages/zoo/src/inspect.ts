@@ -126,7 +126,9 @@ export interface PairProbe {
  * zero points 0, scales 1, 1 and 256.
  *
  * @example
- * await int16PairProbe(); // => { code: 253, saturatedCode: 128, exactCode: 253, saturates: false }
+ * await int16PairProbe();
+ * // => { code: 253, saturatedCode: 128, exactCode: 253, saturates: false } with VNNI, or
+ * // => { code: 128, saturatedCode: 128, exactCode: 253, saturates: true } on x86 without it
  */
 export async function int16PairProbe(): Promise<PairProbe> {
   const bytes = createOnnxModel({

@@ -52,10 +52,10 @@ export interface QuantizeOnnxOptions {
   /** Symmetric signed codes drop the most negative one, as ORT's weights (default true). */
   readonly restricted?: boolean;
   /**
-   * 8-bit weights use one bit less of range, as PyTorch's and onnxruntime's `reduce_range` (int8
-   * [-63, 63] restricted, uint8 [0, 127]); default false. With uint8 activations, onnxruntime's x86
-   * kernels on CPUs without VNNI add pairs of products in int16 (pmaddubsw), which saturates for
-   * full-range weights; with reduced weights every pair fits, and the results are exact.
+   * 8-bit weights use one bit less of range, PyTorch's `reduce_range` (int8 [-63, 63] restricted,
+   * [-64, 64] unrestricted as onnxruntime's quantizer; uint8 affine [0, 127]); default false. For
+   * int8 weights, onnxruntime's x86 kernels on CPUs without VNNI add pairs of 8-bit products in
+   * int16 (pmaddubsw), which saturates at full range; with reduced weights every pair fits.
    */
   readonly reduceRange?: boolean;
   /** "qdq" (default): DequantizeLinear on each weight. "matmulnbits": com.microsoft.MatMulNBits for MatMul weights. */
@@ -196,6 +196,12 @@ function resolveOptions(o: QuantizeOnnxOptions): Resolved {
     throw argError(
       "options.reduceRange",
       `false for ${weights} weights (it applies to 8-bit)`,
+      true,
+    );
+  if (reduceRange && weights === "uint8" && o.symmetric === true)
+    throw argError(
+      "options.reduceRange",
+      "false for symmetric uint8 weights (their zero point stays 128, outside [0, 127])",
       true,
     );
   const minSize = o.minSize ?? 16;

@@ -187,6 +187,26 @@ describe("quantizeOnnx", () => {
     expect(() => quantizeOnnx(model, { weights: "int4", reduceRange: true })).toThrow(
       "quantizeOnnx(): argument 'options.reduceRange' must be false for int4 weights (it applies to 8-bit); received true",
     );
+    expect(() =>
+      quantizeOnnx(model, { weights: "uint8", symmetric: true, reduceRange: true }),
+    ).toThrow(
+      "quantizeOnnx(): argument 'options.reduceRange' must be false for symmetric uint8 weights (their zero point stays 128, outside [0, 127]); received true",
+    );
+    const unrestricted = quantizeOnnx(model, {
+      include: ["head.weight"],
+      restricted: false,
+      reduceRange: true,
+    });
+    const wide = readOnnx(unrestricted.bytes).tensors.find(
+      (t) => t.name === "head.weight_quantized",
+    );
+    const wideCodes = Int8Array.from(
+      (wide as { bytes(): Uint8Array }).bytes(),
+      (b) => (b << 24) >> 24,
+    );
+    // PyTorch's reduced int8 grid is [-64, 63] with s = absmax / 63.5: absmax lands on 63.5, a tie
+    // rounded to 64 (onnxruntime's reduced range is [-64, 64]).
+    expect(Math.max(...Array.from(wideCodes, Math.abs))).toBe(64);
     expect(() => quantizeOnnx(model, { reduceRange: 1 as never })).toThrow(
       "quantizeOnnx(): argument 'options.reduceRange' must be a boolean; received 1",
     );
