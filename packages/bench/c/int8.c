@@ -22,6 +22,23 @@
 #include <sys/resource.h>
 #include <time.h>
 
+/* The values from i to n one at a time, as the vector loops do them; returns whether one was NaN. */
+static int quantize_tail(const float *x, int8_t *q, size_t i, size_t n, float s, int32_t zp) {
+  int any = 0;
+  for (; i < n; i++) {
+    float v = x[i];
+    if (v != v) any = 1;
+    float t = v / s;
+    t = t < -128 - zp ? -128 - zp : t > 127 - zp ? 127 - zp : t;
+    q[i] = (int8_t)(_mm_cvtss_si32(_mm_set_ss(t)) + zp);
+  }
+  return any;
+}
+
+static void dequantize_tail(const int8_t *q, float *x, size_t i, size_t n, float s, int32_t zp) {
+  for (; i < n; i++) x[i] = (float)(q[i] - zp) * s;
+}
+
 #ifdef __AVX2__
 static int quantize_int8(const float *x, int8_t *q, size_t n, float s, int32_t zp) {
   const __m256 vs = _mm256_set1_ps(s);
@@ -46,14 +63,7 @@ static int quantize_int8(const float *x, int8_t *q, size_t n, float s, int32_t z
     _mm256_storeu_si256((__m256i *)(q + i), _mm256_permutevar8x32_epi32(bytes, order));
   }
   int any = _mm256_movemask_ps(nan) != 0;
-  for (; i < n; i++) {
-    float v = x[i];
-    if (v != v) any = 1;
-    float t = v / s;
-    t = t < -128 - zp ? -128 - zp : t > 127 - zp ? 127 - zp : t;
-    q[i] = (int8_t)(_mm_cvtss_si32(_mm_set_ss(t)) + zp);
-  }
-  return any;
+  return quantize_tail(x, q, i, n, s, zp) | any;
 }
 
 static void dequantize_int8(const int8_t *q, float *x, size_t n, float s, int32_t zp) {
@@ -67,7 +77,7 @@ static void dequantize_int8(const int8_t *q, float *x, size_t n, float s, int32_
       _mm256_storeu_ps(x + i + 8 * k, _mm256_mul_ps(_mm256_cvtepi32_ps(c), vs));
     }
   }
-  for (; i < n; i++) x[i] = (float)(q[i] - zp) * s;
+  dequantize_tail(q, x, i, n, s, zp);
 }
 #else
 /* The same arithmetic in 128-bit SSE4.1 registers (quantize 16 values a step, dequantize 4). */
@@ -92,14 +102,7 @@ static int quantize_int8(const float *x, int8_t *q, size_t n, float s, int32_t z
     _mm_storeu_si128((__m128i *)(q + i), _mm_packs_epi16(ab, cd));
   }
   int any = _mm_movemask_ps(nan) != 0;
-  for (; i < n; i++) {
-    float v = x[i];
-    if (v != v) any = 1;
-    float t = v / s;
-    t = t < -128 - zp ? -128 - zp : t > 127 - zp ? 127 - zp : t;
-    q[i] = (int8_t)(_mm_cvtss_si32(_mm_set_ss(t)) + zp);
-  }
-  return any;
+  return quantize_tail(x, q, i, n, s, zp) | any;
 }
 
 static void dequantize_int8(const int8_t *q, float *x, size_t n, float s, int32_t zp) {
@@ -112,7 +115,7 @@ static void dequantize_int8(const int8_t *q, float *x, size_t n, float s, int32_
     __m128i c = _mm_sub_epi32(_mm_cvtepi8_epi32(_mm_cvtsi32_si128(four)), vzp);
     _mm_storeu_ps(x + i, _mm_mul_ps(_mm_cvtepi32_ps(c), vs));
   }
-  for (; i < n; i++) x[i] = (float)(q[i] - zp) * s;
+  dequantize_tail(q, x, i, n, s, zp);
 }
 #endif
 

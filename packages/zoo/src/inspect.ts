@@ -84,6 +84,25 @@ export async function runQLinearMatMul(
   });
   const b = new Uint8Array(k).fill(64);
   b[parts] = 1;
+  return qlinearMatMul(a, [rows, k], { scale: scales.a, zeroPoint: 128 }, b, scales.b, {
+    scale: scales.y,
+    zeroPoint: yZeroPoint,
+  });
+}
+
+/**
+ * onnxruntime's QLinearMatMul of uint8 `a` [rows, k] by int8 `b` [k, 1] (zero point 0, its bytes
+ * given as uint8), one thread: the uint8 codes of the [rows, 1] output.
+ */
+async function qlinearMatMul(
+  a: Uint8Array,
+  shape: readonly [number, number],
+  aParams: { scale: number; zeroPoint: number },
+  b: Uint8Array,
+  bScale: number,
+  yParams: { scale: number; zeroPoint: number },
+): Promise<Uint8Array> {
+  const [rows, k] = shape;
   const bytes = createOnnxModel({
     inputs: [{ name: "a", dtype: "UINT8", shape: [rows, k] }],
     outputs: [{ name: "y", dtype: "UINT8", shape: [rows, 1] }],
@@ -95,18 +114,18 @@ export async function runQLinearMatMul(
       },
     ],
     initializers: [
-      { name: "a_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(scales.a) },
-      { name: "a_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(128) },
+      { name: "a_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(aParams.scale) },
+      { name: "a_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(aParams.zeroPoint) },
       { name: "b", dtype: "INT8", shape: [k, 1], data: b },
-      { name: "b_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(scales.b) },
+      { name: "b_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(bScale) },
       { name: "b_zero", dtype: "INT8", shape: [], data: Uint8Array.of(0) },
-      { name: "y_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(scales.y) },
-      { name: "y_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(yZeroPoint) },
+      { name: "y_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(yParams.scale) },
+      { name: "y_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(yParams.zeroPoint) },
     ],
   });
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const out = await session.run({ a: new ort.Tensor("uint8", a, [rows, k]) });
-  return Uint8Array.from(out.y?.data as Uint8Array);
+  return Uint8Array.from((out.y as ort.Tensor).data as Uint8Array);
 }
 
 /** What {@link int16PairProbe} found. */
@@ -131,29 +150,13 @@ export interface PairProbe {
  * // => { code: 128, saturatedCode: 128, exactCode: 253, saturates: true } on x86 without it
  */
 export async function int16PairProbe(): Promise<PairProbe> {
-  const bytes = createOnnxModel({
-    inputs: [{ name: "a", dtype: "UINT8", shape: [1, 2] }],
-    outputs: [{ name: "y", dtype: "UINT8", shape: [1, 1] }],
-    nodes: [
-      {
-        op: "QLinearMatMul",
-        inputs: ["a", "a_scale", "a_zero", "b", "b_scale", "b_zero", "y_scale", "y_zero"],
-        outputs: ["y"],
-      },
-    ],
-    initializers: [
-      { name: "a_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(1) },
-      { name: "a_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(0) },
-      { name: "b", dtype: "INT8", shape: [2, 1], data: Uint8Array.of(127, 127) },
-      { name: "b_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(1) },
-      { name: "b_zero", dtype: "INT8", shape: [], data: Uint8Array.of(0) },
-      { name: "y_scale", dtype: "FLOAT", shape: [], data: Float32Array.of(256) },
-      { name: "y_zero", dtype: "UINT8", shape: [], data: Uint8Array.of(0) },
-    ],
+  const a = Uint8Array.of(255, 255);
+  const b = Uint8Array.of(127, 127);
+  const y = await qlinearMatMul(a, [1, 2], { scale: 1, zeroPoint: 0 }, b, 1, {
+    scale: 256,
+    zeroPoint: 0,
   });
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-  const out = await session.run({ a: new ort.Tensor("uint8", Uint8Array.of(255, 255), [1, 2]) });
-  const code = (out.y as ort.Tensor).data[0] as number;
+  const code = y[0] as number;
   if (code !== 253 && code !== 128) {
     throw new Error(
       `int16PairProbe(): onnxruntime returned code ${code}, neither 253 (exact) nor 128 (saturated)`,
