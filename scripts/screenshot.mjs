@@ -4,9 +4,12 @@
 //               request, an HTTP error or any request for another machine (all are routed to a
 //               dead proxy); on lesson pages every figure draws. The API entries beyond one of each
 //               kind per module are shown through the router in one tab instead of a full load.
+//   plotly      a lesson and the playground load one and the same plotly.js file, which draws
+//               exactly the site's trace types (docs/lib/plotly.mjs PLOTLY_TRACES)
 //   screenshots the landing page, every lesson, the glossary, the API index and `quantize`, the
 //               playground and the inspector, at 1280 and 390 px wide (and a lesson in dark mode),
-//               full page, in build/screenshots/
+//               full page, in build/screenshots/; no label or axis title of a figure cut off at
+//               the figure's edge
 //   axe         axe-core on those pages (and widths, and the dark lesson): no serious or critical
 //               violation
 //   search      the local search finds a lesson by a phrase of its text, and `quantize`'s API page
@@ -19,6 +22,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { PLOTLY_TRACES } from "../docs/lib/plotly.mjs";
 import { serve } from "./lib/serve.mjs";
 import { exitWith, parseArgs, ROOT, rel, say, since, UserError } from "./lib/util.mjs";
 
@@ -127,6 +131,27 @@ async function drawAllFigures(page) {
   const drawn = await page.locator('.nb-figure[data-state="drawn"]').count();
   return { count, drawn };
 }
+
+/**
+ * The text of the drawn figures (point and bar labels, axis titles) that reaches past its figure's
+ * edge, where the page cuts it off: one line each, with the figure's number and by how many px.
+ */
+const clippedText = (page) =>
+  page.evaluate(() => {
+    const cut = [];
+    document.querySelectorAll(".nb-figure[data-state='drawn']").forEach((figure, i) => {
+      const svg = figure.querySelector(".main-svg");
+      if (!svg) return;
+      const edge = svg.getBoundingClientRect();
+      for (const text of figure.querySelectorAll(".textpoint text, .bartext, .xtitle, .ytitle")) {
+        const box = text.getBoundingClientRect();
+        if (box.width === 0) continue;
+        const past = Math.max(edge.left - box.left, box.right - edge.right);
+        if (past > 1) cut.push(`figure ${i + 1}: "${text.textContent}" by ${Math.round(past)} px`);
+      }
+    });
+    return cut;
+  });
 
 /** axe-core's serious and critical violations on the page, one line each. */
 async function axeViolations(page, axeSource) {
@@ -378,6 +403,48 @@ async function main() {
     await context.close();
     say(`pages: the other ${routed.length} API pages shown through the router (${since(start)})`);
 
+    // 1b. plotly.js: the lessons and the playground load one and the same file, which draws
+    // exactly the site's trace types (docs/lib/plotly.mjs).
+    start = performance.now();
+    {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const problems = watch(page, origin);
+      const plotlyFiles = () =>
+        page.evaluate(() =>
+          performance
+            .getEntriesByType("resource")
+            .map((entry) => new URL(entry.name).pathname)
+            .filter((path) => /plotly/i.test(path)),
+        );
+      const withFigures = lessons.find((path) =>
+        readFileSync(join(site, path), "utf8").includes("nb-figure"),
+      );
+      await page.goto(new URL(withFigures, url).href, { waitUntil: "load" });
+      await hydrated(page);
+      await drawAllFigures(page);
+      const fromLesson = await plotlyFiles();
+      const traces = await page.evaluate(() =>
+        Object.keys(window.Plotly.PlotSchema.get().traces).sort(),
+      );
+      await page.goto(new URL("playground.html", url).href, { waitUntil: "load" });
+      await hydrated(page);
+      await page.waitForFunction(() => window.Plotly, null, { timeout: 60_000 });
+      const fromPlayground = await plotlyFiles();
+      const expected = [...PLOTLY_TRACES].sort();
+      if (traces.join() !== expected.join())
+        problems.push(`the bundle draws ${traces.join(", ")}, not ${expected.join(", ")}`);
+      if (fromLesson.length !== 1 || fromPlayground.join() !== fromLesson.join())
+        problems.push(
+          `not one plotly file: ${withFigures} loads ${fromLesson.join(", ") || "none"}, the playground ${fromPlayground.join(", ") || "none"}`,
+        );
+      fail("plotly.js", problems);
+      say(
+        `plotly.js: ${fromLesson.join(", ")} (${kb(statSync(join(site, fromLesson[0] ?? "")).size)}), the same file on ${withFigures} and the playground; traces ${traces.join(", ")} (${since(start)})`,
+      );
+      await context.close();
+    }
+
     // 2. Screenshots and axe, at both widths; a lesson in dark mode too.
     start = performance.now();
     let axeRuns = 0;
@@ -405,6 +472,7 @@ async function main() {
         await page.goto(new URL(path, url).href, { waitUntil: "load" });
         await hydrated(page);
         await drawAllFigures(page);
+        for (const cut of await clippedText(page)) problems.push(`text cut off: ${cut}`);
         const name = `${path.replace(/\.html$/, "").replace(/\//g, "_")}-${view.width}${view.scheme === "dark" ? "-dark" : ""}.png`;
         const file = join(out, name);
         await page.screenshot({ path: file, fullPage: true });

@@ -5,7 +5,6 @@
 // API tree that typedoc-vitepress-theme wrote.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DefaultTheme, defineConfig, type MarkdownOptions } from "vitepress";
@@ -20,7 +19,7 @@ const outDir = resolve(process.env.QUANTLAB_SITE_OUT ?? join(cacheDir, "dist"));
 interface SiteData {
   lessons: DefaultTheme.SidebarItem[];
   api: DefaultTheme.SidebarItem[];
-  /** The plotly.js bundle the figures need (docs/lib/notebook.mjs plotlyBundleFor). */
+  /** The site's plotly.js bundle, which the site build wrote (docs/lib/plotly.mjs). */
   plotly: string;
 }
 
@@ -169,12 +168,13 @@ export default defineConfig({
   },
   vite: {
     build: { chunkSizeWarningLimit: 2000 },
-    // The theme's figures load "quantlab-plotly-bundle?url": the bundle the lessons' figures need.
+    // The figures, the playground and the inspector load "quantlab-plotly-bundle?url": the site's
+    // one plotly.js file.
     resolve: {
       alias: [
         {
           find: /^quantlab-plotly-bundle(?=\?|$)/,
-          replacement: createRequire(join(here, "..", "package.json")).resolve(site.plotly),
+          replacement: site.plotly,
         },
       ],
     },

@@ -13,48 +13,6 @@ export const TAGS = {
   solution: "hidden until the reader opens it",
 };
 
-/**
- * plotly.js's partial bundles (their READMEs list the trace types), smallest first: the site loads
- * the first that draws every trace type its figures use.
- */
-export const PLOTLY_BUNDLES = [
-  {
-    module: "plotly.js-basic-dist-min/plotly-basic.min.js",
-    traces: ["bar", "pie", "scatter"],
-  },
-  {
-    module: "plotly.js-cartesian-dist-min/plotly-cartesian.min.js",
-    traces: [
-      "bar",
-      "box",
-      "contour",
-      "heatmap",
-      "histogram",
-      "histogram2d",
-      "histogram2dcontour",
-      "image",
-      "pie",
-      "scatter",
-      "scatterternary",
-      "violin",
-    ],
-  },
-];
-
-/**
- * The smallest plotly.js bundle that draws every one of `types`, or null when none does.
- *
- * @example
- * plotlyBundleFor(["scatter", "heatmap"]).module;
- * // => "plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
- */
-export function plotlyBundleFor(types) {
-  return (
-    PLOTLY_BUNDLES.find((bundle) => [...types].every((type) => bundle.traces.includes(type))) ??
-    null
-  );
-}
-
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 

@@ -1,7 +1,7 @@
 // The site's page generation (docs/lib): notebooks to pages with the course's cell tags, the API
 // lookup, and the checks of a built site (dead links, links back, remote loads).
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,10 +12,9 @@ import {
   linkInlineCode,
   notebookTitle,
   notebookToPage,
-  PLOTLY_BUNDLES,
-  plotlyBundleFor,
   splitHtmlOutput,
 } from "../lib/notebook.mjs";
+import { missingTraces, PLOTLY_TRACES, plotlyEntry } from "../lib/plotly.mjs";
 
 const md = (source, tags = []) => ({ cell_type: "markdown", metadata: { tags }, source });
 const code = (source, tags = [], outputs = []) => ({
@@ -134,29 +133,23 @@ test("linkInlineCode leaves fenced code and existing links alone", () => {
   );
 });
 
-describe("plotly bundles", () => {
-  test("the smallest bundle that draws the trace types is picked; none for unknown types", () => {
-    assert.equal(plotlyBundleFor(["scatter", "bar"]).module, PLOTLY_BUNDLES[0].module);
-    assert.equal(plotlyBundleFor(["scatter", "heatmap"]).module, PLOTLY_BUNDLES[1].module);
-    assert.equal(plotlyBundleFor([]).module, PLOTLY_BUNDLES[0].module);
-    assert.equal(plotlyBundleFor(["scattergeo"]), null);
+describe("the plotly bundle", () => {
+  test("missingTraces names the trace types the bundle lacks, once each, sorted", () => {
+    assert.deepEqual(missingTraces(["scatter", "bar", "heatmap"]), []);
+    assert.deepEqual(missingTraces(["pie", "scatter", "box", "pie"]), ["box", "pie"]);
+    assert.deepEqual(missingTraces([]), []);
   });
 
-  test("each bundle's trace list is the one its README states", () => {
+  test("the entry registers plotly's module of each trace but scatter, which core has", () => {
     const require = createRequire(join(import.meta.dirname, "..", "package.json"));
-    for (const bundle of PLOTLY_BUNDLES) {
-      const readme = readFileSync(
-        join(dirname(require.resolve(bundle.module)), "README.md"),
-        "utf8",
-      );
-      const stated =
-        /Contains trace modules ([^.]*)\./.exec(readme)?.[1].match(/`([a-z0-9]+)`/g) ?? [];
-      assert.deepEqual(
-        stated.map((name) => name.slice(1, -1)).sort(),
-        [...bundle.traces].sort(),
-        bundle.module,
-      );
-    }
+    const entry = plotlyEntry(["bar", "scatter", "violin"]);
+    const required = [...entry.matchAll(/require\(("[^"]+")\)/g)].map((m) => JSON.parse(m[1]));
+    assert.deepEqual(required, [
+      require.resolve("plotly.js/lib/core"),
+      require.resolve("plotly.js/lib/bar"),
+      require.resolve("plotly.js/lib/violin"),
+    ]);
+    assert.ok(PLOTLY_TRACES.includes("scatter"));
   });
 });
 

@@ -141,8 +141,8 @@ function apiSidebar(items, pkg = null, parentLink = null) {
  * entry, docs/pages, and site.json (the sidebars). Returns what it wrote, for the log.
  */
 export async function writeSources({ src, notebooks, executedDir }) {
-  const { notebookToPage, linkInlineCode, plotlyBundleFor, PLOTLY_BUNDLES } =
-    await docsLib("notebook.mjs");
+  const { notebookToPage, linkInlineCode } = await docsLib("notebook.mjs");
+  const { buildPlotly, missingTraces, PLOTLY_TRACES } = await docsLib("plotly.mjs");
   const { API_PACKAGES, apiEntries, apiIndex, codeEntry, entryLink, withUsedIn } =
     await docsLib("api.mjs");
   if (!existsSync(join(API_DIR, "index.md"))) {
@@ -188,10 +188,10 @@ export async function writeSources({ src, notebooks, executedDir }) {
       },
     });
     for (const type of page.traceTypes) traceTypes.add(type);
-    if (!plotlyBundleFor(page.traceTypes)) {
-      const all = [...new Set(PLOTLY_BUNDLES.flatMap((bundle) => bundle.traces))];
+    const missing = missingTraces(page.traceTypes);
+    if (missing.length > 0) {
       throw new UserError(
-        `${rel(notebook)} draws ${[...page.traceTypes].filter((type) => !all.includes(type)).join(", ")} traces, which none of the site's plotly.js bundles draws (${all.join(", ")}): add a bundle that has them to PLOTLY_BUNDLES (docs/lib/notebook.mjs)`,
+        `${rel(notebook)} draws ${missing.join(", ")} traces, which the site's plotly.js bundle does not have (${PLOTLY_TRACES.join(", ")}): add them to PLOTLY_TRACES (docs/lib/plotly.mjs)`,
       );
     }
     const used = [];
@@ -275,8 +275,9 @@ export async function writeSources({ src, notebooks, executedDir }) {
       link: lesson.link,
     })),
     api: apiSidebar(sidebar),
-    plotly: plotlyBundleFor(traceTypes).module,
+    plotly: join(src, ".plotly", "plotly.min.js"),
   };
+  const plotlyBytes = await buildPlotly(site.plotly);
   writeFileSync(join(src, "site.json"), `${JSON.stringify(site, null, 2)}\n`);
   return {
     lessons,
@@ -285,7 +286,7 @@ export async function writeSources({ src, notebooks, executedDir }) {
     apiPages: index.entries.length,
     usedEntries: usedBy.size,
     traceTypes: [...traceTypes].sort(),
-    plotly: site.plotly,
+    plotly: { traces: PLOTLY_TRACES, bytes: plotlyBytes },
   };
 }
 
@@ -447,7 +448,9 @@ export async function buildSite({ python, env, siteDir, notebooks, reuse = false
   say(
     `pages: ${wrote.lessons.length} lessons (${wrote.figures} figures, ${wrote.codeLinks} links to the API), ${wrote.apiPages} API entries (${wrote.usedEntries} used by lessons)`,
   );
-  say(`plotly.js: ${wrote.plotly}, for the figures' ${wrote.traceTypes.join(", ") || "no"} traces`);
+  say(
+    `plotly.js: built with ${wrote.plotly.traces.join(", ")} (${formatBytes(wrote.plotly.bytes)}); the lessons draw ${wrote.traceTypes.join(", ") || "no"} traces`,
+  );
   mkdirSync(dirname(resolve(siteDir)), { recursive: true });
   const stage = mkdtempSync(`${resolve(siteDir)}.staging-`);
   try {

@@ -1,47 +1,14 @@
 // Figures on lesson pages. A figure is `<div class="nb-figure" data-src="/assets/figures/….json">`
 // (scripts' site build writes the plotly `{ data, layout, config }` of each figure to its own
-// hashed file). plotly.js (the smallest partial bundle that draws the lessons' trace types, which
-// the site build picks: docs/lib/notebook.mjs plotlyBundleFor) is one cached file, loaded on the
-// first page that has a figure, when the first figure comes near the viewport; each figure's data
-// is fetched when it does.
-import plotlyUrl from "quantlab-plotly-bundle?url";
+// hashed file). plotly.js (the site's one bundle, docs/lib/plotly.mjs) is one cached file, loaded
+// on the first page that has a figure, when the first figure comes near the viewport; each
+// figure's data is fetched when it does.
+import { loadPlotly, OFFLINE_CONFIG } from "../../lib/playground/plotly";
 
 interface PlotlyFigure {
   data: unknown[];
   layout?: Record<string, unknown>;
   config?: Record<string, unknown>;
-}
-
-interface Plotly {
-  newPlot(div: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<unknown>;
-}
-
-/** Over the figure's own config: nothing that links to or uploads to another site. */
-const OFFLINE_CONFIG = {
-  responsive: true,
-  displaylogo: false,
-  showLink: false,
-  showSendToCloud: false,
-  showEditInChartStudio: false,
-  displayModeBar: "hover",
-};
-
-let plotly: Promise<Plotly> | undefined;
-
-function loadPlotly(): Promise<Plotly> {
-  plotly ??= new Promise<Plotly>((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = plotlyUrl;
-    script.async = true;
-    script.onload = () => {
-      const loaded = (window as unknown as { Plotly?: Plotly }).Plotly;
-      if (loaded) resolve(loaded);
-      else reject(new Error(`${plotlyUrl} loaded but defined no window.Plotly`));
-    };
-    script.onerror = () => reject(new Error(`could not load ${plotlyUrl}`));
-    document.head.append(script);
-  });
-  return plotly;
 }
 
 async function fetchFigure(url: string): Promise<PlotlyFigure> {
@@ -52,6 +19,17 @@ async function fetchFigure(url: string): Promise<PlotlyFigure> {
 
 /** Below this width (CSS px) a figure gets more height, for its legend's extra rows. */
 const NARROW = 560;
+
+/** `text` in lines of at most `columns` characters, broken at spaces, as plotly's `<br>`. */
+function wrap(text: string, columns: number): string {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && `${lines[last]} ${word}`.length <= columns) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.join("<br>");
+}
 
 /**
  * The figure's layout on this page: without its title (the page shows it above the figure, as text
@@ -77,6 +55,55 @@ function pageLayout(layout: Record<string, unknown> = {}, width: number): Record
   };
 }
 
+/** The left and right ends (CSS px, from the figure's left edge) of what `selector` matches. */
+function extents(div: HTMLElement, selector: string): { left: number; right: number }[] {
+  const edge = div.getBoundingClientRect();
+  return [...div.querySelectorAll(selector)]
+    .map((element) => element.getBoundingClientRect())
+    .filter((box) => box.width > 0)
+    .map((box) => ({ left: box.left - edge.left, right: box.right - edge.left }));
+}
+
+/** plotly's drawn layout: its margins (automargin included) in `_size`. */
+interface FullLayout {
+  _size: { l: number; r: number; w: number };
+  [axis: string]: unknown;
+}
+
+/**
+ * What the drawn figure needs to keep its text inside it: plotly sizes margins for the axes, not
+ * for the labels beside points and bars, and does not wrap an axis title wider than the plot. So:
+ * margins widened by as far as labels reach past an edge, and x-axis titles wider than the plot
+ * area wrapped to it (from their measured width). Null when nothing reaches past.
+ */
+function fitText(
+  div: HTMLElement,
+  layout: Record<string, unknown>,
+): Record<string, unknown> | null {
+  const full = (div as unknown as { _fullLayout: FullLayout })._fullLayout;
+  const width = div.clientWidth;
+  const labels = extents(div, ".textpoint text, .bartext");
+  const pastLeft = Math.ceil(Math.max(0, ...labels.map((box) => -box.left)));
+  const pastRight = Math.ceil(Math.max(0, ...labels.map((box) => box.right - width)));
+  const l = full._size.l + (pastLeft > 0 ? pastLeft + 4 : 0);
+  const r = full._size.r + (pastRight > 0 ? pastRight + 4 : 0);
+  const plotWidth = width - l - r;
+  const axes: Record<string, unknown> = {};
+  for (const key of Object.keys(full).filter((name) => /^xaxis\d*$/.test(name))) {
+    const axis = (layout[key] ?? {}) as { title?: string | { text?: string } };
+    const text = typeof axis.title === "string" ? axis.title : axis.title?.text;
+    const drawn = div.querySelector(`.g-${key.replace("axis", "")}title text`);
+    const box = drawn?.getBoundingClientRect();
+    if (typeof text !== "string" || !box || box.width <= plotWidth) continue;
+    const columns = Math.max(8, Math.floor((plotWidth / box.width) * text.length));
+    const rest = typeof axis.title === "object" ? axis.title : {};
+    axes[key] = { ...axis, title: { ...rest, text: wrap(text, columns) } };
+  }
+  if (pastLeft === 0 && pastRight === 0 && Object.keys(axes).length === 0) return null;
+  const margin = (layout.margin ?? {}) as Record<string, number>;
+  return { ...layout, ...axes, margin: { ...margin, l, r } };
+}
+
 async function draw(div: HTMLElement): Promise<void> {
   div.dataset.state = "loading";
   const src = div.dataset.src ?? "";
@@ -85,7 +112,10 @@ async function draw(div: HTMLElement): Promise<void> {
     const layout = pageLayout(figure.layout, div.clientWidth);
     div.replaceChildren();
     div.style.height = `${layout.height}px`;
-    await Plotly.newPlot(div, figure.data, layout, { ...figure.config, ...OFFLINE_CONFIG });
+    const config = { ...figure.config, ...OFFLINE_CONFIG };
+    await Plotly.newPlot(div, figure.data, layout, config);
+    const fitted = fitText(div, layout);
+    if (fitted) await Plotly.react(div, figure.data, fitted, config);
     div.dataset.state = "drawn";
   } catch (error) {
     div.dataset.state = "error";

@@ -1,12 +1,13 @@
 /**
- * plotly.js in the page: the site's one cached bundle (plotly.js-basic-dist-min, the file the
- * lesson figures load too), loaded once, on the first figure.
+ * plotly.js in the page: the site's one cached bundle (docs/lib/plotly.mjs builds it, with the
+ * trace types the site draws), loaded once, on the first figure of the lessons or the tools.
  */
-import plotlyUrl from "plotly.js-basic-dist-min/plotly-basic.min.js?url";
+import plotlyUrl from "quantlab-plotly-bundle?url";
 
 /** The part of plotly.js the tools call. */
 export interface Plotly {
   react(div: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<unknown>;
+  newPlot(div: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<unknown>;
   purge(div: HTMLElement): void;
 }
 

@@ -22,6 +22,17 @@ describe("bitsAgainstError", () => {
     expect((fig.layout.yaxis as { title: { text: string } }).title.text).toBe("SQNR (dB)");
   });
 
+  test("a long label at the right end of the axis goes to the left of its point", () => {
+    const fig = bitsAgainstError([
+      { name: "Q8_0", bitsPerWeight: 8.5, error: 45, family: "GGUF" },
+      { name: "MXFP8 (e4m3), a long name", bitsPerWeight: 8.25, error: 30, family: "MX" },
+      { name: "MXFP4", bitsPerWeight: 4.25, error: 18, family: "MX" },
+    ]);
+    const mx = fig.data[1] as { text: string[]; textposition: string[] };
+    expect(mx.text).toEqual(["MXFP8 (e4m3), a long name", "MXFP4"]);
+    expect(mx.textposition).toEqual(["middle left", "middle right"]);
+  });
+
   test("the doc example", () => {
     const fig = bitsAgainstError([points[0], points[2]] as typeof points);
     expect(fig.data.map((t) => t.name)).toEqual(["GGUF (1)", "MX (1)"]);

@@ -62,7 +62,11 @@ export function bitsAgainstError(
     list.push(p);
     families.set(p.family, list);
   });
-  const positions = labelPositions(points);
+  const bits = points.map((p) => p.bitsPerWeight);
+  const lo = Math.min(...bits);
+  const hi = Math.max(...bits);
+  const range: [number, number] = [Math.floor(lo) - 1, Math.ceil(hi) + 1.25];
+  const positions = labelPositions(points, range);
   // plotly.js takes a position per point; its types allow only one.
   const data: Data[] = [...families.entries()].map(([family, list], k) => ({
     type: "scatter",
@@ -77,17 +81,17 @@ export function bitsAgainstError(
     textfont: { color: SERIES_COLORS[k % SERIES_COLORS.length] },
     hovertemplate: `%{text}<br>%{x:.6g} bits per weight<br>${errorTitle} %{y:.6g}<extra>${family}</extra>`,
   }));
-  const bits = points.map((p) => p.bitsPerWeight);
-  const lo = Math.min(...bits);
-  const hi = Math.max(...bits);
   const layout = baseLayout(
     title ??
       `${points.length} formats: bits per weight against ${errorTitle}, ${fmt(lo)} to ${fmt(hi)} bits`,
-    axis("bits per weight (stored)", { range: [Math.floor(lo) - 1, Math.ceil(hi) + 1.25] }),
+    axis("bits per weight (stored)", { range }),
     axis(errorTitle),
   );
   return { data, layout };
 }
+
+/** How many characters of a label fit across the plot on a phone (about 280 px at 7 px each). */
+const LABEL_COLUMNS = 40;
 
 type LabelPosition =
   | "middle right"
@@ -100,13 +104,17 @@ type LabelPosition =
 /**
  * A label position for every point, so that labels of nearby points do not overlap: each point in
  * turn takes the first of right, left, above, below, above right, below right whose box (estimated
- * from the name's length) is clear of the labels and points placed before it, else the one that
- * overlaps the fewest.
+ * from the name's length) is clear of the labels and points placed before it and inside the x
+ * axis' `range`, else the one that overlaps the fewest (a box past the range counts as many). The
+ * boxes are sized for a plot LABEL_COLUMNS characters wide, a phone's: wider plots only have more
+ * room.
  */
-function labelPositions(points: readonly FormatPoint[]): Map<FormatPoint, LabelPosition> {
-  const xs = points.map((p) => p.bitsPerWeight);
+function labelPositions(
+  points: readonly FormatPoint[],
+  range: readonly [number, number],
+): Map<FormatPoint, LabelPosition> {
   const ys = points.map((p) => p.error);
-  const dx = Math.max(Math.max(...xs) - Math.min(...xs), 1) / 60; // about one character
+  const dx = (range[1] - range[0]) / LABEL_COLUMNS; // about one character
   const dy = Math.max(Math.max(...ys) - Math.min(...ys), 1) / 10; // about one line, with room
   type Box = readonly [number, number, number, number];
   const boxes: Box[] = points.map((p) => [
@@ -131,7 +139,11 @@ function labelPositions(points: readonly FormatPoint[]): Map<FormatPoint, LabelP
       ["bottom right", [x + dx / 2, x + dx / 2 + w, y - 1.5 * dy, y - dy / 2]],
     ];
     // The first free place, or else the one that overlaps the fewest.
-    const clashes = candidates.map(([, box]) => boxes.filter((b) => overlaps(box, b)).length);
+    const clashes = candidates.map(
+      ([, box]) =>
+        boxes.filter((b) => overlaps(box, b)).length +
+        (box[0] < range[0] || box[1] > range[1] ? points.length + 1 : 0),
+    );
     const best = clashes.indexOf(Math.min(...clashes));
     const [position, box] = candidates[best] as [LabelPosition, Box];
     out.set(p, position);
