@@ -440,7 +440,7 @@ async function main() {
         );
       fail("plotly.js", problems);
       say(
-        `plotly.js: ${fromLesson.join(", ")} (${kb(statSync(join(site, fromLesson[0] ?? "")).size)}), the same file on ${withFigures} and the playground; traces ${traces.join(", ")} (${since(start)})`,
+        `plotly.js: ${fromLesson.map((path) => `${path} (${kb(statSync(join(site, path)).size)})`).join(", ")}, the same file on ${withFigures} and the playground; traces ${traces.join(", ")} (${since(start)})`,
       );
       await context.close();
     }

@@ -1,7 +1,7 @@
 // The site's plotly.js: one file built from plotly.js's own modules with only the trace types the
 // site draws (plotly.js's CUSTOM_BUNDLE.md), so every page that draws a figure loads the same
 // cached file and none loads a trace it never draws.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -48,8 +48,8 @@ export function plotlyEntry(traces = PLOTLY_TRACES) {
 export async function buildPlotly(file, traces = PLOTLY_TRACES) {
   const { build } = require("esbuild");
   const version = require("plotly.js/package.json").version;
-  mkdirSync(dirname(file), { recursive: true });
-  const result = await build({
+  mkdirSync(dirname(file), { recursive: true }); // esbuild resolves the entry from there
+  await build({
     stdin: { contents: plotlyEntry(traces), resolveDir: dirname(file), loader: "js" },
     outfile: file,
     format: "iife",
@@ -63,9 +63,6 @@ export async function buildPlotly(file, traces = PLOTLY_TRACES) {
     define: { global: "window", "define.amd": "false" },
     target: "es2016",
     logLevel: "silent",
-    write: false,
   });
-  const [output] = result.outputFiles;
-  writeFileSync(file, output.contents);
-  return output.contents.length;
+  return statSync(file).size;
 }

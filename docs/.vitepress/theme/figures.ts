@@ -66,7 +66,7 @@ function extents(div: HTMLElement, selector: string): { left: number; right: num
 
 /** plotly's drawn layout: its margins (automargin included) in `_size`. */
 interface FullLayout {
-  _size: { l: number; r: number; w: number };
+  _size: { l: number; r: number };
   [axis: string]: unknown;
 }
 
