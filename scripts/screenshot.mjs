@@ -8,7 +8,7 @@
 //               exactly the site's trace types (docs/lib/plotly.mjs PLOTLY_TRACES)
 //   screenshots the landing page, every lesson, the glossary, the API index and `quantize`, the
 //               playground and the inspector, at 1280 and 390 px wide (and a lesson in dark mode),
-//               full page, in build/screenshots/; no label or axis title of a figure cut off at
+//               full page, in build/screenshots/; no label, annotation or axis title of a figure cut off at
 //               the figure's edge
 //   axe         axe-core on those pages (and widths, and the dark lesson): no serious or critical
 //               violation
@@ -104,6 +104,17 @@ const hydrated = (page) =>
 
 /** Scrolls through the page so that every figure comes into view, then waits for them to draw. */
 async function drawAllFigures(page) {
+  // The playground draws its figures off screen when the page is idle: until it has settled.
+  await page.waitForFunction(
+    () => {
+      const root = document.querySelector(".ql-playground");
+      return (
+        !root || (Number(root.dataset.updates) > 0 && root.dataset.settled === root.dataset.updates)
+      );
+    },
+    null,
+    { timeout: 60_000 },
+  );
   const count = await page.locator(".nb-figure").count();
   if (count === 0) return { count, drawn: 0 };
   // Each figure in view until it has started drawing (its data requested): the observer's
@@ -133,7 +144,7 @@ async function drawAllFigures(page) {
 }
 
 /**
- * The text of the drawn figures (point and bar labels, axis titles) that reaches past its figure's
+ * The text of the drawn figures (point and bar labels, annotations, axis titles) that reaches past its figure's
  * edge, where the page cuts it off: one line each, with the figure's number and by how many px.
  */
 const clippedText = (page) =>
@@ -143,7 +154,9 @@ const clippedText = (page) =>
       const svg = figure.querySelector(".main-svg");
       if (!svg) return;
       const edge = svg.getBoundingClientRect();
-      for (const text of figure.querySelectorAll(".textpoint text, .bartext, .xtitle, .ytitle")) {
+      for (const text of figure.querySelectorAll(
+        ".textpoint text, .bartext, .annotation-text, .xtitle, .ytitle",
+      )) {
         const box = text.getBoundingClientRect();
         if (box.width === 0) continue;
         const past = Math.max(edge.left - box.left, box.right - edge.right);

@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/docs.test.ts", "test/examples.test.ts", "test/layers.test.ts"],
+    // Stryker's instrumented copies run several times slower: the 5 s default fails large cases.
+    testTimeout: 120_000,
   },
 });

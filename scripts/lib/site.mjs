@@ -404,12 +404,25 @@ export async function checkSite(dir) {
   return { links, back };
 }
 
-/** Puts the new site in place of the old one: two renames, then the old one removed. */
-function swapIn(stage, siteDir) {
-  const old = `${siteDir}.old-${process.pid}`;
-  if (existsSync(siteDir)) renameSync(siteDir, old);
-  renameSync(stage, siteDir);
-  rmSync(old, { recursive: true, force: true });
+/**
+ * Runs `build(stage)` on a new folder beside siteDir and, when it resolves, puts that folder in
+ * place of siteDir (two renames, then the old one removed). When it throws, siteDir stays as it
+ * was and the stage is removed. Returns what `build` returns.
+ */
+export async function replaceWhenBuilt(siteDir, build) {
+  const target = resolve(siteDir);
+  mkdirSync(dirname(target), { recursive: true });
+  const stage = mkdtempSync(`${target}.staging-`);
+  try {
+    const result = await build(stage);
+    const old = `${target}.old-${process.pid}`;
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(stage, target);
+    rmSync(old, { recursive: true, force: true });
+    return result;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -451,9 +464,7 @@ export async function buildSite({ python, env, siteDir, notebooks, reuse = false
   say(
     `plotly.js: built with ${wrote.plotly.traces.join(", ")} (${formatBytes(wrote.plotly.bytes)}); the lessons draw ${wrote.traceTypes.join(", ") || "no"} traces`,
   );
-  mkdirSync(dirname(resolve(siteDir)), { recursive: true });
-  const stage = mkdtempSync(`${resolve(siteDir)}.staging-`);
-  try {
+  await replaceWhenBuilt(siteDir, async (stage) => {
     await vitepressBuild({ src, outDir: stage, cacheDir: join(work, "cache"), env });
     const { links, back } = await checkSite(stage);
     say(
@@ -463,10 +474,7 @@ export async function buildSite({ python, env, siteDir, notebooks, reuse = false
     say(
       `compressed ${packed.files} text files: ${formatBytes(packed.before)} -> ${formatBytes(packed.after)} (brotli)`,
     );
-    swapIn(stage, resolve(siteDir));
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
-  }
+  });
   say(`site built in ${((performance.now() - start) / 1000).toFixed(1)}s (after the notebooks)`);
   return wrote;
 }

@@ -64,6 +64,9 @@ function extents(div: HTMLElement, selector: string): { left: number; right: num
     .map((box) => ({ left: box.left - edge.left, right: box.right - edge.left }));
 }
 
+/** The text plotly places beside points, in bars, and where an annotation says. */
+const LABELS = ".textpoint text, .bartext, .annotation-text";
+
 /** plotly's drawn layout: its margins (automargin included) in `_size`. */
 interface FullLayout {
   _size: { l: number; r: number };
@@ -72,7 +75,7 @@ interface FullLayout {
 
 /**
  * What the drawn figure needs to keep its text inside it: plotly sizes margins for the axes, not
- * for the labels beside points and bars, and does not wrap an axis title wider than the plot. So:
+ * for the labels beside points and bars or for annotations, and does not wrap an axis title wider than the plot. So:
  * margins widened by as far as labels reach past an edge, and x-axis titles wider than the plot
  * area wrapped to it (from their measured width). Null when nothing reaches past.
  */
@@ -82,7 +85,7 @@ function fitText(
 ): Record<string, unknown> | null {
   const full = (div as unknown as { _fullLayout: FullLayout })._fullLayout;
   const width = div.clientWidth;
-  const labels = extents(div, ".textpoint text, .bartext");
+  const labels = extents(div, LABELS);
   const pastLeft = Math.ceil(Math.max(0, ...labels.map((box) => -box.left)));
   const pastRight = Math.ceil(Math.max(0, ...labels.map((box) => box.right - width)));
   const l = full._size.l + (pastLeft > 0 ? pastLeft + 4 : 0);
@@ -114,8 +117,15 @@ async function draw(div: HTMLElement): Promise<void> {
     div.style.height = `${layout.height}px`;
     const config = { ...figure.config, ...OFFLINE_CONFIG };
     await Plotly.newPlot(div, figure.data, layout, config);
-    const fitted = fitText(div, layout);
-    if (fitted) await Plotly.react(div, figure.data, fitted, config);
+    // A wider margin narrows the plot, which moves text placed at data positions too: a few
+    // rounds, each measuring again.
+    let fitted = layout;
+    for (let round = 0; round < 3; round++) {
+      const next = fitText(div, fitted);
+      if (!next) break;
+      fitted = next;
+      await Plotly.react(div, figure.data, fitted, config);
+    }
     div.dataset.state = "drawn";
   } catch (error) {
     div.dataset.state = "error";

@@ -240,3 +240,129 @@ export function histogram(values: Float32Array, bins = 80): Figure {
     layout: layoutOf("value", "count", { showlegend: false }),
   } as unknown as Figure;
 }
+
+/** One entry of a figure's legend: a trace's name and how its swatch is drawn. */
+export interface LegendEntry {
+  name: string;
+  /** A line (with its dash and the fill under it), a point (with its symbol) or a filled box. */
+  kind: "line" | "point" | "box";
+  color: string;
+  dash?: string;
+  fill?: string;
+  symbol?: string;
+}
+
+type Trace = {
+  type?: string;
+  mode?: string;
+  name?: string;
+  showlegend?: boolean;
+  fill?: string;
+  fillcolor?: string;
+  line?: { color?: string; dash?: string };
+  marker?: { color?: string; symbol?: string };
+};
+
+/**
+ * The entries plotly's legend would show for `figure` (the named traces, not `showlegend: false`),
+ * for a page that draws the legend itself: plotly measures every entry's text on each draw.
+ * @example
+ * legendOf({ data: [{ type: "bar", name: "values", marker: { color: "#0072B2" } }] });
+ * // => [{ name: "values", kind: "box", color: "#0072B2" }]
+ */
+export function legendOf(figure: { data: unknown[] }): LegendEntry[] {
+  const entries: LegendEntry[] = [];
+  for (const trace of figure.data as Trace[]) {
+    if (trace.showlegend === false || !trace.name) continue;
+    if (trace.type === "bar") {
+      entries.push({ name: trace.name, kind: "box", color: trace.marker?.color ?? "currentColor" });
+    } else if (trace.mode?.includes("markers") && !trace.mode.includes("lines")) {
+      entries.push({
+        name: trace.name,
+        kind: "point",
+        color: trace.marker?.color ?? "currentColor",
+        symbol: trace.marker?.symbol ?? "circle",
+      });
+    } else {
+      entries.push({
+        name: trace.name,
+        kind: "line",
+        color: trace.line?.color ?? "currentColor",
+        ...(trace.line?.dash ? { dash: trace.line.dash } : {}),
+        ...(trace.fill && trace.fill !== "none" && trace.fillcolor
+          ? { fill: trace.fillcolor }
+          : {}),
+      });
+    }
+  }
+  return entries;
+}
+
+/** SVG stroke-dasharray for plotly's named dashes (the swatch's 2 px line). */
+export const DASHES: Record<string, string> = {
+  dot: "2 2",
+  dash: "5 3",
+  longdash: "8 3",
+  dashdot: "5 2 2 2",
+};
+
+type LineTrace = Trace & {
+  x?: (number | null)[];
+  y?: (number | null)[];
+  opacity?: number;
+  line?: { color?: string; dash?: string; width?: number };
+};
+
+/**
+ * `figure` with each lines trace of at least `min` separate segments (a grid's level or code
+ * lines) drawn as one shape: plotly draws and styles every segment as its own SVG element on
+ * each draw, a shape is one path. Those segments lose their hover text; a legend drawn from
+ * {@link legendOf} of the figure before keeps their entry. A shape goes above the traces unless a
+ * trace of points comes after it.
+ * @example
+ * const fig = { data: [{ type: "scatter", mode: "lines", x: [0, 0, null, 1, 1], y: [0, 1, null, 0, 1] }], layout: {} };
+ * segmentsAsShapes(fig, 2).layout.shapes[0].path; // => "M0,0L0,1M1,0L1,1"
+ */
+export function segmentsAsShapes(
+  figure: { data: unknown[]; layout: Record<string, unknown> },
+  min = 16,
+): { data: unknown[]; layout: Record<string, unknown> } {
+  const data = figure.data as LineTrace[];
+  const shapes: Record<string, unknown>[] = [];
+  const kept: LineTrace[] = [];
+  data.forEach((trace, i) => {
+    const x = trace.x;
+    const y = trace.y;
+    const lines = trace.type === "scatter" && trace.mode === "lines" && !trace.fill;
+    let segments = 0;
+    if (lines && x && y)
+      for (let k = 0; k < x.length; k++)
+        if (x[k] !== null && (k === 0 || x[k - 1] === null)) segments++;
+    if (!x || !y || segments < min) {
+      kept.push(trace);
+      return;
+    }
+    let path = "";
+    for (let k = 0; k < x.length; k++) {
+      if (x[k] === null || y[k] === null) continue;
+      path += `${k === 0 || x[k - 1] === null ? "M" : "L"}${x[k]},${y[k]}`;
+    }
+    const pointsAfter = data.slice(i + 1).some((t) => t.mode?.includes("markers"));
+    shapes.push({
+      type: "path",
+      path,
+      xref: "x",
+      yref: "y",
+      layer: pointsAfter ? "below" : "above",
+      opacity: trace.opacity ?? 1,
+      line: {
+        color: trace.line?.color,
+        width: trace.line?.width ?? 1,
+        dash: trace.line?.dash ?? "solid",
+      },
+    });
+  });
+  if (shapes.length === 0) return figure;
+  const before = (figure.layout.shapes as unknown[] | undefined) ?? [];
+  return { data: kept, layout: { ...figure.layout, shapes: [...before, ...shapes] } };
+}

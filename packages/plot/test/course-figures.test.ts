@@ -36,13 +36,13 @@ describe("bitFields", () => {
     const exponent = trace(fig, "exponent");
     const mantissa = trace(fig, "mantissa (fraction)");
     const value = trace(fig, "integer value bits");
-    const f16 = "float16 (1·5·10, bias 15)";
+    const f16 = "float16<br>1·5·10, bias 15";
     expect(rowOf(sign, f16).map((i) => sign.base[i])).toEqual([0]);
     expect(rowOf(exponent, f16).map((i) => exponent.base[i])).toEqual([1, 2, 3, 4, 5]);
     expect(rowOf(mantissa, f16).map((i) => mantissa.base[i])).toEqual(
       Array.from({ length: 10 }, (_, i) => 6 + i),
     );
-    expect(rowOf(value, "int8 (two's complement)").length).toBe(7);
+    expect(rowOf(value, "int8<br>two's complement").length).toBe(7);
     expect(sign.marker.color).toBe(FIELD_COLORS.sign);
     // Every box is one bit long.
     for (const t of fig.data as AnyTrace[])
@@ -59,10 +59,10 @@ describe("bitFields", () => {
         .map((b) => b[1])
         .join("");
     };
-    expect(Number.parseInt(bitsOf("float32 (1·8·23, bias 127)"), 2)).toBe(0x40490fdb);
-    expect(Number.parseInt(bitsOf("float16 (1·5·10, bias 15)"), 2)).toBe(0x4248);
-    expect(bitsOf("float4e2m1 (1·2·1, bias 1)")).toBe("0101");
-    expect(bitsOf("int8 (two's complement)")).toBe("00000011");
+    expect(Number.parseInt(bitsOf("float32<br>1·8·23, bias 127"), 2)).toBe(0x40490fdb);
+    expect(Number.parseInt(bitsOf("float16<br>1·5·10, bias 15"), 2)).toBe(0x4248);
+    expect(bitsOf("float4e2m1<br>1·2·1, bias 1")).toBe("0101");
+    expect(bitsOf("int8<br>two's complement")).toBe("00000011");
     expect(fig.layout.annotations?.map((a) => a.text)).toEqual([
       "= 3.14159274",
       "= 3.140625",

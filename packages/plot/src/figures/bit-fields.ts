@@ -73,10 +73,11 @@ export function bitFields(formats: readonly FormatName[], options?: BitFieldsOpt
       }
     }
     const shape = layout.fields.map((f) => f.bits).join("·");
+    // Two lines: a label as wide as the name leaves room for the bits on a phone.
     const label =
       layout.kind === "float"
-        ? `${name} (${shape}, bias ${layout.bias})`
-        : `${name} (${layout.fields.length === 2 ? "two's complement" : "unsigned"})`;
+        ? `${name}<br>${shape}, bias ${layout.bias}`
+        : `${name}<br>${layout.fields.length === 2 ? "two's complement" : "unsigned"}`;
     return { name, layout, pattern, label };
   });
 
@@ -146,7 +147,7 @@ export function bitFields(formats: readonly FormatName[], options?: BitFieldsOpt
     axis("bit, most significant first", {
       range: [-0.5, widest + (opts.value === undefined ? 0.5 : Math.max(6, widest * 0.22))],
       showgrid: false,
-      dtick: widest > 16 ? 4 : 1,
+      dtick: widest > 16 ? 8 : widest > 8 ? 4 : 1, // few enough ticks for a phone
     }),
     axis("", { autorange: "reversed", type: "category", showgrid: false, ticks: "" }),
   );
