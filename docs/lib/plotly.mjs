@@ -1,7 +1,8 @@
 // The site's plotly.js: one file built from plotly.js's own modules with only the trace types the
 // site draws (plotly.js's CUSTOM_BUNDLE.md), so every page that draws a figure loads the same
 // cached file and none loads a trace it never draws.
-import { mkdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -39,6 +40,22 @@ export function plotlyEntry(traces = PLOTLY_TRACES) {
     "module.exports = Plotly;",
     "",
   ].join("\n");
+}
+
+/**
+ * What the bundle is made from: plotly.js's and esbuild's versions, the traces and this file's
+ * build settings, as a short hash. The same key builds the same bytes.
+ */
+export function plotlyKey(traces = PLOTLY_TRACES) {
+  const hash = createHash("sha256");
+  for (const part of [
+    require("plotly.js/package.json").version,
+    require("esbuild/package.json").version,
+    traces.join(","),
+    readFileSync(import.meta.filename, "utf8"),
+  ])
+    hash.update(`${part}\0`);
+  return hash.digest("hex").slice(0, 16);
 }
 
 /**

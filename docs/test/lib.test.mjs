@@ -14,7 +14,7 @@ import {
   notebookToPage,
   splitHtmlOutput,
 } from "../lib/notebook.mjs";
-import { missingTraces, PLOTLY_TRACES, plotlyEntry } from "../lib/plotly.mjs";
+import { missingTraces, PLOTLY_TRACES, plotlyEntry, plotlyKey } from "../lib/plotly.mjs";
 
 const md = (source, tags = []) => ({ cell_type: "markdown", metadata: { tags }, source });
 const code = (source, tags = [], outputs = []) => ({
@@ -150,6 +150,13 @@ describe("the plotly bundle", () => {
       require.resolve("plotly.js/lib/violin"),
     ]);
     assert.ok(PLOTLY_TRACES.includes("scatter"));
+  });
+
+  test("the cache key is the same for the same traces and differs for others", () => {
+    assert.match(plotlyKey(), /^[0-9a-f]{16}$/);
+    assert.equal(plotlyKey(), plotlyKey([...PLOTLY_TRACES]));
+    assert.notEqual(plotlyKey(["bar", "scatter"]), plotlyKey());
+    assert.notEqual(plotlyKey(["bar", "heatmap", "scatter", "pie"]), plotlyKey());
   });
 });
 

@@ -142,7 +142,7 @@ function apiSidebar(items, pkg = null, parentLink = null) {
  */
 export async function writeSources({ src, notebooks, executedDir }) {
   const { notebookToPage, linkInlineCode } = await docsLib("notebook.mjs");
-  const { buildPlotly, missingTraces, PLOTLY_TRACES } = await docsLib("plotly.mjs");
+  const { buildPlotly, missingTraces, PLOTLY_TRACES, plotlyKey } = await docsLib("plotly.mjs");
   const { API_PACKAGES, apiEntries, apiIndex, codeEntry, entryLink, withUsedIn } =
     await docsLib("api.mjs");
   if (!existsSync(join(API_DIR, "index.md"))) {
@@ -277,7 +277,18 @@ export async function writeSources({ src, notebooks, executedDir }) {
     api: apiSidebar(sidebar),
     plotly: join(src, ".plotly", "plotly.min.js"),
   };
-  const plotlyBytes = await buildPlotly(site.plotly);
+  // Built once for each plotlyKey, in the work folder beside src (which each build clears).
+  const built = join(dirname(src), "plotly", `plotly-${plotlyKey()}.min.js`);
+  const reused = existsSync(built);
+  if (!reused) {
+    const partial = `${built}.${process.pid}.tmp`;
+    await buildPlotly(join(partial, "plotly.min.js"));
+    renameSync(join(partial, "plotly.min.js"), built);
+    rmSync(partial, { recursive: true, force: true });
+  }
+  mkdirSync(dirname(site.plotly), { recursive: true });
+  cpSync(built, site.plotly);
+  const plotlyBytes = statSync(site.plotly).size;
   writeFileSync(join(src, "site.json"), `${JSON.stringify(site, null, 2)}\n`);
   return {
     lessons,
@@ -286,7 +297,7 @@ export async function writeSources({ src, notebooks, executedDir }) {
     apiPages: index.entries.length,
     usedEntries: usedBy.size,
     traceTypes: [...traceTypes].sort(),
-    plotly: { traces: PLOTLY_TRACES, bytes: plotlyBytes },
+    plotly: { traces: PLOTLY_TRACES, bytes: plotlyBytes, reused },
   };
 }
 
@@ -462,7 +473,7 @@ export async function buildSite({ python, env, siteDir, notebooks, reuse = false
     `pages: ${wrote.lessons.length} lessons (${wrote.figures} figures, ${wrote.codeLinks} links to the API), ${wrote.apiPages} API entries (${wrote.usedEntries} used by lessons)`,
   );
   say(
-    `plotly.js: built with ${wrote.plotly.traces.join(", ")} (${formatBytes(wrote.plotly.bytes)}); the lessons draw ${wrote.traceTypes.join(", ") || "no"} traces`,
+    `plotly.js: ${wrote.plotly.reused ? "the last build's, with" : "built with"} ${wrote.plotly.traces.join(", ")} (${formatBytes(wrote.plotly.bytes)}); the lessons draw ${wrote.traceTypes.join(", ") || "no"} traces`,
   );
   await replaceWhenBuilt(siteDir, async (stage) => {
     await vitepressBuild({ src, outDir: stage, cacheDir: join(work, "cache"), env });
