@@ -130,9 +130,55 @@ test("bitsAgainstError places the labels of nearby points apart", () => {
     { name: "Q8_0", bitsPerWeight: 8.5, error: 45.19, family: "GGUF" },
   ];
   const fig = bitsAgainstError(near);
-  const positions = fig.data.flatMap((t) => (t as { textposition: string[] }).textposition);
-  // Q4_0, Q8_0 (GGUF), NF4 (bitsandbytes), NVFP4 (MX): the three at 4.5 each somewhere else.
-  expect(new Set([positions[0], positions[2], positions[3]]).size).toBe(3);
+  type T = { text: string[]; textposition: string[]; customdata: string[] };
+  // Each label's place: a position beside its point, or the end of its line.
+  const places = new Map<string, string>();
+  for (const t of fig.data as T[])
+    t.customdata.forEach((name, i) => {
+      if (t.text[i] !== "") places.set(name, t.textposition[i] as string);
+    });
+  for (const a of fig.layout.annotations ?? []) places.set(a.text as string, `${a.ax},${a.ay}`);
+  // The three at 4.5 each somewhere else.
+  expect(new Set(["Q4_0", "NF4", "NVFP4"].map((name) => places.get(name))).size).toBe(3);
+});
+
+test("bitsAgainstError labels a crowd once each: beside its point or further off with a line", () => {
+  // Lesson 09's points: three at 4.5 bits within 0.75 dB, two more within 0.4 bits of them.
+  const crowd = [
+    { name: "Q8_0", bitsPerWeight: 8.5, error: 45.19, family: "GGUF" },
+    { name: "Q6_K", bitsPerWeight: 6.5625, error: 34.96, family: "GGUF" },
+    { name: "Q4_K", bitsPerWeight: 4.5, error: 23.26, family: "GGUF" },
+    { name: "Q4_1", bitsPerWeight: 5, error: 22.47, family: "GGUF" },
+    { name: "Q4_0", bitsPerWeight: 4.5, error: 21.15, family: "GGUF" },
+    { name: "NF4", bitsPerWeight: 4.5, error: 20.51, family: "bitsandbytes" },
+    { name: "NF4, double quantized", bitsPerWeight: 4.1276, error: 20.5, family: "bitsandbytes" },
+    { name: "MXFP8 (e4m3)", bitsPerWeight: 8.25, error: 30.33, family: "MX" },
+    { name: "MXFP4", bitsPerWeight: 4.25, error: 18.64, family: "MX" },
+    { name: "NVFP4", bitsPerWeight: 4.5003, error: 20.4, family: "MX" },
+  ];
+  const fig = bitsAgainstError(crowd);
+  type T = { x: number[]; y: number[]; text: string[]; customdata: string[] };
+  const beside = (fig.data as T[]).flatMap((t) => t.text.filter((name) => name !== ""));
+  const annotations = fig.layout.annotations ?? [];
+  const further = annotations.map((a) => a.text);
+  // Every name once, in one of the two ways; the hover keeps every name.
+  expect([...beside, ...further].sort()).toEqual(crowd.map((p) => p.name).sort());
+  expect((fig.data as T[]).flatMap((t) => t.customdata).sort()).toEqual(
+    crowd.map((p) => p.name).sort(),
+  );
+  expect(further.length).toBeGreaterThan(0);
+  for (const a of annotations) {
+    const point = crowd.find((p) => p.name === a.text);
+    // The line starts at its own point and ends elsewhere, inside the x axis' range [3, 9.75].
+    expect([a.x, a.y]).toEqual([point?.bitsPerWeight, point?.error]);
+    expect(a.showarrow).toBe(true);
+    expect(a.ax !== a.x || a.ay !== a.y).toBe(true);
+    expect(a.ax as number).toBeGreaterThan(3);
+    expect(a.ax as number).toBeLessThan(9.75);
+  }
+  console.log(
+    `bitsAgainstError, lesson 09's ${crowd.length} points: ${beside.length} labels beside their point, ${further.length} with a line (${further.join(", ")})`,
+  );
 });
 
 test("storageBars names only the segments a name fits in, and every one in its hover", () => {
