@@ -417,22 +417,42 @@ export async function checkSite(dir) {
 
 /**
  * Runs `build(stage)` on a new folder beside siteDir and, when it resolves, puts that folder in
- * place of siteDir (two renames, then the old one removed). When it throws, siteDir stays as it
- * was and the stage is removed. Returns what `build` returns.
+ * place of siteDir (two renames, then the old one removed). When it throws, or the renames fail,
+ * siteDir stays as it was and the stage is removed. Leftovers of an interrupted run beside siteDir
+ * (`.staging-*`, `.old-*`) are removed first. Returns what `build` returns.
  */
 export async function replaceWhenBuilt(siteDir, build) {
   const target = resolve(siteDir);
-  mkdirSync(dirname(target), { recursive: true });
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  for (const name of readdirSync(parent)) {
+    if (
+      name.startsWith(`${basename(target)}.staging-`) ||
+      name.startsWith(`${basename(target)}.old-`)
+    )
+      rmSync(join(parent, name), { recursive: true, force: true });
+  }
   const stage = mkdtempSync(`${target}.staging-`);
+  const aside = mkdtempSync(`${target}.old-`);
+  const old = join(aside, basename(target));
   try {
     const result = await build(stage);
-    const old = `${target}.old-${process.pid}`;
-    if (existsSync(target)) renameSync(target, old);
-    renameSync(stage, target);
-    rmSync(old, { recursive: true, force: true });
+    const had = existsSync(target);
+    if (had) renameSync(target, old);
+    try {
+      renameSync(stage, target);
+    } catch (error) {
+      if (had) renameSync(old, target);
+      throw error;
+    }
     return result;
   } finally {
     rmSync(stage, { recursive: true, force: true });
+    try {
+      rmSync(aside, { recursive: true, force: true });
+    } catch (error) {
+      say(`could not remove the last site, kept in ${rel(aside)}: ${error.message}`);
+    }
   }
 }
 

@@ -57,3 +57,11 @@ test("the first build makes the site's folder", async () => {
   assert.equal(readFileSync(join(fresh, "index.html"), "utf8"), "first");
   assert.deepEqual(readdirSync(join(dir, "build")), ["site"]);
 });
+
+test("what an interrupted run left beside the site is removed", async () => {
+  mkdirSync(join(dir, "site.old-123", "site"), { recursive: true });
+  mkdirSync(join(dir, "site.staging-abc"));
+  mkdirSync(join(dir, "site-other"));
+  await replaceWhenBuilt(site, async (stage) => writeFileSync(join(stage, "index.html"), "new"));
+  assert.deepEqual(readdirSync(dir).sort(), ["site", "site-other"]);
+});

@@ -249,7 +249,9 @@ export interface LegendEntry {
   color: string;
   dash?: string;
   fill?: string;
+  /** plotly's marker symbol: "circle", "triangle-down", "diamond-open", ... */
   symbol?: string;
+  opacity?: number;
 }
 
 type Trace = {
@@ -260,28 +262,42 @@ type Trace = {
   fill?: string;
   fillcolor?: string;
   line?: { color?: string; dash?: string };
-  marker?: { color?: string; symbol?: string };
+  marker?: { color?: string; symbol?: string; opacity?: number };
+  opacity?: number;
+};
+
+type Shape = {
+  name?: string;
+  showlegend?: boolean;
+  fillcolor?: string;
+  line?: { color?: string; dash?: string };
 };
 
 /**
- * The entries plotly's legend would show for `figure` (the named traces, not `showlegend: false`),
- * for a page that draws the legend itself: plotly measures every entry's text on each draw.
+ * The entries plotly's legend would show for `figure` (the named traces, not `showlegend: false`,
+ * then the layout's shapes with `showlegend: true`), for a page that draws the legend itself:
+ * plotly measures every entry's text on each draw.
  * @example
  * legendOf({ data: [{ type: "bar", name: "values", marker: { color: "#0072B2" } }] });
  * // => [{ name: "values", kind: "box", color: "#0072B2" }]
  */
-export function legendOf(figure: { data: unknown[] }): LegendEntry[] {
+export function legendOf(figure: {
+  data: unknown[];
+  layout?: Record<string, unknown>;
+}): LegendEntry[] {
   const entries: LegendEntry[] = [];
   for (const trace of figure.data as Trace[]) {
     if (trace.showlegend === false || !trace.name) continue;
     if (trace.type === "bar") {
       entries.push({ name: trace.name, kind: "box", color: trace.marker?.color ?? "currentColor" });
     } else if (trace.mode?.includes("markers") && !trace.mode.includes("lines")) {
+      const opacity = trace.marker?.opacity ?? trace.opacity;
       entries.push({
         name: trace.name,
         kind: "point",
         color: trace.marker?.color ?? "currentColor",
         symbol: trace.marker?.symbol ?? "circle",
+        ...(opacity !== undefined ? { opacity } : {}),
       });
     } else {
       entries.push({
@@ -294,6 +310,15 @@ export function legendOf(figure: { data: unknown[] }): LegendEntry[] {
           : {}),
       });
     }
+  }
+  for (const shape of (figure.layout?.shapes as Shape[] | undefined) ?? []) {
+    if (shape.showlegend !== true || !shape.name) continue;
+    entries.push({
+      name: shape.name,
+      kind: "line",
+      color: shape.line?.color ?? "currentColor",
+      ...(shape.line?.dash ? { dash: shape.line.dash } : {}),
+    });
   }
   return entries;
 }
@@ -331,29 +356,19 @@ export function segmentsAsShapes(
   const shapes: Record<string, unknown>[] = [];
   const kept: LineTrace[] = [];
   data.forEach((trace, i) => {
-    const x = trace.x;
-    const y = trace.y;
     const lines = trace.type === "scatter" && trace.mode === "lines" && !trace.fill;
-    let segments = 0;
-    if (lines && x && y)
-      for (let k = 0; k < x.length; k++)
-        if (x[k] !== null && (k === 0 || x[k - 1] === null)) segments++;
-    if (!x || !y || segments < min) {
+    const path = lines && trace.x && trace.y ? segmentsPath(trace.x, trace.y) : null;
+    if (!path || path.segments < min) {
       kept.push(trace);
       return;
-    }
-    let path = "";
-    for (let k = 0; k < x.length; k++) {
-      if (x[k] === null || y[k] === null) continue;
-      path += `${k === 0 || x[k - 1] === null ? "M" : "L"}${x[k]},${y[k]}`;
     }
     const pointsAfter = data.slice(i + 1).some((t) => t.mode?.includes("markers"));
     shapes.push({
       type: "path",
-      path,
+      path: path.d,
       xref: "x",
       yref: "y",
-      layer: pointsAfter ? "below" : "above",
+      layer: pointsAfter ? "between" : "above",
       opacity: trace.opacity ?? 1,
       line: {
         color: trace.line?.color,
@@ -365,4 +380,31 @@ export function segmentsAsShapes(
   if (shapes.length === 0) return figure;
   const before = (figure.layout.shapes as unknown[] | undefined) ?? [];
   return { data: kept, layout: { ...figure.layout, shapes: [...before, ...shapes] } };
+}
+
+/**
+ * The SVG path of a line through (x, y) that breaks where plotly's would: at a null or
+ * non-finite coordinate. With the number of segments it draws.
+ * @example
+ * segmentsPath([0, 1, 2, 3], [0, null, 2, 3]); // => { d: "M0,0M2,2L3,3", segments: 2 }
+ */
+export function segmentsPath(
+  x: readonly (number | null)[],
+  y: readonly (number | null)[],
+): { d: string; segments: number } {
+  let d = "";
+  let segments = 0;
+  let pen = false;
+  for (let k = 0; k < x.length; k++) {
+    const a = x[k];
+    const b = y[k];
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+      pen = false;
+      continue;
+    }
+    if (!pen) segments++;
+    d += `${pen ? "L" : "M"}${a},${b}`;
+    pen = true;
+  }
+  return { d, segments };
 }
