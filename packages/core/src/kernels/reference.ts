@@ -39,6 +39,7 @@ export function dequantizedValue(
     : fround(q - zeroPoint) * scale;
 }
 
+// Stryker disable next-line EqualityOperator: at q = qmin (or qmax) both branches give the same value
 const saturate = (q: number, qmin: number, qmax: number) => (q < qmin ? qmin : q > qmax ? qmax : q);
 
 /** The index of element `e`'s scale and zero point in a layout (see ParamLayout). */
@@ -59,6 +60,7 @@ const quantizeTensor: Kernels["quantizeTensor"] = (
   qmax,
   out,
 ) => {
+  // Stryker disable next-line EqualityOperator: a step past the end writes past a typed array's end: a no-op
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
@@ -68,6 +70,7 @@ const quantizeTensor: Kernels["quantizeTensor"] = (
 };
 
 const dequantizeTensor: Kernels["dequantizeTensor"] = (semantics, q, scale, zeroPoint, out) => {
+  // Stryker disable next-line EqualityOperator: a step past the end writes past a typed array's end: a no-op
   for (let i = 0; i < q.length; i++)
     out[i] = dequantizedValue(semantics, q[i] as number, scale, zeroPoint);
 };
@@ -82,6 +85,7 @@ const quantizeLayout: Kernels["quantizeLayout"] = (
   qmax,
   out,
 ) => {
+  // Stryker disable next-line EqualityOperator: a step past the end writes past a typed array's end: a no-op
   for (let e = 0; e < x.length; e++) {
     const v = x[e] as number;
     if (Number.isNaN(v)) return e;
@@ -103,6 +107,7 @@ const dequantizeLayout: Kernels["dequantizeLayout"] = (
   layout,
   out,
 ) => {
+  // Stryker disable next-line EqualityOperator: a step past the end writes past a typed array's end: a no-op
   for (let e = 0; e < q.length; e++) {
     const p = paramIndex(layout, e);
     out[e] = dequantizedValue(
@@ -123,6 +128,7 @@ const fakeQuantizeTensor: Kernels["fakeQuantizeTensor"] = (
   qmax,
   out,
 ) => {
+  // Stryker disable next-line EqualityOperator: a step past the end writes past a typed array's end: a no-op
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
@@ -141,6 +147,7 @@ const quantizeInt4Packed: Kernels["quantizeInt4Packed"] = (
   qmax,
   out,
 ) => {
+  // Stryker disable next-line EqualityOperator: a step past the end writes past a typed array's end: a no-op
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
     if (Number.isNaN(v)) return i;
@@ -177,8 +184,10 @@ export function fakeQuantizeNudgedTensor(
   quantZero: number,
   out: Float32Array,
 ): void {
+  // Stryker disable next-line EqualityOperator: a step past the end writes past a typed array's end: a no-op
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
+    // Stryker disable next-line EqualityOperator: at v = lo (or hi) both branches give the same value
     const clamped = v < lo ? lo : v > hi ? hi : v;
     const steps = fround(fround(fround(fround(clamped - lo) * inverseScale) - quantZero) + 0.5);
     out[i] = Math.floor(steps) * scale;
