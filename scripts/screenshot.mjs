@@ -104,7 +104,7 @@ const hydrated = (page) =>
 
 /** Scrolls through the page so that every figure comes into view, then waits for them to draw. */
 async function drawAllFigures(page) {
-  // The playground draws its figures off screen when the page is idle: until it has settled.
+  // The playground: until its last update has drawn its figures.
   await page.waitForFunction(
     () => {
       const root = document.querySelector(".ql-playground");
@@ -442,6 +442,9 @@ async function main() {
       );
       await page.goto(new URL("playground.html", url).href, { waitUntil: "load" });
       await hydrated(page);
+      // The playground draws its figures as SVG; plotly, when the pointer comes onto one.
+      await drawAllFigures(page);
+      await page.hover('[data-figure="histogram"]');
       await page.waitForFunction(() => window.Plotly, null, { timeout: 60_000 });
       const fromPlayground = await plotlyFiles();
       const expected = [...PLOTLY_TRACES].sort();

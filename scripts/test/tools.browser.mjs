@@ -5,9 +5,10 @@
 //   playground  it draws; changing a control (the format) changes its figure and its metrics; the
 //               share link, opened in a new page, restores the controls, the figure and the
 //               metrics; each legend names its figure's traces; the update time for 65,536
-//               values with all three figures on screen, printed for 14 control changes (wall
+//               values, all three figures drawn as SVG, printed for 14 control changes (wall
 //               clock: core, figures built, figures drawn; and main-thread CPU), with a budget on
-//               the median CPU time: CPU_BUDGET_MS
+//               the median CPU time: CPU_BUDGET_MS; the pointer on each figure has plotly draw
+//               it, with the same tick labels as the SVG's
 //   inspector   the bundled GGUF and ONNX open from their buttons and list their tensors (types,
 //               shapes, bytes, histograms) and the re-quantization costs of the first one; the GGUF
 //               again through the file input; picking another tensor shows it
@@ -21,14 +22,12 @@ import { exitWith, parseArgs, ROOT, rel, say, UserError } from "../lib/util.mjs"
 
 /**
  * The budget of one playground update for 65,536 values (the median of 14 control changes), in
- * main-thread CPU ms: core's parameters, quantize, dequantize and metrics, the figures built and
- * drawn by plotly. Measured 151 to 335 ms, median 186 ms (2 cores under a load average of 30),
- * with a margin of 2: 400 ms. Since the page draws its legends and many-segment lines itself, and
- * with all three figures on screen, it measured 133 to 277 ms of CPU, medians 163 and 180 ms, on
- * an idle machine (wall clock: medians 149 and 150 ms). Issue 14 asks for 100 ms, which this machine does not reach (the
- * printed wall-clock times show where the time goes).
+ * main-thread CPU ms: core's parameters, quantize, dequantize and metrics, the three figures built,
+ * drawn as SVG and painted. Measured on an idle machine: medians of 84.2, 75.1 and 75.7 ms (wall
+ * clock 76.7, 77.1 and 71.9 ms: issue 14 asks for under 100 ms); with plotly drawing the three,
+ * 163 to 276 ms. Three times the highest median, for a busy machine: 250 ms.
  */
-const CPU_BUDGET_MS = 400;
+const CPU_BUDGET_MS = 250;
 
 /** The flags of the brief: headless, no sandbox, no GPU, no background network, no first run. */
 const FLAGS = [
@@ -71,10 +70,7 @@ const hydrated = (page) =>
 const updates = (page) =>
   page.evaluate(() => Number(document.querySelector(".ql-playground")?.dataset.updates ?? 0));
 
-/**
- * Waits for the playground's next update after `before`, and for the figures it drew later (those
- * off screen), and returns what it shows.
- */
+/** Waits for the playground's next update after `before` to draw its figures; what it shows. */
 async function nextUpdate(page, before) {
   await page.waitForFunction(
     (n) => {
@@ -93,13 +89,15 @@ async function nextUpdate(page, before) {
 /** What the playground shows: its figures' traces (names, point counts), metrics, timing, problem. */
 function state(page) {
   return page.evaluate(() => {
-    // Its traces (type, name, points) and the shapes that draw a trace's many segments.
+    // Its traces (type, name, points) and named shapes, as the SVG drawing marks them.
     const figure = (name) => {
-      const div = document.querySelector(`[data-figure="${name}"]`);
+      const svg = document.querySelector(`[data-figure="${name}"] .ql-svg svg`);
       return [
-        ...(div?.data ?? []).map((trace) => `${trace.type}:${trace.name}:${trace.x?.length ?? 0}`),
-        ...(div?.layout?.shapes ?? []).map((shape) =>
-          shape.showlegend ? `shape:${shape.name}:1` : `shape:${shape.path?.length ?? 0}`,
+        ...[...(svg?.querySelectorAll("[data-trace]") ?? [])].map(
+          (g) => `${g.dataset.trace}:${g.dataset.name}:${g.dataset.points}`,
+        ),
+        ...[...(svg?.querySelectorAll("[data-shape][data-name]") ?? [])].map(
+          (shape) => `shape:${shape.dataset.name}:1`,
         ),
       ];
     };
@@ -128,6 +126,65 @@ function state(page) {
       source: document.querySelector('select[name="source"]')?.value ?? null,
     };
   });
+}
+
+/** Has plotly draw each figure (the pointer on it) and checks its tick labels against the SVG's. */
+async function samePlotlyTicks(page, what, problems) {
+  for (const name of ["histogram", "grid", "envelope"]) {
+    const figure = page.locator(`[data-figure="${name}"]`);
+    await figure.hover();
+    const drawn = await page
+      .waitForFunction(
+        (n) => document.querySelector(`[data-figure="${n}"]`)?.dataset.view === "plotly",
+        name,
+        { timeout: 30_000 },
+      )
+      .then(() => true)
+      .catch(() => false);
+    if (!drawn) {
+      problems.push(`${what}, the pointer on the ${name} figure: plotly did not draw it`);
+      continue;
+    }
+    const ticks = await page.evaluate((n) => {
+      const root = document.querySelector(`[data-figure="${n}"]`);
+      const texts = (selector) =>
+        [...root.querySelectorAll(selector)].map((t) => t.textContent.trim()).filter(Boolean);
+      const svg = root.querySelector(".ql-svg svg");
+      const layout = root.querySelector(".ql-plotly")._fullLayout;
+      return {
+        svg: { x: texts(".ql-svg .xtick"), y: texts(".ql-svg .ytick") },
+        plotly: { x: texts(".ql-plotly .xtick text"), y: texts(".ql-plotly .ytick text") },
+        ranges: {
+          x: [svg?.dataset.xRange.split(",").map(Number), layout?.xaxis.range],
+          y: [svg?.dataset.yRange.split(",").map(Number), layout?.yaxis.range],
+        },
+      };
+    }, name);
+    // The same range, to a millionth of its span (plotly rounds nothing; the SVG's px are to 0.1).
+    for (const axis of ["x", "y"]) {
+      const [mine, theirs] = ticks.ranges[axis];
+      const span = Math.abs(theirs[1] - theirs[0]);
+      if (
+        !(
+          Math.abs(mine[0] - theirs[0]) <= span * 1e-6 &&
+          Math.abs(mine[1] - theirs[1]) <= span * 1e-6
+        )
+      )
+        problems.push(
+          `${what}, the ${name} figure's ${axis} range: the SVG's [${mine.join(", ")}], plotly's [${theirs.join(", ")}]`,
+        );
+    }
+    for (const axis of ["x", "y"]) {
+      if (ticks.svg[axis].join() !== ticks.plotly[axis].join())
+        problems.push(
+          `${what}, the ${name} figure's ${axis} ticks: the SVG's ${ticks.svg[axis].join(" ")}, plotly's ${ticks.plotly[axis].join(" ")}`,
+        );
+    }
+    say(
+      `playground: ${what}, the pointer on the ${name} figure: plotly drew it, with the SVG's ticks (x ${ticks.plotly.x.join(" ")}; y ${ticks.plotly.y.join(" ")})`,
+    );
+  }
+  await page.mouse.move(0, 0);
 }
 
 async function checkPlayground(browser, url, origin, out, failures) {
@@ -202,8 +259,7 @@ async function checkPlayground(browser, url, origin, out, failures) {
   await hydrated(page);
   const base = await nextUpdate(page, 0);
   if (base.problem) problems.push(`65536 values: ${base.problem}`);
-  // A reader watching the figures: a window tall enough for all three, scrolled to them, so each
-  // update draws the three (the page draws a figure off screen later, when idle).
+  // A reader watching the figures: a window tall enough for all three, scrolled to them.
   await page.setViewportSize({ width: 1280, height: 1400 });
   await page.evaluate(() =>
     document.querySelector('[data-figure="histogram"]')?.closest("figure")?.scrollIntoView(),
@@ -240,9 +296,9 @@ async function checkPlayground(browser, url, origin, out, failures) {
     const after = await cpu();
     if (s.problem) problems.push(`65536 values, ${name} ${value}: ${s.problem}`);
     times.push({ step: `${name}=${value}`, ...s.timing, cpu: after - before });
-    if (s.timing?.onScreen !== 3)
+    if (s.timing?.figures !== 3 || s.timing?.svg !== 3)
       problems.push(
-        `65536 values, ${name} ${value}: ${s.timing?.onScreen} figures drawn in the update, not 3`,
+        `65536 values, ${name} ${value}: ${s.timing?.svg} of ${s.timing?.figures} figures drawn as SVG in the update, not 3 of 3`,
       );
   }
   const median = (key) => {
@@ -250,7 +306,7 @@ async function checkPlayground(browser, url, origin, out, failures) {
     return sorted[Math.floor(sorted.length / 2)];
   };
   say(
-    "playground: updates of 65,536 values, ms (wall clock: total = core + figures built + drawn by plotly; main-thread CPU):",
+    "playground: updates of 65,536 values, ms (wall clock: total = core + figures built + drawn as SVG and painted; main-thread CPU):",
   );
   for (const t of times) {
     say(
@@ -265,10 +321,26 @@ async function checkPlayground(browser, url, origin, out, failures) {
       `65536 values: an update takes ${median("cpu").toFixed(1)} ms of main-thread CPU (median) >= ${CPU_BUDGET_MS} ms`,
     );
 
+  // The pointer on a figure: plotly draws it in place of the SVG, with the same axes (tick labels
+  // and ranges); here, in a block format, and (after the screenshot) on 100 values: bars per
+  // element, an error axis in millionths.
+  await samePlotlyTicks(page, "65,536 values", problems);
+  // A block format: the grid figure is originalVsDequantized, the histogram the used values.
+  {
+    const n = await updates(page);
+    await page.selectOption('select[name="format"]', "q4_K");
+    await nextUpdate(page, n);
+    await samePlotlyTicks(page, "65,536 values in q4_K", problems);
+  }
+
   // Screenshots: a block format on the 65,536 values, at both widths.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(out, "tool-playground-1280.png"), fullPage: true });
+  await page.goto(new URL("playground.html?source=normal&n=100", url).href, { waitUntil: "load" });
+  await hydrated(page);
+  await nextUpdate(page, 0);
+  await samePlotlyTicks(page, "100 values", problems);
   const phone = await browser.newContext({
     viewport: { width: 390, height: 844 },
     isMobile: true,
