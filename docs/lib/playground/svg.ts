@@ -247,16 +247,8 @@ function extremes(traces: Trace[], shapes: Shape[]): { x: Extreme[]; y: Extreme[
     );
   };
   // Bars: positions widened by half the closest gap (and by each bar's own width), tops from 0.
-  const positions = traces
-    .filter((t) => t.type === "bar")
-    .flatMap((t) => Array.from(t.x ?? []).filter(finite))
-    .sort((a, b) => a - b);
-  let minDiff = Infinity;
-  for (let i = 1; i < positions.length; i++) {
-    const d = (positions[i] as number) - (positions[i - 1] as number);
-    if (d > 0 && d < minDiff) minDiff = d;
-  }
-  if (!Number.isFinite(minDiff)) minDiff = 1;
+  const minDiff =
+    closestGap(traces.filter((t) => t.type === "bar").flatMap((t) => Array.from(t.x ?? []))) ?? 1;
   let firstScatter = true;
   for (const t of traces) {
     const n = Math.min(t.x?.length ?? 0, t.y?.length ?? 0);
@@ -369,19 +361,24 @@ function barWidths(t: Trace, n: number): number[] {
   const w = t.width;
   if (typeof w === "number") return new Array<number>(n).fill(w);
   if (w && w.length >= n) return Array.from({ length: n }, (_, i) => w[i] as number);
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = t.x?.[i];
-    if (finite(v)) xs.push(v);
-  }
-  xs.sort((a, b) => a - b);
+  const gap = closestGap(Array.from({ length: n }, (_, i) => t.x?.[i]));
+  return new Array<number>(n).fill((gap ?? 1) * 0.8);
+}
+
+/** The smallest distance between two distinct finite values, if there are two. */
+function closestGap(values: Num[]): number | undefined {
+  const xs = values.filter(finite).sort((a, b) => a - b);
   let gap = Infinity;
   for (let i = 1; i < xs.length; i++) {
     const d = (xs[i] as number) - (xs[i - 1] as number);
     if (d > 0 && d < gap) gap = d;
   }
-  return new Array<number>(n).fill(Number.isFinite(gap) ? gap * 0.8 : 0.8);
+  return Number.isFinite(gap) ? gap : undefined;
 }
+
+/** A marker's colour at element `i`: one for all, or one each (plotly's default blue where none). */
+const colourAt = (color: string | ArrayLike<string> | undefined, i: number): string =>
+  (typeof color === "string" || color === undefined ? color : color[i]) ?? "#1f77b4";
 
 /** A line through the finite points, broken where plotly's is: at null or non-finite values. */
 function linePath(t: Trace, X: Scale, Y: Scale): string {
@@ -451,10 +448,7 @@ function markers(t: Trace, X: Scale, Y: Scale): string {
     const a = t.x?.[i];
     const b = t.y?.[i];
     if (!finite(a) || !finite(b)) continue;
-    const c =
-      typeof m.color === "string" || m.color === undefined
-        ? (m.color ?? "#1f77b4")
-        : (m.color[i] ?? "#1f77b4");
+    const c = colourAt(m.color, i);
     byColour.set(c, (byColour.get(c) ?? "") + symbolPath(symbol, X.at(a), Y.at(b), size));
   }
   const opacity = m.opacity ?? t.opacity;
@@ -484,10 +478,7 @@ function bars(t: Trace, X: Scale, Y: Scale): string {
     const left = X.at(a - w / 2);
     const right = X.at(a + w / 2);
     const top = Y.at(b);
-    const c =
-      typeof m.color === "string" || m.color === undefined
-        ? (m.color ?? "#1f77b4")
-        : (m.color[i] ?? "#1f77b4");
+    const c = colourAt(m.color, i);
     byColour.set(
       c,
       `${byColour.get(c) ?? ""}M${f1(left)},${f1(zero)}V${f1(top)}H${f1(right)}V${f1(zero)}Z`,
