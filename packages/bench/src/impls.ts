@@ -304,8 +304,8 @@ function quantlabImpl(name: ImplName): Impl {
 
 /**
  * quantlab's call for a block op: quantizeGgml / dequantizeGgml with `{ shape, out }`,
- * quantizeMx(x, "mxfp4", { shape, pack: true }) and quantizeBnb(x, "nf4") (they have no `out`:
- * they allocate), dequantizeMx / dequantizeBnb with `{ out }`. Returns the codes: the bytes of
+ * quantizeMx(x, "mxfp4", { shape, pack: true, out }), quantizeBnb(x, "nf4", { out: { packed,
+ * codes } }) (their scales and absmax are new arrays), dequantizeMx / dequantizeBnb with `{ out }`. Returns the codes: the bytes of
  * ggml, mxfp4's packed codes (the scales are not part of the count), nf4's packed bytes.
  */
 function blockRunner(
@@ -343,12 +343,18 @@ function blockRunner(
     if (format === "nf4") return () => dequantizeBnb(q as ReturnType<typeof quantizeBnb>, o()).data;
     return () => dequantizeGgml(q as GgmlTensor, o()).data;
   }
+  const codes = (bytes: number) =>
+    output(alloc, () => (inPlace ? allocate("uint8", bytes) : new Uint8Array(bytes)));
   if (format === "mxfp4") {
-    return () => quantizeMx(x, "mxfp4", { shape, pack: true, backend, threads }).codes;
+    const next = codes(n / 2);
+    return () => quantizeMx(x, "mxfp4", { shape, pack: true, out: next(), backend, threads }).codes;
   }
-  if (format === "nf4") return () => quantizeBnb(x, "nf4", { shape, backend, threads }).packed;
-  const bytes = (n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock;
-  const next = output(alloc, () => (inPlace ? allocate("uint8", bytes) : new Uint8Array(bytes)));
+  if (format === "nf4") {
+    const [packed, each] = [codes(n / 2), codes(n)];
+    const o = () => ({ shape, out: { packed: packed(), codes: each() }, backend, threads });
+    return () => quantizeBnb(x, "nf4", o()).packed;
+  }
+  const next = codes((n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock);
   return () => quantizeGgml(x, format, { shape, out: next(), backend, threads }).data;
 }
 

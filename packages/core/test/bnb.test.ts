@@ -273,6 +273,32 @@ describe("every step as the README writes it", () => {
   });
 });
 
+describe("options.out", () => {
+  it("writes packed and codes into the given arrays, every byte over what was there", () => {
+    for (const n of [1, 63, 64, 130, 1001]) {
+      const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 5)));
+      for (const format of ["nf4", "fp4"] as const) {
+        const ref = quantizeBnb(x, format, { backend: "reference" });
+        for (const backend of ["reference", "fast"] as const) {
+          const packed = new Uint8Array(ref.packed.length).fill(0xa5);
+          const codes = new Uint8Array(n).fill(0xa5);
+          const both = quantizeBnb(x, format, { out: { packed, codes }, backend });
+          expect([both.packed === packed, both.codes === codes]).toEqual([true, true]);
+          expect([both.packed, both.codes, both.absmax]).toEqual([
+            ref.packed,
+            ref.codes,
+            ref.absmax,
+          ]);
+          const only = new Uint8Array(ref.packed.length).fill(0xff);
+          const one = quantizeBnb(x, format, { out: { packed: only }, backend, doubleQuant: true });
+          expect(one.packed).toBe(only);
+          expect(one.packed).toEqual(ref.packed);
+        }
+      }
+    }
+  });
+});
+
 describe("errors", () => {
   const q = quantizeBnb(new Float32Array(130).fill(0.5), "nf4");
   const dq = quantizeBnb(new Float32Array(130).fill(0.5), "nf4", { doubleQuant: true });
@@ -299,7 +325,23 @@ describe("errors", () => {
     ],
     [
       () => quantizeBnb([1], "nf4", { double_quant: true } as never),
-      `RangeError: quantizeBnb(): argument 'options' must be an object with keys among 'blockSize', 'doubleQuant', 'shape', 'backend', 'threads' (did you mean 'doubleQuant'?); received an object with key "double_quant".`,
+      `RangeError: quantizeBnb(): argument 'options' must be an object with keys among 'blockSize', 'doubleQuant', 'shape', 'out', 'backend', 'threads' (did you mean 'doubleQuant'?); received an object with key "double_quant".`,
+    ],
+    [
+      () => quantizeBnb([1, 2, 3], "nf4", { out: { packed: new Uint8Array(3) } }),
+      "RangeError: quantizeBnb(): argument 'options.out.packed' must be a Uint8Array of length 2; received a Uint8Array of length 3.",
+    ],
+    [
+      () => quantizeBnb([1, 2, 3], "nf4", { out: { codes: new Float32Array(3) as never } }),
+      "TypeError: quantizeBnb(): argument 'options.out.codes' must be a Uint8Array of length 3; received a Float32Array of length 3.",
+    ],
+    [
+      () => quantizeBnb([1], "nf4", { out: { packd: new Uint8Array(1) } as never }),
+      `RangeError: quantizeBnb(): argument 'options.out' must be an object with keys among 'packed', 'codes' (did you mean 'packed'?); received an object with key "packd".`,
+    ],
+    [
+      () => quantizeBnb([1], "nf4", { out: new Uint8Array(1) as never }),
+      "TypeError: quantizeBnb(): argument 'options.out' must be an object (keys 'packed', 'codes') or undefined; received a Uint8Array of length 1.",
     ],
     [
       () => quantizeBnb([1], "nf4", { doubleQuant: 1 as never }),

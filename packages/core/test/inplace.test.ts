@@ -15,6 +15,7 @@ import {
   dequantizePacked,
   dispose,
   fakeQuantize,
+  granularParams,
   isAllocated,
   quantize,
   quantizeBnb,
@@ -205,6 +206,70 @@ describe("per tensor, in place and threaded: the reference's bits", () => {
   });
 });
 
+describe("per axis and per block, in place: the reference's bits", () => {
+  // Each layout path of the fast kernels (kernels/fast/stream.ts), with tails that are not a
+  // whole vector and, for the rows, chunks whose last row's overshoot reads the next chunk.
+  const layouts = [
+    { name: "rows of 1001 along axis 0", shape: [300, 1001], axis: 0 },
+    { name: "per channel along the last axis", shape: [1001, 300], axis: 1 },
+    { name: "rows longer than a chunk", shape: [3, 70001], axis: 0 },
+    { name: "blocks of 32 along the last axis", shape: [64, 4096], axis: 1, blockSize: 32 },
+    { name: "blocks of 32, the last one short", shape: [65, 4100], axis: 1, blockSize: 32 },
+    { name: "short inner rows", shape: [7, 5, 9], axis: 1 },
+  ];
+  for (const { name, shape, axis, blockSize } of layouts) {
+    it(name, () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = data(n, n, 0.03);
+      for (const dtype of ["int8", "uint16"] as const) {
+        const p = granularParams(x, {
+          granularity: blockSize === undefined ? "channel" : "block",
+          axis,
+          ...(blockSize === undefined ? {} : { blockSize }),
+          scheme: "affine",
+          shape,
+          dtype,
+        });
+        const ref = quantize(x, p, { shape, backend: "reference" });
+        const refBack = dequantize(ref, undefined, { backend: "reference" }).data;
+        for (const [xIn, outIn] of [
+          [true, false],
+          [false, true],
+          [true, true],
+        ]) {
+          const Storage = ref.data.constructor as Uint16ArrayConstructor;
+          const out = outIn ? allocate(dtype, n) : new Storage(n);
+          quantize(xIn ? inPlace(x) : x, p, { shape, out: out as Uint16Array });
+          expect(mismatch(out, ref.data)).toBe(-1);
+          const y = outIn ? allocate("float32", n) : new Float32Array(n);
+          // Likely the block after y (first fit): no kernel may write past the tensor's end.
+          const guard = allocate("float32", 64).fill(7);
+          dequantize({ ...ref, data: xIn ? out : ref.data }, undefined, { out: y });
+          expect(mismatch(y, refBack)).toBe(-1);
+          expect(guard.every((v) => v === 7)).toBe(true);
+          dispose(guard);
+        }
+      }
+    });
+  }
+
+  it("reports the first NaN, also where it lies in the overshoot of the call before", () => {
+    const shape = [300, 1001];
+    const n = 300 * 1001;
+    const p = granularParams(data(n, 1), { granularity: "channel", axis: 0, shape, dtype: "int8" });
+    // 65 rows of 1001 fill a 65,536-value chunk; row 65 starts the second chunk.
+    for (const at of [3, 65 * 1001, 65 * 1001 + 5, n - 1]) {
+      const x = data(n, 2);
+      x[at] = Number.NaN;
+      if (at + 40 < n) x[at + 40] = Number.NaN;
+      const message = `quantize(): argument 'x[${at}]' must be a number`;
+      expect(() => quantize(x, p, { shape, backend: "reference" })).toThrow(message);
+      expect(() => quantize(inPlace(x), p, { shape })).toThrow(message);
+      expect(() => quantize(inPlace(x), p, { shape, out: allocate("int8", n) })).toThrow(message);
+    }
+  });
+});
+
 describe("block formats, in place and threaded: the reference's bytes", () => {
   const rows = 64;
   for (const type of ["q8_0", "q4_0", "q4_K", "q6_K"] as const) {
@@ -226,7 +291,7 @@ describe("block formats, in place and threaded: the reference's bytes", () => {
     });
   }
 
-  it("mxfp4 and nf4", () => {
+  it("mxfp4 and nf4, with their codes written into options.out", () => {
     const x = data(rows * 512, 13, 0.01);
     const mxRef = quantizeMx(x, "mxfp4", { shape: [rows, 512], pack: true, backend: "reference" });
     const bnbRef = quantizeBnb(x, "nf4", { blockSize: 64, backend: "reference" });
@@ -237,9 +302,27 @@ describe("block formats, in place and threaded: the reference's bytes", () => {
       const y = allocate("float32", x.length);
       dequantizeMx(mx, { out: y, threads });
       expect(mismatch(y, dequantizeMx(mxRef, { backend: "reference" }).data)).toBe(-1);
+      const codes = allocate("uint8", mxRef.codes.length);
+      const mxOut = quantizeMx(inPlace(x), "mxfp4", {
+        shape: [rows, 512],
+        pack: true,
+        out: codes,
+        threads,
+      });
+      expect([mxOut.codes === codes, mismatch(codes, mxRef.codes)]).toEqual([true, -1]);
+      expect(mismatch(mxOut.scales, mxRef.scales)).toBe(-1);
       const bnb = quantizeBnb(inPlace(x), "nf4", { blockSize: 64, threads });
       expect(mismatch(bnb.packed, bnbRef.packed)).toBe(-1);
       expect(mismatch(bnb.absmax, bnbRef.absmax)).toBe(-1);
+      const out = {
+        packed: allocate("uint8", bnbRef.packed.length),
+        codes: allocate("uint8", x.length),
+      };
+      const bnbOut = quantizeBnb(inPlace(x), "nf4", { blockSize: 64, out, threads });
+      expect([bnbOut.packed === out.packed, bnbOut.codes === out.codes]).toEqual([true, true]);
+      expect([mismatch(out.packed, bnbRef.packed), mismatch(out.codes, bnbRef.codes)]).toEqual([
+        -1, -1,
+      ]);
       const z = allocate("float32", x.length);
       dequantizeBnb(bnb, { out: z, threads });
       expect(mismatch(z, dequantizeBnb(bnbRef, { backend: "reference" }).data)).toBe(-1);

@@ -332,6 +332,31 @@ describe("layout", () => {
     }
   });
 
+  it("quantizes into options.out, every byte written over what was there", () => {
+    for (const format of FORMATS) {
+      for (const pack of format === "mxfp4" ? [false, true] : [false]) {
+        for (const shape of [
+          [3, 40],
+          [4, 64],
+          [5, 7],
+        ]) {
+          const n = (shape[0] as number) * (shape[1] as number);
+          const values = Float32Array.from(
+            { length: n },
+            (_, i) => Math.sin(i * 0.7) * (1 + (i % 9)),
+          );
+          const q = quantizeMx(values, format, { shape, pack, backend: "reference" });
+          for (const backend of ["reference", "fast"] as const) {
+            const out = new Uint8Array(q.codes.length).fill(0xa5);
+            const got = quantizeMx(values, format, { shape, pack, out, backend });
+            expect(got.codes).toBe(out);
+            expect([got.scales, got.codes]).toEqual([q.scales, q.codes]);
+          }
+        }
+      }
+    }
+  });
+
   it("an empty tensor gives empty scales and codes", () => {
     const q = quantizeMx(new Float32Array(0), "mxfp4", { shape: [2, 0] });
     expect([q.scales.length, q.codes.length, dequantizeMx(q).data.length]).toEqual([0, 0, 0]);
@@ -371,7 +396,7 @@ describe("errors", () => {
     ],
     [
       () => quantizeMx([1, 2], "mxfp4", { block_size: 16 } as never),
-      `RangeError: quantizeMx(): argument 'options' must be an object with keys among 'axis', 'rounding', 'blockSize', 'pack', 'shape', 'backend', 'threads' (did you mean 'blockSize'?); received an object with key "block_size".`,
+      `RangeError: quantizeMx(): argument 'options' must be an object with keys among 'axis', 'rounding', 'blockSize', 'pack', 'shape', 'out', 'backend', 'threads' (did you mean 'blockSize'?); received an object with key "block_size".`,
     ],
     [
       () => dequantizeMx({ ...q, scales: new Uint8Array(0) }),
@@ -396,6 +421,14 @@ describe("errors", () => {
     [
       () => dequantizeMx({ ...q, rounding: "even" } as never),
       `RangeError: dequantizeMx(): argument 't' must be an object with keys among 'format', 'shape', 'axis', 'blockSize', 'scales', 'codes', 'packed'; received an object with key "rounding".`,
+    ],
+    [
+      () => quantizeMx([1, 2, 3], "mxfp4", { pack: true, out: new Uint8Array(3) }),
+      "RangeError: quantizeMx(): argument 'options.out' must be a Uint8Array of length 2; received a Uint8Array of length 3.",
+    ],
+    [
+      () => quantizeMx([1, 2, 3], "mxfp8e4m3", { out: new Int8Array(3) as never }),
+      "TypeError: quantizeMx(): argument 'options.out' must be a Uint8Array of length 3; received an Int8Array of length 3.",
     ],
     [
       () => dequantizeMx(q, { out: new Float32Array(2) }),

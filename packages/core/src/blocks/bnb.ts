@@ -66,6 +66,12 @@ export interface QuantizeBnbOptions {
   /** The shape of `x` when it is flat (a typed array). */
   readonly shape?: readonly number[];
   /**
+   * Where to write the codes: `packed`, a Uint8Array of ceil(n / 2) bytes, and `codes`, one of n
+   * (either or both; the other is a new array). Arrays from `allocate` are written in place. The
+   * absmax values are always a new array.
+   */
+  readonly out?: { readonly packed?: Uint8Array; readonly codes?: Uint8Array };
+  /**
    * Which kernels run the 4-bit codes: `"auto"` (the default: WebAssembly SIMD where it loads),
    * `"fast"` or `"reference"`; the same bits on each.
    */
@@ -116,12 +122,12 @@ function checkBlockSize(fn: string, arg: string, value: unknown): number {
  * the same bits).
  *
  * @throws {TypeError} when `format` is not a string, `x` is not a tensor, `options` is not an
- *   object, `options.blockSize` is not a number, `options.doubleQuant` not a boolean or
- *   `options.backend` not a string.
+ *   object, `options.blockSize` is not a number, `options.doubleQuant` not a boolean,
+ *   `options.out` not an object or its arrays not Uint8Arrays, or `options.backend` not a string.
  * @throws {RangeError} when `format` is not "nf4" or "fp4", `options.backend` is not a backend's
- *   name, `options` has an unknown key, the
- *   block size is not one bitsandbytes allows, or a value is NaN or ±Infinity (bitsandbytes'
- *   absmax would be NaN or its codes garbage).
+ *   name, `options` or `options.out` has an unknown key, the block size is not one bitsandbytes
+ *   allows, an array of `options.out` has the wrong length, or a value is NaN or ±Infinity
+ *   (bitsandbytes' absmax would be NaN or its codes garbage).
  *
  * @example
  * const q = quantizeBnb([0.5, -1, 0.25, 1], "nf4");
@@ -139,6 +145,7 @@ export function quantizeBnb(
     "blockSize",
     "doubleQuant",
     "shape",
+    "out",
     "backend",
     "threads",
   ]);
@@ -148,9 +155,10 @@ export function quantizeBnb(
   const doubleQuant = checkBoolean(fn, "options.doubleQuant", o.doubleQuant, false);
   const n = input.data.length;
   const blocks = Math.ceil(n / blockSize);
-  const codes = outputArray(fn, undefined, Uint8Array, n);
+  const out = checkOptions(fn, "options.out", o.out, ["packed", "codes"]);
+  const packed = outputArray(fn, out.packed, Uint8Array, Math.ceil(n / 2), "options.out.packed");
+  const codes = outputArray(fn, out.codes, Uint8Array, n, "options.out.codes");
   const absmax = new Float32Array(blocks);
-  const packed = new Uint8Array(Math.ceil(n / 2));
   const bad = kernels.quantize4bit(name, input.data, blockSize, codes, packed, absmax);
   if (bad >= 0) throw nonFinite(fn, "x", bad, input.data[bad] as number, name);
   const shape = [...input.shape];

@@ -72,6 +72,11 @@ export interface QuantizeMxOptions {
   /** The shape of `x` when it is flat (a typed array). */
   readonly shape?: readonly number[];
   /**
+   * Where to write the element codes: a Uint8Array of one byte a value (ceil(n / 2) bytes with
+   * `pack`). An array from `allocate` is written in place. The scales are always a new array.
+   */
+  readonly out?: Uint8Array;
+  /**
    * Which kernels run mxfp4 in blocks of 32 along the last axis: `"auto"` (the default:
    * WebAssembly SIMD where it loads), `"fast"` or `"reference"`; the same bits on each. The other
    * formats and layouts always run the reference kernels.
@@ -144,10 +149,12 @@ function checkPack(fn: string, arg: string, value: unknown, info: MxFormatInfo):
  *
  * @throws {TypeError} when `format` or `options.rounding` is not a string, `x` is not a tensor,
  *   `options` is not an object, `options.axis` or `options.blockSize` is not a number,
- *   `options.pack` is not a boolean, or `options.backend` is not a string.
+ *   `options.pack` is not a boolean, `options.out` is not a Uint8Array, or `options.backend` is
+ *   not a string.
  * @throws {RangeError} when `format`, `options.rounding` or `options.backend` is not one of the
  *   names, `options` has an unknown key, `x` is a scalar, the axis is out of range, `blockSize` is
- *   not a positive integer, or `pack` is true for a format other than mxfp4.
+ *   not a positive integer, `pack` is true for a format other than mxfp4, or `options.out` has the
+ *   wrong length.
  *
  * @example
  * const q = quantizeMx([[0.5, -1, 3, 6.5]], "mxfp4");
@@ -163,6 +170,7 @@ export function quantizeMx(x: TensorLike, format: MxFormat, options?: QuantizeMx
     "blockSize",
     "pack",
     "shape",
+    "out",
     "backend",
     "threads",
   ]);
@@ -182,20 +190,17 @@ export function quantizeMx(x: TensorLike, format: MxFormat, options?: QuantizeMx
   );
   const pack = checkPack(fn, "options.pack", o.pack, info);
   const layout = layoutOf(input.shape, axis, blockSize);
+  const n = input.data.length;
+  const stored = outputArray(fn, o.out, Uint8Array, pack ? Math.ceil(n / 2) : n);
   const scales = new Uint8Array(scaleCount(layout));
-  let stored: Uint8Array;
   if (mxfp4Rows(info, layout)) {
-    const n = input.data.length;
-    stored = outputArray(fn, undefined, Uint8Array, pack ? n / 2 : n);
     kernels.quantizeMxfp4(rounding, input.data, scales, stored, pack);
-  } else {
-    const codes = outputArray(fn, undefined, Uint8Array, input.data.length);
+  } else if (pack) {
+    const codes = outputArray(fn, undefined, Uint8Array, n);
     quantizeKernel(info, rounding, input.data, layout, scales, codes);
-    stored = codes;
-    if (pack) {
-      stored = new Uint8Array(Math.ceil(codes.length / 2));
-      packLowFirst(codes, stored);
-    }
+    packLowFirst(codes, stored);
+  } else {
+    quantizeKernel(info, rounding, input.data, layout, scales, stored);
   }
   return {
     format: info.name,

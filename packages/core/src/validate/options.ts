@@ -33,7 +33,8 @@ function editDistance(a: string, b: string): number {
 const listOf = (keys: readonly string[]) => keys.map((k) => `'${k}'`).join(", ");
 
 /**
- * An options argument: `undefined` becomes `{}`; otherwise a plain object (not null, not an array)
+ * An options argument: `undefined` becomes `{}`; otherwise a plain object (not null, not an array
+ * or typed array)
  * whose own keys are all among `known`.
  * @throws {TypeError} when `value` is not an object.
  * @throws {RangeError} when it has a key not in `known`.
@@ -45,7 +46,12 @@ export function checkOptions<T extends object>(
   known: readonly string[],
 ): Partial<T> {
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value)
+  ) {
     throw typeError(fn, arg, `an object (keys ${listOf(known)}) or undefined`, value);
   }
   checkKeys(fn, arg, value, known);

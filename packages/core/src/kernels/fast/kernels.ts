@@ -27,7 +27,7 @@ import {
 import { type BlockRunner, createBlockKernels } from "./blocks.js";
 import type { KernelExports } from "./exports.js";
 import { createHeap, type Heap } from "./heap.js";
-import { type Buffers, createBuffers, firstNaN, streamLayout } from "./stream.js";
+import { type Buffers, createBuffers, firstNaN, type Placement, streamLayout } from "./stream.js";
 import {
   createThreadPool,
   type Part,
@@ -158,6 +158,25 @@ export function createFastKernels(
     const parts: [number, number][] = [];
     for (let off = 0; off < units; off += per) parts.push([off, Math.min(per, units - off)]);
     return parts;
+  }
+
+  /**
+   * Where a layout kernel's input and output are in the module's memory (./stream.ts), or
+   * undefined when neither is; an output that overlaps the input streams.
+   */
+  function placement(
+    input: ArrayBufferView,
+    inWidth: number,
+    output: ArrayBufferView,
+    outWidth: number,
+  ): Placement | undefined {
+    if (heap === undefined) return undefined;
+    const src = heap.pointerOf(input);
+    let dst = heap.pointerOf(output);
+    const clash =
+      src < dst + output.byteLength && dst < src + input.byteLength && input.byteLength > 0;
+    if (src >= 0 && dst >= 0 && clash) dst = -1;
+    return src < 0 && dst < 0 ? undefined : { src, dst, inWidth, outWidth };
   }
 
   /**
@@ -380,26 +399,36 @@ export function createFastKernels(
       }
       const torch = flag(semantics);
       const codes = b.outCodes[kind] as IntegerArray;
-      const nan = streamLayout(b, layout, scales, zeroPoints, x.length, {
-        copyIn: (off, m) => b.loadInput(x, off, m),
-        copyOut: (off, m) => out.set(m === C ? codes : codes.subarray(0, m), off),
-        rows: (rows, len) =>
-          ex.quantizeLayoutRows(torch, kind, IN, OUT, rows, len, PS, PZ, qmin, qmax) !== 0,
-        tensor: (m, p) =>
-          ex.quantizeTensor(
-            torch,
-            kind,
-            IN,
-            OUT,
-            m,
-            scales[p] as number,
-            zeroPoints[p] as number,
-            qmin,
-            qmax,
-          ) !== 0,
-        elements: (m) => ex.quantizeLayoutElems(torch, kind, IN, OUT, m, PS, PZ, qmin, qmax) !== 0,
-      });
-      return nan === undefined ? -1 : firstNaN(x, nan[0], nan[0] + nan[1]);
+      const place = placement(x, 4, out, out.BYTES_PER_ELEMENT);
+      const nan = streamLayout(
+        b,
+        layout,
+        scales,
+        zeroPoints,
+        x.length,
+        {
+          copyIn: (off, m) => b.loadInput(x, off, m),
+          copyOut: (off, m) => out.set(m === C ? codes : codes.subarray(0, m), off),
+          rows: (src, dst, rows, len) =>
+            ex.quantizeLayoutRows(torch, kind, src, dst, rows, len, PS, PZ, qmin, qmax) !== 0,
+          tensor: (src, dst, m, p) =>
+            ex.quantizeTensor(
+              torch,
+              kind,
+              src,
+              dst,
+              m,
+              scales[p] as number,
+              zeroPoints[p] as number,
+              qmin,
+              qmax,
+            ) !== 0,
+          elements: (src, dst, m) =>
+            ex.quantizeLayoutElems(torch, kind, src, dst, m, PS, PZ, qmin, qmax) !== 0,
+        },
+        place,
+      );
+      return nan === undefined ? -1 : firstNaN(x, nan, x.length);
     };
 
     const dequantizeLayout: Kernels["dequantizeLayout"] = (
@@ -417,22 +446,31 @@ export function createFastKernels(
       }
       const codes = q as IntegerArray;
       const view = b.inCodes[kind] as IntegerArray;
-      streamLayout(b, layout, scales, zeroPoints, codes.length, {
-        copyIn: (off, m) => view.set(codes.subarray(off, off + m)),
-        copyOut: (off, m) => out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off),
-        rows: (rows, len) => {
-          ex.dequantizeLayoutRows(kind, IN, OUT, rows, len, PS, PZ);
-          return false;
+      const place = placement(codes, codes.BYTES_PER_ELEMENT, out, 4);
+      streamLayout(
+        b,
+        layout,
+        scales,
+        zeroPoints,
+        codes.length,
+        {
+          copyIn: (off, m) => view.set(codes.subarray(off, off + m)),
+          copyOut: (off, m) => out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off),
+          rows: (src, dst, rows, len) => {
+            ex.dequantizeLayoutRows(kind, src, dst, rows, len, PS, PZ);
+            return false;
+          },
+          tensor: (src, dst, m, p) => {
+            ex.dequantizeTensor(kind, src, dst, m, scales[p] as number, zeroPoints[p] as number);
+            return false;
+          },
+          elements: (src, dst, m) => {
+            ex.dequantizeLayoutElems(kind, src, dst, m, PS, PZ);
+            return false;
+          },
         },
-        tensor: (m, p) => {
-          ex.dequantizeTensor(kind, IN, OUT, m, scales[p] as number, zeroPoints[p] as number);
-          return false;
-        },
-        elements: (m) => {
-          ex.dequantizeLayoutElems(kind, IN, OUT, m, PS, PZ);
-          return false;
-        },
-      });
+        place,
+      );
     };
 
     const fakeQuantizeTensor: Kernels["fakeQuantizeTensor"] = (

@@ -188,22 +188,42 @@ function fillParams(
   }
 }
 
-/** What streamLayout does with a chunk: each returns true when the chunk held a NaN. */
+/**
+ * What streamLayout does with a chunk. The kernels read at `src` and write at `dst`: the working
+ * buffers, or the tensor itself where it is in the module's memory. Each returns true when the
+ * values it read held a NaN.
+ */
 export interface LayoutSteps {
   copyIn(off: number, m: number): void;
   copyOut(off: number, m: number): void;
   /** `rows` rows of `len` values, their parameters in the parameter buffers. */
-  rows(rows: number, len: number): boolean;
+  rows(src: number, dst: number, rows: number, len: number): boolean;
   /** `m` values that share parameter `p`. */
-  tensor(m: number, p: number): boolean;
+  tensor(src: number, dst: number, m: number, p: number): boolean;
   /** `m` values, each with its parameters in the parameter buffers. */
-  elements(m: number): boolean;
+  elements(src: number, dst: number, m: number): boolean;
 }
 
 /**
+ * Where the input and output of a layout kernel are in the module's memory: a byte offset, or -1
+ * where that side streams, and the bytes of one element on each side.
+ */
+export interface Placement {
+  readonly src: number;
+  readonly dst: number;
+  readonly inWidth: number;
+  readonly outWidth: number;
+}
+
+const roundUp = (m: number, g: number) => Math.ceil(m / g) * g;
+
+/**
  * Streams a layout: rows with one parameter each (whole rows per chunk, or pieces of a row longer
- * than a chunk), or per-element parameters. Stops at the first chunk that held a NaN and returns
- * its first element and length; else undefined.
+ * than a chunk), or per-element parameters. The sides that `place` puts in the module's memory are
+ * read and written there, without a copy, wherever the kernel's whole-vector overshoot stays
+ * inside the tensor; the other calls (the tensor's last values) stream. Stops at the first call
+ * that read a NaN and returns its first element: the first NaN of the tensor is there or after it
+ * (an in-place call's overshoot reads the next values); else undefined.
  */
 export function streamLayout(
   b: Buffers,
@@ -212,11 +232,30 @@ export function streamLayout(
   zeroPoints: Int32Array,
   n: number,
   steps: LayoutSteps,
-): readonly [number, number] | undefined {
+  place?: Placement,
+): number | undefined {
   const C = b.chunkSize;
+  const ps = place?.src ?? -1;
+  const pd = place?.dst ?? -1;
+  /** Runs `kernel` on values [off, off + m), which it touches up to `reach`. */
+  const run = (
+    off: number,
+    m: number,
+    reach: number,
+    kernel: (src: number, dst: number) => boolean,
+  ) => {
+    const inside = reach <= n;
+    const src = inside && ps >= 0 ? ps + off * (place as Placement).inWidth : -1;
+    const dst = inside && pd >= 0 ? pd + off * (place as Placement).outWidth : -1;
+    if (src < 0) steps.copyIn(off, m);
+    if (kernel(src < 0 ? b.IN : src, dst < 0 ? b.OUT : dst)) return true;
+    if (dst < 0) steps.copyOut(off, m);
+    return false;
+  };
   const rows = rowsOf(layout);
   if (rows !== undefined && rows.len <= C) {
-    const perChunk = Math.floor(C / rows.len);
+    const { len } = rows;
+    const perChunk = Math.floor(C / len);
     for (let r0 = 0; r0 < rows.rows; r0 += perChunk) {
       const k = Math.min(perChunk, rows.rows - r0);
       for (let j = 0; j < k; j++) {
@@ -224,20 +263,22 @@ export function streamLayout(
         b.paramScales[j] = scales[p] as number;
         b.paramZps[j] = zeroPoints[p] as number;
       }
-      steps.copyIn(r0 * rows.len, k * rows.len);
-      if (steps.rows(k, rows.len)) return [r0 * rows.len, k * rows.len];
-      steps.copyOut(r0 * rows.len, k * rows.len);
+      const reach = (r0 + k - 1) * len + roundUp(len, WIDEST_GROUP);
+      if (run(r0 * len, k * len, reach, (src, dst) => steps.rows(src, dst, k, len)))
+        return r0 * len;
     }
     return undefined;
   }
   if (rows !== undefined) {
     for (let r = 0; r < rows.rows; r++) {
       const p = rows.param(r);
-      for (let off = 0; off < rows.len; off += C) {
-        const m = Math.min(C, rows.len - off);
-        steps.copyIn(r * rows.len + off, m);
-        if (steps.tensor(m, p)) return [r * rows.len + off, m];
-        steps.copyOut(r * rows.len + off, m);
+      for (let off = r * rows.len; off < (r + 1) * rows.len; off += C) {
+        const m = Math.min(C, (r + 1) * rows.len - off);
+        if (
+          run(off, m, off + roundUp(m, WIDEST_GROUP), (src, dst) => steps.tensor(src, dst, m, p))
+        ) {
+          return off;
+        }
       }
     }
     return undefined;
@@ -246,9 +287,9 @@ export function streamLayout(
   for (let off = 0; off < n; off += C) {
     const m = Math.min(C, n - off);
     fillParams(b, flat, scales, zeroPoints, off, m);
-    steps.copyIn(off, m);
-    if (steps.elements(m)) return [off, m];
-    steps.copyOut(off, m);
+    if (run(off, m, off + roundUp(m, WIDEST_GROUP), (src, dst) => steps.elements(src, dst, m))) {
+      return off;
+    }
   }
   return undefined;
 }
