@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { PLOTLY_TRACES } from "../docs/lib/plotly.mjs";
+import { launchChromium, watch } from "./lib/browser.mjs";
 import { serve } from "./lib/serve.mjs";
 import { exitWith, parseArgs, ROOT, rel, say, since, UserError } from "./lib/util.mjs";
 
@@ -63,40 +64,7 @@ const WIDTHS = [
 // axe-core one of docs.
 const requireFrom = (pkg) => createRequire(join(ROOT, pkg, "package.json"));
 
-function load(from, id, hint) {
-  try {
-    return requireFrom(from)(id);
-  } catch {
-    throw new UserError(`${id} is missing: ${hint}.`);
-  }
-}
-
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
-
-/** Watches a page for what must not happen; returns the list it fills. */
-function watch(page, origin) {
-  const problems = [];
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    if (url.protocol === "data:" || url.protocol === "blob:" || url.origin === origin) return;
-    problems.push(`request for another machine: ${request.url()}`);
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => {
-    const why = request.failure()?.errorText ?? "failed";
-    // Other machines are reported as requests above; a prefetch cut short by the next navigation
-    // is aborted.
-    if (new URL(request.url()).origin !== origin || why === "net::ERR_ABORTED") return;
-    problems.push(`request failed: ${request.url()} (${why})`);
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
 
 /** Waits until Vue has hydrated the page (the theme marks <html data-hydrated> once mounted). */
 const hydrated = (page) =>
@@ -281,27 +249,11 @@ async function main() {
       `${rel(site)}/index.html is missing: run \`npm start -- --no-serve\` first.`,
     );
   }
-  const plotNode = load(
-    "packages/plot",
-    "@quantlab/plot/node",
-    "build the packages first (npm start does it)",
-  );
-  const { chromium } = load(
-    "packages/plot",
-    "playwright-core",
-    "run `pnpm install` (npm start does it)",
-  );
   let axeSource;
   try {
     axeSource = readFileSync(requireFrom("docs").resolve("axe-core/axe.min.js"), "utf8");
   } catch {
     throw new UserError("axe-core is missing: run `pnpm install` (npm start does it).");
-  }
-  const chromiumBinary = plotNode.chromiumPath();
-  if (!existsSync(chromiumBinary)) {
-    throw new UserError(
-      `${chromiumBinary} is missing: apt-get install -y chromium (or set CHROMIUM_PATH).`,
-    );
   }
   const { filesUnder } = await import(join(ROOT, "docs", "lib", "links.mjs"));
   const pages = filesUnder(site).filter((path) => path.endsWith(".html") && path !== "404.html");
@@ -315,16 +267,7 @@ async function main() {
   const fail = (what, problems) => {
     for (const problem of problems) failures.push(`${what}: ${problem}`);
   };
-  // Every request for another machine goes to a proxy that is not there, so none leaves; the
-  // page's "request" events still report it.
-  const browser = await chromium.launch({
-    executablePath: chromiumBinary,
-    args: [
-      ...plotNode.CHROMIUM_ARGS,
-      "--proxy-server=http://127.0.0.1:9",
-      "--proxy-bypass-list=127.0.0.1",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     // 1. Every page: a full load of each page outside the API reference, of the reference's index
     // pages and of one entry of each kind per module; the other API entries through the router in

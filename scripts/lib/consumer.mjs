@@ -28,8 +28,8 @@ import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { launchChromium } from "./browser.mjs";
 import { kB } from "./packages.mjs";
-import { CHROMIUM } from "./setup.mjs";
 import { ROOT, UserError } from "./util.mjs";
 
 const exec = promisify(execFile);
@@ -317,7 +317,6 @@ export async function consumerTests(entries, { keep = false, only, log = console
     await step("browser", async () => {
       const require = createRequire(join(ROOT, "scripts", "package.json"));
       const { build } = await import(require.resolve("vite"));
-      const { chromium } = require("playwright-core");
       const web = join(project, "web");
       mkdirSync(join(web, "page"), { recursive: true });
       mkdirSync(join(web, "core"), { recursive: true });
@@ -353,17 +352,7 @@ window.__result = { codes: Array.from(q.data), type: q.data.constructor.name, ba
       figures.bundle = { page, core, budget: CORE_GZIP_BUDGET };
 
       const server = await serve(join(web, "page", "dist"));
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--no-first-run",
-          "--disable-sync",
-        ],
-      });
+      const browser = await launchChromium();
       let result;
       const problems = [];
       try {

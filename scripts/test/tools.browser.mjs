@@ -15,8 +15,8 @@
 //   both        no console error, page error, failed request or request for another machine;
 //               screenshots at 1280 and 390 px in build/screenshots/ (tool-*.png)
 import { existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { launchChromium, watch } from "../lib/browser.mjs";
 import { serve } from "../lib/serve.mjs";
 import { exitWith, parseArgs, ROOT, rel, say, UserError } from "../lib/util.mjs";
 
@@ -28,40 +28,6 @@ import { exitWith, parseArgs, ROOT, rel, say, UserError } from "../lib/util.mjs"
  * 163 to 276 ms. Three times the highest median, for a busy machine: 250 ms.
  */
 const CPU_BUDGET_MS = 250;
-
-/** The flags of the brief: headless, no sandbox, no GPU, no background network, no first run. */
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
-
-const requireFrom = (pkg) => createRequire(join(ROOT, pkg, "package.json"));
-
-/** Collects what must not happen on a page. */
-function watch(page, origin, problems) {
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    if (url.protocol === "data:" || url.protocol === "blob:" || url.origin === origin) return;
-    problems.push(`request for another machine: ${request.url()}`);
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => {
-    const why = request.failure()?.errorText ?? "failed";
-    if (new URL(request.url()).origin !== origin || why === "net::ERR_ABORTED") return;
-    problems.push(`request failed: ${request.url()} (${why})`);
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-}
 
 const hydrated = (page) =>
   page.waitForSelector("html[data-hydrated]", { state: "attached", timeout: 30_000 });
@@ -538,15 +504,10 @@ async function main() {
       );
   }
   mkdirSync(out, { recursive: true });
-  const plotNode = requireFrom("packages/plot")("@quantlab/plot/node");
-  const { chromium } = requireFrom("packages/plot")("playwright-core");
   const { server, url } = await serve(site, 0);
   const origin = new URL(url).origin;
   const failures = [];
-  const browser = await chromium.launch({
-    executablePath: plotNode.chromiumPath(),
-    args: [...FLAGS, "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1"],
-  });
+  const browser = await launchChromium();
   try {
     await checkPlayground(browser, url, origin, out, failures);
     await checkInspector(browser, url, origin, out, site, failures);

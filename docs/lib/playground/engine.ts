@@ -34,6 +34,8 @@ import {
   quantizeNvfp4,
   roundToFloat,
   type Semantics,
+  seededNormal,
+  seededRandom,
   symmetricParams,
 } from "@quantlab/core";
 
@@ -151,27 +153,15 @@ export function fromQuery(query: string): Settings {
   return out;
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n values of a distribution around 0 with a weight-like spread (σ = 0.05), from a seed. */
 export function distribution(
   kind: (typeof DISTRIBUTIONS)[number],
   n: number,
   seed: number,
 ): Float32Array {
-  const u = uniform(seed);
+  const u = seededRandom(seed);
   const out = new Float32Array(n);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const normal = seededNormal(u);
   for (let i = 0; i < n; i++) {
     if (kind === "normal") out[i] = 0.05 * normal();
     else if (kind === "uniform") out[i] = 0.1 * (2 * u() - 1);

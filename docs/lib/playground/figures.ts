@@ -6,6 +6,7 @@
  * channel), the error of every element of a large tensor as an envelope, a plain histogram. The
  * numbers drawn are core's results, binned.
  */
+import { extent } from "@quantlab/core";
 import { COLORS, type Figure } from "@quantlab/plot";
 
 /** At most this many distinct reconstructed values are drawn as level lines. */
@@ -53,18 +54,6 @@ export function binCounts(
   return counts;
 }
 
-/** The smallest and largest of `values`. */
-export function extentOf(values: ArrayLike<number>): [number, number] {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
-
 /** The distinct values of `y`, sorted (NaN left out). */
 export function distinctValues(y: Float32Array): Float32Array {
   const sorted = Float32Array.from(y).sort();
@@ -85,7 +74,7 @@ export function distinctValues(y: Float32Array): Float32Array {
  * fig.data[1].name; // => "values the reconstruction uses (2)"
  */
 export function histogramWithUsedValues(x: Float32Array, y: Float32Array, bins = 80): Figure {
-  const [lo, hi] = extentOf(x);
+  const [lo, hi] = extent(x);
   const counts = binCounts(x, bins, lo, hi);
   const width = (hi - lo) / bins || 1;
   const top = Math.max(...counts) * 1.08;
@@ -222,7 +211,7 @@ export function errorEnvelope(errors: Float64Array, buckets = 600, bound?: numbe
  * histogram(Float32Array.of(0, 1, 1), 2).data[0].y; // => [1, 2]
  */
 export function histogram(values: Float32Array, bins = 80): Figure {
-  const [lo, hi] = extentOf(values);
+  const [lo, hi] = extent(values);
   const counts = binCounts(values, bins, lo, hi);
   const width = (hi - lo) / bins || 1;
   return {

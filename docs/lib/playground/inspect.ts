@@ -3,9 +3,10 @@
  * tensor (stored type, shape, bytes, bits per weight, a small histogram), and what re-quantizing a
  * tensor to each format would cost, measured by core's metrics on core's quantizers.
  */
+import { extent } from "@quantlab/core";
 import { type ModelFile, readModel, type StoredTensor } from "@quantlab/models";
 import { DEFAULTS, run, type Settings } from "./engine.js";
-import { binCounts, extentOf } from "./figures.js";
+import { binCounts } from "./figures.js";
 
 /** One tensor of the file, as the table shows it. */
 export interface TensorRow {
@@ -81,7 +82,7 @@ export function inspect(
     let max = Number.NaN;
     try {
       const values = t.values();
-      [min, max] = extentOf(values);
+      [min, max] = extent(values);
       spark = elements > 0 ? binCounts(values, 24, min, max) : [];
     } catch (error) {
       problem = (error as Error).message;

@@ -137,6 +137,7 @@ export { MinMaxObserver, MovingAverageMinMaxObserver } from "./params/observers.
 export type { RangeOptions, Scheme, TensorParams } from "./params/range.js";
 export {
   affineParams,
+  extent,
   minMaxScaling,
   OBSERVER_EPS,
   qparamsFromRange,

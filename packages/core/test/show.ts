@@ -1,5 +1,5 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 
 /** Every .ts file under `dir`, generated code left out. */
 export function sourceFiles(dir: string): string[] {
@@ -51,4 +51,72 @@ export function message(f: () => unknown): string {
     return `${(error as Error).name}: ${(error as Error).message}`;
   }
   return "no error";
+}
+
+/** One `// => shown` check: the code up to the line it ends (or follows), and what it shows. */
+export interface Example {
+  readonly where: string;
+  readonly code: string[];
+  readonly shown: string;
+}
+
+/**
+ * The examples in `lines`: each starts after a line that `start` accepts and stops at one that
+ * `end` accepts; `prefix` strips the comment's `* `. `// => shown` checks the line above it;
+ * `expression; // => shown` checks its own line.
+ */
+export function examplesIn(
+  where: string,
+  lines: string[],
+  prefix: RegExp,
+  start: (line: string) => boolean,
+  end: (line: string) => boolean,
+): Example[] {
+  const examples: Example[] = [];
+  lines.forEach((line, n) => {
+    if (!start(line)) return;
+    const code: string[] = [];
+    for (let i = n + 1; i < lines.length && !end(lines[i] as string); i++) {
+      const text = (lines[i] as string).replace(prefix, "");
+      const inline = /^(.+?)\s*\/\/ => (.*)$/.exec(text);
+      const shown = /^\/\/ => (.*)$/.exec(text);
+      if (inline && !shown) code.push(inline[1] as string);
+      else if (!shown) code.push(text);
+      const expected = shown?.[1] ?? inline?.[2];
+      if (expected !== undefined) {
+        examples.push({ where: `${where}:${i + 1}`, code: [...code], shown: expected });
+      }
+    }
+  });
+  return examples;
+}
+
+/** The `@example`s of the doc comments in `files`, named relative to `root`. */
+export function docExamples(root: string, files: string[]): Example[] {
+  return files.flatMap((file) =>
+    examplesIn(
+      relative(root, file),
+      readFileSync(file, "utf8").split("\n"),
+      /^\s*\*\s?/,
+      (line) => /^\s*\*\s*@example\b/.test(line),
+      (line) => /^\s*\*\//.test(line) || /^\s*\*\s*@/.test(line),
+    ),
+  );
+}
+
+/** The examples in a README's code blocks fenced with one of `fences` (```ts by default). */
+export function readmeExamples(path: string, fences = ["ts"]): Example[] {
+  return examplesIn(
+    "README.md",
+    readFileSync(path, "utf8").split("\n"),
+    /^/,
+    (line) => fences.some((f) => line === `\`\`\`${f}`),
+    (line) => line === "```",
+  );
+}
+
+/** What an example shows, import lines left out, with `scope`'s names defined. */
+export function shownBy(example: Example, scope: Record<string, unknown>): string {
+  const code = example.code.filter((line) => !/^\s*import\b/.test(line));
+  return normalize(show(evaluate(code, scope)));
 }

@@ -9,7 +9,7 @@ import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { checkInteger, checkOptions } from "../validate/options.js";
 import { toFloat32 } from "../validate/tensor.js";
-import { checkScheme, codeRange, rangeToParams, type Scheme } from "./range.js";
+import { checkScheme, codeRange, extent, rangeToParams, type Scheme } from "./range.js";
 
 /** How many values share a scale: all of them, those of one channel, or a block along an axis. */
 export type Granularity = "tensor" | "channel" | "block";
@@ -109,14 +109,7 @@ export function granularParams(x: TensorLike, options: GranularOptions): Granula
     rangeToParams(format, scheme, qmin, qmax, Math.fround(min), Math.fround(max));
 
   if (granularity === "tensor") {
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i] as number;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const p = params(min, max);
+    const p = params(...extent(data));
     return { dtype: format.name, scale: p.scale, zeroPoint: p.zeroPoint };
   }
   if (shape.length === 0) {

@@ -127,6 +127,25 @@ export function checkScheme(fn: string, value: unknown): Scheme {
   return value;
 }
 
+/**
+ * The smallest and largest of `values`, NaN passed over: `[Infinity, -Infinity]` when there is no
+ * other value. No validation (a plain loop: the figures and the per-tensor range use it).
+ *
+ * @example
+ * extent([3, -1, NaN, 2])
+ * // => [-1, 3]
+ */
+export function extent(values: ArrayLike<number>): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /** Minimum and maximum of float32 data; rejects empty tensors, NaN and infinities. */
 export function finiteExtent(fn: string, arg: string, data: Float32Array): [number, number] {
   if (data.length === 0) throw rangeError(fn, arg, "a non-empty tensor", data, "an empty tensor");

@@ -179,21 +179,3 @@ function fromKey(key: number): number {
   word[0] = key >= 0 ? key : 0x80000000 - key;
   return bits[0] as number;
 }
-
-/**
- * The smallest and largest of `values` (a loop: spreading a large array into Math.min overflows the stack).
- *
- * @example
- * extent([3, -1, 2]);
- * // => [-1, 3]
- */
-export function extent(values: ArrayLike<number>): [number, number] {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}

@@ -1,8 +1,8 @@
-import type { QuantParams, Semantics } from "@quantlab/core";
+import { extent, type QuantParams, type Semantics } from "@quantlab/core";
 import { checkInteger, checkOptions } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
 import { finiteArray, type NumericArray, optionalString } from "../validate.js";
-import { extent, levelOf, levelSegments, readGrid } from "./grid.js";
+import { levelOf, levelSegments, readGrid } from "./grid.js";
 import { MAX_DRAWN_LEVELS } from "./quantization-grid.js";
 import { axis, baseLayout, COLORS, fmt, rangeBand } from "./theme.js";
 import type { Figure } from "./types.js";

@@ -1,4 +1,4 @@
-import type { QuantParams, Semantics } from "@quantlab/core";
+import { extent, type QuantParams, type Semantics } from "@quantlab/core";
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
 import {
@@ -8,7 +8,7 @@ import {
   oneOf,
   optionalString,
 } from "../validate.js";
-import { extent, levelOf, readGrid, stepEdges, traceOf } from "./grid.js";
+import { levelOf, readGrid, stepEdges, traceOf } from "./grid.js";
 import { axis, baseLayout, COLORS, fmt, rangeBand } from "./theme.js";
 import type { Figure } from "./types.js";
 
