@@ -9,11 +9,14 @@
  *   dequantize  x = (q - zp) * s                 q - zp exact in float32, one rounding
  * and, as quantlab does, an OR of a NaN mask over the inputs (the result says whether one was NaN).
  *
- * Usage: int8 OP N INPUT OUTPUT SCALE ZP SLOW_MS
+ * Usage: int8 OP N INPUT OUTPUT SCALE ZP SLOW_MS [THREADS]
  *   OP is quantize (INPUT: N float32, OUTPUT: N int8) or dequantize (INPUT: N int8, OUTPUT: N
  *   float32). Times the call with the bench worker's rule (one warm-up call, two when it takes
  *   under SLOW_MS; then 7 timed calls, 3 when slow) and prints {"times":[ms...],"peakRssMiB":m}.
+ *   THREADS (default 1) splits each call into that many parts of whole 64-value groups, each on a
+ *   POSIX thread started for the call (the machine's own bound for what more cores give).
  */
+#include <pthread.h>
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +122,51 @@ static void dequantize_int8(const int8_t *q, float *x, size_t n, float s, int32_
 }
 #endif
 
+/* One thread's part of a call. */
+struct part {
+  int quantizing;
+  const void *in;
+  void *out;
+  size_t n;
+  float s;
+  int32_t zp;
+  int nan;
+};
+
+static void *run_part(void *arg) {
+  struct part *p = arg;
+  if (p->quantizing)
+    p->nan = quantize_int8(p->in, p->out, p->n, p->s, p->zp);
+  else
+    dequantize_int8(p->in, p->out, p->n, p->s, p->zp);
+  return NULL;
+}
+
+/* The whole call on `threads` threads (the first part on this one); returns the NaN flag. */
+static int run(int quantizing, const void *in, void *out, size_t n, float s, int32_t zp,
+               int threads) {
+  struct part parts[64];
+  pthread_t ids[64];
+  size_t per = (n / threads + 63) / 64 * 64;
+  int count = 0;
+  for (size_t at = 0; at < n || count == 0; at += per) {
+    size_t m = n - at < per ? n - at : per;
+    const char *src = (const char *)in + at * (quantizing ? 4 : 1);
+    char *dst = (char *)out + at * (quantizing ? 1 : 4);
+    parts[count] = (struct part){quantizing, src, dst, m, s, zp, 0};
+    count++;
+    if (per == 0) break;
+  }
+  for (int t = 1; t < count; t++) pthread_create(&ids[t], NULL, run_part, &parts[t]);
+  run_part(&parts[0]);
+  int nan = parts[0].nan;
+  for (int t = 1; t < count; t++) {
+    pthread_join(ids[t], NULL);
+    nan |= parts[t].nan;
+  }
+  return nan;
+}
+
 static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -137,8 +185,13 @@ static void *read_file(const char *path, size_t bytes) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 8) {
-    fprintf(stderr, "usage: int8 quantize|dequantize N INPUT OUTPUT SCALE ZP SLOW_MS\n");
+  if (argc != 8 && argc != 9) {
+    fprintf(stderr, "usage: int8 quantize|dequantize N INPUT OUTPUT SCALE ZP SLOW_MS [THREADS]\n");
+    return 2;
+  }
+  const int threads = argc == 9 ? atoi(argv[8]) : 1;
+  if (threads < 1 || threads > 64) {
+    fprintf(stderr, "int8: THREADS must be from 1 to 64; received %s\n", argv[8]);
     return 2;
   }
   const int quantizing = strcmp(argv[1], "quantize") == 0;
@@ -150,13 +203,7 @@ int main(int argc, char **argv) {
   void *out = aligned_alloc(64, (4 * n + 63) / 64 * 64);
   memset(out, 0, 4 * n); /* fault the output in once, as the bench's outputs allocated once */
   volatile int sink = 0;
-#define RUN()                                                   \
-  do {                                                          \
-    if (quantizing)                                             \
-      sink += quantize_int8(in, out, n, s, zp);                 \
-    else                                                        \
-      dequantize_int8(in, out, n, s, zp);                       \
-  } while (0)
+#define RUN() (sink += run(quantizing, in, out, n, s, zp, threads))
   double t0 = now_ms();
   RUN();
   double warm = now_ms() - t0;

@@ -3,8 +3,9 @@
  * (../c/int8.c: ONNX's arithmetic, a real division, ties to even, the NaN mask quantlab's kernels
  * also keep), compiled with the system's C compiler (`cc`, else `gcc`) once per run into a
  * temporary folder: `-O3 -mavx2` where the CPU has AVX2, else `-O3 -msse4.1` (128-bit registers;
- * the run says which). Timed in a process of its own, one thread, with the bench worker's repeat
- * rule; its outputs are checked against quantlab-reference's. Skipped with a note where no
+ * the run says which). Timed in a process of its own with the bench worker's repeat rule, on one
+ * thread (`c-simd`) or each call split across all cores (`c-simd-threads`: the machine's bound
+ * for what threads can give); its outputs are checked against quantlab-reference's. Skipped with a note where no
  * compiler is found, the compile fails, or the CPU has neither (an x86 one before 2008, or not x86).
  */
 import { execFile, execFileSync } from "node:child_process";
@@ -25,7 +26,9 @@ function compile(dir: string, isa: Isa): { binary: string } | { note: string } {
   const errors: string[] = [];
   for (const compiler of ["cc", "gcc"]) {
     try {
-      execFileSync(compiler, ["-O3", `-m${isa}`, "-o", binary, SOURCE], { stdio: "pipe" });
+      execFileSync(compiler, ["-O3", `-m${isa}`, "-pthread", "-o", binary, SOURCE], {
+        stdio: "pipe",
+      });
       return { binary };
     } catch (error) {
       const e = error as { code?: string; stderr?: Buffer };
@@ -52,16 +55,20 @@ export function yardstickIsa(): Isa | undefined {
   }
 }
 
-export function cImpl(): Impl {
+/**
+ * The yardstick on `threads` threads: 1 for `c-simd`, all cores for `c-simd-threads`; `c-simd-128`
+ * is one thread in SSE4.1 even where the CPU has AVX2: 128-bit registers, WebAssembly SIMD's width.
+ */
+export function cImpl(threads = 1, width?: 128): Impl {
   const dir = mkdtempSync(join(tmpdir(), "quantlab-bench-c-"));
   let built: { binary: string } | { note: string } | undefined;
   return {
-    name: "c-simd",
+    name: width === 128 ? "c-simd-128" : threads === 1 ? "c-simd" : "c-simd-threads",
     async prepare(op, data): Promise<ExternalRun | string> {
       if (op !== "quantize-int8" && op !== "dequantize-int8") {
         return "the C yardstick has int8 quantize and dequantize only";
       }
-      const isa = yardstickIsa();
+      const isa = width === 128 && yardstickIsa() !== undefined ? "sse4.1" : yardstickIsa();
       if (isa === undefined) return "this CPU has neither AVX2 nor SSE4.1 (or is not x86)";
       built ??= compile(dir, isa);
       if ("note" in built) return built.note;
@@ -75,7 +82,7 @@ export function cImpl(): Impl {
       return {
         async measure(): Promise<External> {
           const stdout = await new Promise<string>((resolve, reject) => {
-            execFile(binary, [...args, "0", "400"], (error, out, err) => {
+            execFile(binary, [...args, "0", "400", String(threads)], (error, out, err) => {
               if (error) reject(new Error(`the C yardstick failed: ${err || error.message}`));
               else resolve(out);
             });

@@ -3,7 +3,7 @@
  * one thread (the quantlab-threads rows: all cores), one child process per implementation (so peak
  * RSS is per implementation). The quantlab rows: `quantlab` streams ordinary typed arrays,
  * `quantlab-inplace` holds input and output in the kernels' memory (`allocate`), each also on all
- * cores (`-threads`); `c-simd` is the C yardstick (./c.ts), where a C compiler is present.
+ * cores (`-threads`); `c-simd` is the C yardstick (./c.ts), where a C compiler is present, `c-simd-threads` the same split across all cores, `c-simd-128` it in SSE4.1 (WebAssembly SIMD's width).
  *
  *   --json            print one JSON document (and nothing else) on stdout
  *   --memory          measure the 256M-value case instead (RSS growth of the fast path)
@@ -172,15 +172,17 @@ function targets(results: Result[], size: number): Target[] {
   // the streaming path no slower than before (the figures of the README's run at 16M).
   const speed = (impl: ImplName, op: Op) => get(impl, op)?.valuesPerSecond;
   for (const op of ["quantize-int8", "dequantize-int8"] as const) {
+    const narrow = ratio(speed("quantlab-inplace", op), speed("c-simd-128", op));
     add(
-      `${op} in place vs the C yardstick (one thread)`,
+      `${op} in place vs the C yardstick (one thread)${narrow === undefined ? "" : ` (vs its 128-bit build: ${narrow.toFixed(2)})`}`,
       ratio(speed("quantlab-inplace", op), speed("c-simd", op)),
       0.8,
     );
   }
   for (const op of OPS) {
+    const c = ratio(speed("c-simd-threads", op), speed("c-simd", op));
     add(
-      `${op} in place, all cores vs one thread`,
+      `${op} in place, all cores vs one thread${c === undefined ? "" : ` (the C yardstick: ${c.toFixed(2)})`}`,
       ratio(speed("quantlab-inplace-threads", op), speed("quantlab-inplace", op)),
       1.7,
     );
@@ -359,7 +361,7 @@ async function main(): Promise<void> {
     return;
   }
   log(
-    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, one thread (the *-threads rows: all cores), ${impls.includes("c-simd") ? `c-simd in ${yardstickIsa()?.toUpperCase() ?? "none"}, ` : ""}seed ${SEED}, load average ${loadText(LOAD_AT_START)} at the start, ${loadText(loadavg())} at the end`,
+    `\nquantlab bench: ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, one thread (the *-threads rows: all cores), ${impls.some((i) => i.startsWith("c-simd")) ? `c-simd in ${yardstickIsa()?.toUpperCase() ?? "none"}, ` : ""}seed ${SEED}, load average ${loadText(LOAD_AT_START)} at the start, ${loadText(loadavg())} at the end`,
   );
   log(`outputs ${meta.outputs}`);
   for (const size of sizes) {

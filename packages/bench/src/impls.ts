@@ -58,6 +58,8 @@ export type Op = (typeof OPS)[number];
 export const IMPLS = [
   "copy",
   "c-simd",
+  "c-simd-threads",
+  "c-simd-128",
   "quantlab",
   "quantlab-threads",
   "quantlab-inplace",
@@ -601,6 +603,10 @@ export async function createImpl(
       return quantlabImpl(name);
     case "c-simd":
       return cImpl();
+    case "c-simd-threads":
+      return cImpl(CORES);
+    case "c-simd-128":
+      return cImpl(1, 128);
     case "plain-js":
       return plainImpl();
     case "onnxruntime":
