@@ -14,10 +14,7 @@ import {
   nearestCode,
   quantizeBlockwise,
 } from "./bnb.js";
-import { dequantizeQ4_0, quantizeQ4_0 } from "./ggml/q4_0.js";
-import { dequantizeQ4_K, quantizeQ4_K } from "./ggml/q4_K.js";
-import { dequantizeQ6_K, quantizeQ6_K } from "./ggml/q6_K.js";
-import { dequantizeQ8_0, quantizeQ8_0 } from "./ggml/q8_0.js";
+import { GGML_KERNELS } from "./ggml/index.js";
 import { dequantizeMx, type MxLayout, quantizeMx } from "./mx.js";
 import { packHighFirst, packLowFirst } from "./nibbles.js";
 import type { Kernels } from "./types.js";
@@ -75,14 +72,14 @@ function flatMx(n: number): MxLayout {
 
 /** The reference backend's block members. */
 export const referenceBlockKernels: BlockKernels = {
-  quantizeQ8_0: reportingNonFinite(quantizeQ8_0, 32),
-  dequantizeQ8_0,
-  quantizeQ4_0: reportingNonFinite(quantizeQ4_0, 32),
-  dequantizeQ4_0,
-  quantizeQ4_K: reportingNonFinite(quantizeQ4_K, 256),
-  dequantizeQ4_K,
-  quantizeQ6_K: reportingNonFinite(quantizeQ6_K, 256),
-  dequantizeQ6_K,
+  quantizeQ8_0: reportingNonFinite(GGML_KERNELS.q8_0.quantize, 32),
+  dequantizeQ8_0: GGML_KERNELS.q8_0.dequantize,
+  quantizeQ4_0: reportingNonFinite(GGML_KERNELS.q4_0.quantize, 32),
+  dequantizeQ4_0: GGML_KERNELS.q4_0.dequantize,
+  quantizeQ4_K: reportingNonFinite(GGML_KERNELS.q4_K.quantize, 256),
+  dequantizeQ4_K: GGML_KERNELS.q4_K.dequantize,
+  quantizeQ6_K: reportingNonFinite(GGML_KERNELS.q6_K.quantize, 256),
+  dequantizeQ6_K: GGML_KERNELS.q6_K.dequantize,
   quantizeMxfp4(rounding, x, scales, codes, packed) {
     const one = packed ? new Uint8Array(x.length) : codes;
     quantizeMx(MX_FORMATS.mxfp4, rounding, x, flatMx(x.length), scales, one);

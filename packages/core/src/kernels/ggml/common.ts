@@ -6,6 +6,17 @@ import { float16BitsToFloat32, float32ToFloat16Bits } from "../floats.js";
 
 export const fround = Math.fround;
 
+/** One ggml type's codec, a block at a time: what each format file defines (./index.ts loops it over rows). */
+export interface BlockCodec {
+  /** Values, and bytes, per block. */
+  readonly values: number;
+  readonly bytes: number;
+  /** Quantizes the block of values at `x[xo]` into the bytes at `out[yo]`; false when it cannot be stored. */
+  quantize(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean;
+  /** Decodes the block of bytes at `q[qo]` into the values at `out[yo]`. */
+  dequantize(q: Uint8Array, qo: number, out: Float32Array, yo: number): void;
+}
+
 /** ggml's `GROUP_MAX_EPS` (1e-15f): below it a group counts as all zero. */
 export const GROUP_MAX_EPS = fround(1e-15);
 
@@ -51,6 +62,34 @@ export function readHalf(bytes: Uint8Array, offset: number): number {
 /** Whether fp16 bits hold a finite value (not ±Infinity, not NaN). */
 export function isFiniteHalf(h: number): boolean {
   return (h & 0x7c00) !== 0x7c00;
+}
+
+/**
+ * The header of ggml's `_1` blocks (q4_1, q5_1): min and max of `x[xo, xo + n)` as ggml scans them
+ * (from ±FLT_MAX), `d = (max - min) / levels` and `m = min` written as fp16 at `yo` and `yo + 2`.
+ * Returns `[id, min]` with `id = d ? 1 / d : 0`, or undefined when d or m overflows fp16 or 1 / d
+ * overflows float32.
+ */
+export function minScaleHeader(
+  x: Float32Array,
+  xo: number,
+  n: number,
+  levels: number,
+  out: Uint8Array,
+  yo: number,
+): [number, number] | undefined {
+  let min = FLT_MAX;
+  let max = -FLT_MAX;
+  for (let j = 0; j < n; j++) {
+    const v = x[xo + j] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const d = fround(fround(max - min) / levels);
+  const id = d !== 0 ? fround(1 / d) : 0;
+  const hd = writeHalf(out, yo, d);
+  const hm = writeHalf(out, yo + 2, min);
+  return isFiniteHalf(hd) && isFiniteHalf(hm) && Number.isFinite(id) ? [id, min] : undefined;
 }
 
 /** Writes a float32 at `offset`, little-endian. */

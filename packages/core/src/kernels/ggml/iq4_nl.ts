@@ -3,7 +3,14 @@
  * `d * T[n]`, n as in q4_0, T ggml's non-linear grid `kvalues_iq4nl`.
  * ggml's `quantize_row_iq4_nl_ref` and `dequantize_row_iq4_nl`.
  */
-import { fround, GROUP_MAX_EPS, isFiniteHalf, readHalf, writeHalf } from "./common.js";
+import {
+  type BlockCodec,
+  fround,
+  GROUP_MAX_EPS,
+  isFiniteHalf,
+  readHalf,
+  writeHalf,
+} from "./common.js";
 
 const QK = 32;
 const BYTES = 18;
@@ -38,60 +45,58 @@ function bestIndex(a: number): number {
  * with `w = x * x`, `sumqx += (w * T[n]) * x`, `sumq2 += (w * T[n]) * T[n]`. ggml leaves the
  * nibbles of a block with largest |x| < 1e-15 unset (they hold whatever its scratch held); this
  * kernel writes 8 there (T[8] = 1, the level nearest 0), with d = 0, so the block decodes to +0.
- * Returns -1, or the first block whose d is not finite in fp16.
+ * False when the block's d is not finite in fp16.
  */
-export function quantizeIq4Nl(x: Float32Array, out: Uint8Array): number {
-  const blocks = x.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const xo = b * QK;
-    const yo = b * BYTES;
-    let amax = 0;
-    let max = 0;
-    for (let j = 0; j < QK; j++) {
-      const v = x[xo + j] as number;
-      const a = Math.abs(v);
-      if (a > amax) {
-        amax = a;
-        max = v;
-      }
-    }
-    if (amax < GROUP_MAX_EPS) {
-      writeHalf(out, yo, 0);
-      out.fill(0x88, yo + 2, yo + BYTES);
-      continue;
-    }
-    const id = fround(1 / fround(max / -127));
-    let sumqx = 0;
-    let sumq2 = 0;
-    for (let j = 0; j < QK; j++) {
-      const v = x[xo + j] as number;
-      const n = bestIndex(fround(id * v));
-      L[j] = n;
-      const q = T[n] as number;
-      const wq = fround(fround(v * v) * q);
-      sumqx = fround(sumqx + fround(wq * v));
-      sumq2 = fround(sumq2 + fround(wq * q));
-    }
-    const d = sumq2 > 0 ? fround(sumqx / sumq2) : 0;
-    if (!isFiniteHalf(writeHalf(out, yo, d))) return b;
-    for (let j = 0; j < QK / 2; j++) {
-      out[yo + 2 + j] = (L[j] as number) | ((L[j + QK / 2] as number) << 4);
+function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
+  let amax = 0;
+  let max = 0;
+  for (let j = 0; j < QK; j++) {
+    const v = x[xo + j] as number;
+    const a = Math.abs(v);
+    if (a > amax) {
+      amax = a;
+      max = v;
     }
   }
-  return -1;
+  if (amax < GROUP_MAX_EPS) {
+    writeHalf(out, yo, 0);
+    out.fill(0x88, yo + 2, yo + BYTES);
+    return true;
+  }
+  const id = fround(1 / fround(max / -127));
+  let sumqx = 0;
+  let sumq2 = 0;
+  for (let j = 0; j < QK; j++) {
+    const v = x[xo + j] as number;
+    const n = bestIndex(fround(id * v));
+    L[j] = n;
+    const q = T[n] as number;
+    const wq = fround(fround(v * v) * q);
+    sumqx = fround(sumqx + fround(wq * v));
+    sumq2 = fround(sumq2 + fround(wq * q));
+  }
+  const d = sumq2 > 0 ? fround(sumqx / sumq2) : 0;
+  if (!isFiniteHalf(writeHalf(out, yo, d))) return false;
+  for (let j = 0; j < QK / 2; j++) {
+    out[yo + 2 + j] = (L[j] as number) | ((L[j + QK / 2] as number) << 4);
+  }
+  return true;
 }
 
 /** `d * T[n]`. */
-export function dequantizeIq4Nl(q: Uint8Array, out: Float32Array): void {
-  const blocks = out.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const yo = b * QK;
-    const qo = b * BYTES;
-    const d = readHalf(q, qo);
-    for (let j = 0; j < QK / 2; j++) {
-      const byte = q[qo + 2 + j] as number;
-      out[yo + j] = d * (T[byte & 0x0f] as number);
-      out[yo + QK / 2 + j] = d * (T[byte >> 4] as number);
-    }
+function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
+  const d = readHalf(q, qo);
+  for (let j = 0; j < QK / 2; j++) {
+    const byte = q[qo + 2 + j] as number;
+    out[yo + j] = d * (T[byte & 0x0f] as number);
+    out[yo + QK / 2 + j] = d * (T[byte >> 4] as number);
   }
 }
+
+/** ggml's `iq4_nl`, a block at a time. */
+export const iq4_nl: BlockCodec = {
+  values: QK,
+  bytes: BYTES,
+  quantize: quantizeBlock,
+  dequantize: dequantizeBlock,
+};

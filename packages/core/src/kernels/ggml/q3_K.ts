@@ -7,6 +7,7 @@
  * `dequantize_row_q3_K`.
  */
 import {
+  type BlockCodec,
   fround,
   GROUP_MAX_EPS,
   isFiniteHalf,
@@ -81,61 +82,56 @@ function makeQ3Quants(x: Float32Array, xo: number, lo: number): number {
  * d = 0); `iscale = -32 / max_scale`, `s_j = clamp(rne(iscale * scale_j), -32, 31) + 32`,
  * `d = fp16(1 / iscale)`; then the levels again from the stored fields:
  * `L = clamp(rne(x / (d * (s_j - 32))), -4, 3) + 4` where that divisor is not 0.
- * Returns -1, or the first block whose d is not finite in fp16 or whose sub-block sums overflow
+ * False when the block's d is not finite in fp16 or its sub-block sums overflow
  * float32 into a NaN scale (|x| beyond about 1e18, where ggml would silently store a zero scale).
  */
-export function quantizeQ3_K(x: Float32Array, out: Uint8Array): number {
-  const blocks = x.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const xo = b * QK;
-    const yo = b * BYTES;
-    let amax = 0;
-    let maxScale = 0;
-    for (let j = 0; j < 16; j++) {
-      const scale = makeQ3Quants(x, xo + 16 * j, 16 * j);
-      if (Number.isNaN(scale)) return b;
-      scales[j] = scale;
-      if (Math.abs(scale) > amax) {
-        amax = Math.abs(scale);
-        maxScale = scale;
-      }
+function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
+  let amax = 0;
+  let maxScale = 0;
+  for (let j = 0; j < 16; j++) {
+    const scale = makeQ3Quants(x, xo + 16 * j, 16 * j);
+    if (Number.isNaN(scale)) return false;
+    scales[j] = scale;
+    if (Math.abs(scale) > amax) {
+      amax = Math.abs(scale);
+      maxScale = scale;
     }
-    const so = yo + 96;
-    out.fill(0, so, so + 12);
-    let h: number;
-    if (maxScale !== 0) {
-      const iscale = fround(-32 / maxScale);
-      for (let j = 0; j < 16; j++) {
-        let l = toInt8(nearestInt(fround(iscale * (scales[j] as number))));
-        l = Math.max(-32, Math.min(31, l)) + 32;
-        if (j < 8) out[so + j] = l & 0x0f;
-        else out[so + j - 8] = (out[so + j - 8] as number) | ((l & 0x0f) << 4);
-        out[so + 8 + (j % 4)] = (out[so + 8 + (j % 4)] as number) | ((l >> 4) << (2 * (j >> 2)));
-      }
-      h = writeHalf(out, yo + 108, fround(1 / iscale));
-    } else {
-      h = writeHalf(out, yo + 108, 0);
-    }
-    if (!isFiniteHalf(h)) return b;
-    const d = readHalf(out, yo + 108);
-    for (let j = 0; j < 16; j++) {
-      const dj = fround(d * (q3Scale(out, so, j) - 32));
-      if (dj === 0) continue;
-      for (let i = 16 * j; i < 16 * j + 16; i++) {
-        const l = nearestInt(fround((x[xo + i] as number) / dj));
-        L[i] = Math.max(-4, Math.min(3, l)) + 4;
-      }
-    }
-    out.fill(0, yo, yo + 32);
-    for (let i = 0; i < QK; i++) {
-      if ((L[i] as number) > 3) {
-        out[yo + (i % 32)] = (out[yo + (i % 32)] as number) | (1 << (i >> 5));
-        L[i] = (L[i] as number) - 4;
-      }
-    }
-    pack2Bits(L, out, yo + 32);
   }
-  return -1;
+  const so = yo + 96;
+  out.fill(0, so, so + 12);
+  let h: number;
+  if (maxScale !== 0) {
+    const iscale = fround(-32 / maxScale);
+    for (let j = 0; j < 16; j++) {
+      let l = toInt8(nearestInt(fround(iscale * (scales[j] as number))));
+      l = Math.max(-32, Math.min(31, l)) + 32;
+      if (j < 8) out[so + j] = l & 0x0f;
+      else out[so + j - 8] = (out[so + j - 8] as number) | ((l & 0x0f) << 4);
+      out[so + 8 + (j % 4)] = (out[so + 8 + (j % 4)] as number) | ((l >> 4) << (2 * (j >> 2)));
+    }
+    h = writeHalf(out, yo + 108, fround(1 / iscale));
+  } else {
+    h = writeHalf(out, yo + 108, 0);
+  }
+  if (!isFiniteHalf(h)) return false;
+  const d = readHalf(out, yo + 108);
+  for (let j = 0; j < 16; j++) {
+    const dj = fround(d * (q3Scale(out, so, j) - 32));
+    if (dj === 0) continue;
+    for (let i = 16 * j; i < 16 * j + 16; i++) {
+      const l = nearestInt(fround((x[xo + i] as number) / dj));
+      L[i] = Math.max(-4, Math.min(3, l)) + 4;
+    }
+  }
+  out.fill(0, yo, yo + 32);
+  for (let i = 0; i < QK; i++) {
+    if ((L[i] as number) > 3) {
+      out[yo + (i % 32)] = (out[yo + (i % 32)] as number) | (1 << (i >> 5));
+      L[i] = (L[i] as number) - 4;
+    }
+  }
+  pack2Bits(L, out, yo + 32);
+  return true;
 }
 
 /** The 6-bit scale s of sub-block j from the 12 `scales` bytes at `so`. */
@@ -145,21 +141,24 @@ function q3Scale(q: Uint8Array, so: number, j: number): number {
 }
 
 /** `(d * (s - 32)) * (q + 4h - 4)`, both products in float32. */
-export function dequantizeQ3_K(q: Uint8Array, out: Float32Array): void {
-  const blocks = out.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const yo = b * QK;
-    const qo = b * BYTES;
-    const d = readHalf(q, qo + 108);
-    for (let j = 0; j < 16; j++) {
-      const dl = fround(d * (q3Scale(q, qo + 96, j) - 32));
-      for (let i = 16 * j; i < 16 * j + 16; i++) {
-        const c = i & 31;
-        const shift = 2 * ((i >> 5) & 3);
-        const v = ((q[qo + 32 + 32 * (i >> 7) + c] as number) >> shift) & 3;
-        const h = ((q[qo + c] as number) >> (i >> 5)) & 1;
-        out[yo + i] = dl * (v + 4 * h - 4);
-      }
+function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
+  const d = readHalf(q, qo + 108);
+  for (let j = 0; j < 16; j++) {
+    const dl = fround(d * (q3Scale(q, qo + 96, j) - 32));
+    for (let i = 16 * j; i < 16 * j + 16; i++) {
+      const c = i & 31;
+      const shift = 2 * ((i >> 5) & 3);
+      const v = ((q[qo + 32 + 32 * (i >> 7) + c] as number) >> shift) & 3;
+      const h = ((q[qo + c] as number) >> (i >> 5)) & 1;
+      out[yo + i] = dl * (v + 4 * h - 4);
     }
   }
 }
+
+/** ggml's `q3_K`, a block at a time. */
+export const q3_K: BlockCodec = {
+  values: QK,
+  bytes: BYTES,
+  quantize: quantizeBlock,
+  dequantize: dequantizeBlock,
+};

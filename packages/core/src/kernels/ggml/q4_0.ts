@@ -3,7 +3,7 @@
  * n the low nibble of `qs[i]` for i < 16, the high nibble of `qs[i - 16]` otherwise.
  * ggml's `quantize_row_q4_0_ref` and `dequantize_row_q4_0`.
  */
-import { fround, isFiniteHalf, readHalf, signedMax, writeHalf } from "./common.js";
+import { type BlockCodec, fround, isFiniteHalf, readHalf, signedMax, writeHalf } from "./common.js";
 
 const QK = 32;
 const BYTES = 18;
@@ -11,39 +11,37 @@ const BYTES = 18;
 /**
  * `d = max / -8` (max: the signed value of largest magnitude), `id = d ? 1 / d : 0`,
  * `n = min(15, trunc(x * id + 8.5))`, the sum rounded to float32 first. An all-zero block stores
- * d = -0. Returns -1, or the first block it cannot store (d overflows fp16, or 1 / d overflows).
+ * d = -0. False when it cannot store the block (d overflows fp16, or 1 / d overflows).
  */
-export function quantizeQ4_0(x: Float32Array, out: Uint8Array): number {
-  const blocks = x.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const xo = b * QK;
-    const yo = b * BYTES;
-    const d = fround(signedMax(x, xo, QK) / -8);
-    const id = d !== 0 ? fround(1 / d) : 0;
-    const h = writeHalf(out, yo, d);
-    if (!isFiniteHalf(h) || !Number.isFinite(id)) return b;
-    for (let j = 0; j < QK / 2; j++) {
-      const x0 = fround((x[xo + j] as number) * id);
-      const x1 = fround((x[xo + QK / 2 + j] as number) * id);
-      const n0 = Math.min(15, Math.trunc(fround(x0 + 8.5)));
-      const n1 = Math.min(15, Math.trunc(fround(x1 + 8.5)));
-      out[yo + 2 + j] = n0 | (n1 << 4);
-    }
+function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
+  const d = fround(signedMax(x, xo, QK) / -8);
+  const id = d !== 0 ? fround(1 / d) : 0;
+  const h = writeHalf(out, yo, d);
+  if (!isFiniteHalf(h) || !Number.isFinite(id)) return false;
+  for (let j = 0; j < QK / 2; j++) {
+    const x0 = fround((x[xo + j] as number) * id);
+    const x1 = fround((x[xo + QK / 2 + j] as number) * id);
+    const n0 = Math.min(15, Math.trunc(fround(x0 + 8.5)));
+    const n1 = Math.min(15, Math.trunc(fround(x1 + 8.5)));
+    out[yo + 2 + j] = n0 | (n1 << 4);
   }
-  return -1;
+  return true;
 }
 
 /** `(n - 8) * d`. */
-export function dequantizeQ4_0(q: Uint8Array, out: Float32Array): void {
-  const blocks = out.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const yo = b * QK;
-    const qo = b * BYTES;
-    const d = readHalf(q, qo);
-    for (let j = 0; j < QK / 2; j++) {
-      const byte = q[qo + 2 + j] as number;
-      out[yo + j] = ((byte & 0x0f) - 8) * d;
-      out[yo + QK / 2 + j] = ((byte >> 4) - 8) * d;
-    }
+function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
+  const d = readHalf(q, qo);
+  for (let j = 0; j < QK / 2; j++) {
+    const byte = q[qo + 2 + j] as number;
+    out[yo + j] = ((byte & 0x0f) - 8) * d;
+    out[yo + QK / 2 + j] = ((byte >> 4) - 8) * d;
   }
 }
+
+/** ggml's `q4_0`, a block at a time. */
+export const q4_0: BlockCodec = {
+  values: QK,
+  bytes: BYTES,
+  quantize: quantizeBlock,
+  dequantize: dequantizeBlock,
+};

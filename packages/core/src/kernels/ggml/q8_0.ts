@@ -2,7 +2,7 @@
  * q8_0 (`block_q8_0`, 34 bytes for 32 values): `d` fp16, `qs` int8[32]; value i is `qs[i] * d`.
  * ggml's `quantize_row_q8_0_ref` and `dequantize_row_q8_0`.
  */
-import { fround, isFiniteHalf, readHalf, writeHalf } from "./common.js";
+import { type BlockCodec, fround, isFiniteHalf, readHalf, writeHalf } from "./common.js";
 
 const QK = 32;
 const BYTES = 34;
@@ -13,40 +13,37 @@ function roundAway(v: number): number {
 }
 
 /**
- * `d = amax / 127`, `id = d ? 1 / d : 0`, `qs = roundf(x * id)`. Returns -1, or the index of the
- * first block it cannot store (d overflows fp16, or 1 / d overflows float32); `out` is then
- * written up to that block's `d`.
+ * `d = amax / 127`, `id = d ? 1 / d : 0`, `qs = roundf(x * id)`. False when it cannot store the
+ * block (d overflows fp16, or 1 / d overflows float32); only its `d` is then written.
  */
-export function quantizeQ8_0(x: Float32Array, out: Uint8Array): number {
-  const blocks = x.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const xo = b * QK;
-    const yo = b * BYTES;
-    let amax = 0;
-    for (let j = 0; j < QK; j++) {
-      const a = Math.abs(x[xo + j] as number);
-      if (a > amax) amax = a;
-    }
-    const d = fround(amax / 127);
-    const id = d !== 0 ? fround(1 / d) : 0;
-    const h = writeHalf(out, yo, d);
-    if (!isFiniteHalf(h) || id === Number.POSITIVE_INFINITY) return b;
-    for (let j = 0; j < QK; j++) {
-      out[yo + 2 + j] = roundAway(fround((x[xo + j] as number) * id)) & 0xff;
-    }
+function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
+  let amax = 0;
+  for (let j = 0; j < QK; j++) {
+    const a = Math.abs(x[xo + j] as number);
+    if (a > amax) amax = a;
   }
-  return -1;
+  const d = fround(amax / 127);
+  const id = d !== 0 ? fround(1 / d) : 0;
+  const h = writeHalf(out, yo, d);
+  if (!isFiniteHalf(h) || id === Number.POSITIVE_INFINITY) return false;
+  for (let j = 0; j < QK; j++) {
+    out[yo + 2 + j] = roundAway(fround((x[xo + j] as number) * id)) & 0xff;
+  }
+  return true;
 }
 
 /** `qs[i] * d`. */
-export function dequantizeQ8_0(q: Uint8Array, out: Float32Array): void {
-  const blocks = out.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const yo = b * QK;
-    const qo = b * BYTES;
-    const d = readHalf(q, qo);
-    for (let j = 0; j < QK; j++) {
-      out[yo + j] = (((q[qo + 2 + j] as number) << 24) >> 24) * d;
-    }
+function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
+  const d = readHalf(q, qo);
+  for (let j = 0; j < QK; j++) {
+    out[yo + j] = (((q[qo + 2 + j] as number) << 24) >> 24) * d;
   }
 }
+
+/** ggml's `q8_0`, a block at a time. */
+export const q8_0: BlockCodec = {
+  values: QK,
+  bytes: BYTES,
+  quantize: quantizeBlock,
+  dequantize: dequantizeBlock,
+};

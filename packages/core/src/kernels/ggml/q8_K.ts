@@ -3,7 +3,14 @@
  * (`bsums[j]` = the sum of `qs[16j .. 16j + 15]`); value i is `d * qs[i]`.
  * ggml's `quantize_row_q8_K_ref` and `dequantize_row_q8_K`.
  */
-import { fround, nearestInt, readFloat32, signedMax, writeFloat32 } from "./common.js";
+import {
+  type BlockCodec,
+  fround,
+  nearestInt,
+  readFloat32,
+  signedMax,
+  writeFloat32,
+} from "./common.js";
 
 const QK = 256;
 const BYTES = 292;
@@ -13,39 +20,37 @@ const BYTES = 292;
  * An all-zero block stores d = 0, qs = 0 and bsums = 0 (ggml leaves bsums unwritten there).
  * Every finite input is storable: returns -1.
  */
-export function quantizeQ8_K(x: Float32Array, out: Uint8Array): number {
-  const blocks = x.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const xo = b * QK;
-    const yo = b * BYTES;
-    const max = signedMax(x, xo, QK);
-    if (max === 0) {
-      out.fill(0, yo, yo + BYTES);
-      continue;
-    }
-    const iscale = fround(-127 / max);
-    for (let j = 0; j < QK / 16; j++) {
-      let sum = 0;
-      for (let i = 16 * j; i < 16 * j + 16; i++) {
-        const q = (Math.min(127, nearestInt(fround(iscale * (x[xo + i] as number)))) << 24) >> 24;
-        out[yo + 4 + i] = q & 0xff;
-        sum += q;
-      }
-      out[yo + 260 + 2 * j] = sum & 0xff;
-      out[yo + 261 + 2 * j] = (sum >> 8) & 0xff;
-    }
-    writeFloat32(out, yo, fround(1 / iscale));
+function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
+  const max = signedMax(x, xo, QK);
+  if (max === 0) {
+    out.fill(0, yo, yo + BYTES);
+    return true;
   }
-  return -1;
+  const iscale = fround(-127 / max);
+  for (let j = 0; j < QK / 16; j++) {
+    let sum = 0;
+    for (let i = 16 * j; i < 16 * j + 16; i++) {
+      const q = (Math.min(127, nearestInt(fround(iscale * (x[xo + i] as number)))) << 24) >> 24;
+      out[yo + 4 + i] = q & 0xff;
+      sum += q;
+    }
+    out[yo + 260 + 2 * j] = sum & 0xff;
+    out[yo + 261 + 2 * j] = (sum >> 8) & 0xff;
+  }
+  writeFloat32(out, yo, fround(1 / iscale));
+  return true;
 }
 
 /** `d * qs[i]`. */
-export function dequantizeQ8_K(q: Uint8Array, out: Float32Array): void {
-  const blocks = out.length / QK;
-  for (let b = 0; b < blocks; b++) {
-    const yo = b * QK;
-    const qo = b * BYTES;
-    const d = readFloat32(q, qo);
-    for (let j = 0; j < QK; j++) out[yo + j] = d * (((q[qo + 4 + j] as number) << 24) >> 24);
-  }
+function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
+  const d = readFloat32(q, qo);
+  for (let j = 0; j < QK; j++) out[yo + j] = d * (((q[qo + 4 + j] as number) << 24) >> 24);
 }
+
+/** ggml's `q8_K`, a block at a time. */
+export const q8_K: BlockCodec = {
+  values: QK,
+  bytes: BYTES,
+  quantize: quantizeBlock,
+  dequantize: dequantizeBlock,
+};
