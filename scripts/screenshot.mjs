@@ -60,8 +60,7 @@ const WIDTHS = [
   { width: 390, height: 844 },
 ];
 
-// playwright-core is a devDependency of packages/plot, whose PNG renderer has the Chromium flags;
-// axe-core one of docs.
+// Chromium comes through ./lib/browser.mjs; axe-core is a devDependency of docs.
 const requireFrom = (pkg) => createRequire(join(ROOT, pkg, "package.json"));
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;

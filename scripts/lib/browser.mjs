@@ -7,11 +7,13 @@ import { join } from "node:path";
 import { ROOT, UserError } from "./util.mjs";
 
 const fromPlot = createRequire(join(ROOT, "packages/plot", "package.json"));
+const fromScripts = createRequire(join(ROOT, "scripts", "package.json"));
 
-function load(id, hint) {
+function load(from, id, hint) {
   try {
-    return fromPlot(id);
-  } catch {
+    return from(id);
+  } catch (error) {
+    if (error?.code !== "MODULE_NOT_FOUND") throw error;
     throw new UserError(`${id} is missing: ${hint}.`);
   }
 }
@@ -22,8 +24,16 @@ function load(id, hint) {
  * "request" events still report it).
  */
 export async function launchChromium({ offline = true } = {}) {
-  const plotNode = load("@quantlab/plot/node", "build the packages first (npm start does it)");
-  const { chromium } = load("playwright-core", "run `pnpm install` (npm start does it)");
+  const plotNode = load(
+    fromPlot,
+    "@quantlab/plot/node",
+    "build the packages first (npm start does it)",
+  );
+  const { chromium } = load(
+    fromScripts,
+    "playwright-core",
+    "run `pnpm install` (npm start does it)",
+  );
   const executablePath = plotNode.chromiumPath();
   if (!existsSync(executablePath)) {
     throw new UserError(

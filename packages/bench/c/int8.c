@@ -147,7 +147,8 @@ static int run(int quantizing, const void *in, void *out, size_t n, float s, int
                int threads) {
   struct part parts[64];
   pthread_t ids[64];
-  size_t per = (n / threads + 63) / 64 * 64;
+  /* ceil(ceil(n / threads) / 64) * 64 values a part: at most `threads` parts, at least one. */
+  size_t per = ((n + threads - 1) / threads + 63) / 64 * 64;
   int count = 0;
   for (size_t at = 0; at < n || count == 0; at += per) {
     size_t m = n - at < per ? n - at : per;

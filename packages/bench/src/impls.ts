@@ -604,7 +604,7 @@ export async function createImpl(
     case "c-simd":
       return cImpl();
     case "c-simd-threads":
-      return cImpl(CORES);
+      return cImpl(Math.min(CORES, 64)); // (int8.c's limit)
     case "c-simd-128":
       return cImpl(1, 128);
     case "plain-js":

@@ -68,7 +68,8 @@ export interface QuantizeBnbOptions {
   /**
    * Where to write the codes: `packed`, a Uint8Array of ceil(n / 2) bytes, and `codes`, one of n
    * (either or both; the other is a new array). Arrays from `allocate` are written in place. The
-   * absmax values are always a new array.
+   * absmax values are always a new array. When a value is NaN or ±Infinity, the error comes after
+   * the blocks before it may have been written.
    */
   readonly out?: { readonly packed?: Uint8Array; readonly codes?: Uint8Array };
   /**

@@ -103,20 +103,38 @@ function packQ4_K(levels: Uint8Array, out: Uint8Array, yo: number): void {
   }
 }
 
-/** `(d * sc_j) * q - dmin * mn_j`, each product and the difference in float32. */
-function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
+/**
+ * The dequantizer q4_K and q5_K share: `(d * sc_j) * (q + 16h) - dmin * mn_j`, each product and the
+ * difference in float32; the 4-bit `q` from byte `qs` on, the fifth bit `h` (q5_K) from the 32
+ * bytes at `qh` (bit j of byte c), or none.
+ */
+export function dequantizeK(
+  q: Uint8Array,
+  qo: number,
+  out: Float32Array,
+  yo: number,
+  qs: number,
+  qh?: number,
+): void {
   const d = readHalf(q, qo);
   const dmin = readHalf(q, qo + 2);
   for (let j = 0; j < 8; j++) {
     const sm = scaleMinK4(j, q, qo + 4);
     const dl = fround(d * (sm & 0xff));
     const ml = fround(dmin * (sm >> 8));
-    const base = qo + 16 + 32 * (j >> 1);
+    const base = qo + qs + 32 * (j >> 1);
     const shift = 4 * (j & 1);
     for (let c = 0; c < 32; c++) {
-      out[yo + 32 * j + c] = fround(dl * (((q[base + c] as number) >> shift) & 0x0f)) - ml;
+      const h = qh === undefined ? 0 : ((q[qo + qh + c] as number) >> j) & 1;
+      const v = (((q[base + c] as number) >> shift) & 0x0f) + 16 * h;
+      out[yo + 32 * j + c] = fround(dl * v) - ml;
     }
   }
+}
+
+/** `(d * sc_j) * q - dmin * mn_j` (see dequantizeK). */
+function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
+  dequantizeK(q, qo, out, yo, 16);
 }
 
 /** ggml's `q4_K`, a block at a time. */

@@ -4,9 +4,8 @@
  * `(d * sc_j) * (q + 16h) - dmin * mn_j`, q the nibble of i as in q4_K, h bit i / 32 of
  * `qh[i % 32]`. ggml's `quantize_row_q5_K_ref` and `dequantize_row_q5_K`.
  */
-import { type BlockCodec, fround, readHalf } from "./common.js";
-import { quantizeK } from "./q4_K.js";
-import { scaleMinK4 } from "./qkx.js";
+import type { BlockCodec } from "./common.js";
+import { dequantizeK, quantizeK } from "./q4_K.js";
 
 const QK = 256;
 const BYTES = 176;
@@ -33,22 +32,9 @@ function packQ5_K(levels: Uint8Array, out: Uint8Array, yo: number): void {
   }
 }
 
-/** `(d * sc_j) * (q + 16h) - dmin * mn_j`, each product and the difference in float32. */
+/** `(d * sc_j) * (q + 16h) - dmin * mn_j`: `qh` at byte 16, `qs` at 48 (see dequantizeK). */
 function dequantizeBlock(q: Uint8Array, qo: number, out: Float32Array, yo: number): void {
-  const d = readHalf(q, qo);
-  const dmin = readHalf(q, qo + 2);
-  for (let j = 0; j < 8; j++) {
-    const sm = scaleMinK4(j, q, qo + 4);
-    const dl = fround(d * (sm & 0xff));
-    const ml = fround(dmin * (sm >> 8));
-    const base = qo + 48 + 32 * (j >> 1);
-    const shift = 4 * (j & 1);
-    for (let c = 0; c < 32; c++) {
-      const h = ((q[qo + 16 + c] as number) >> j) & 1;
-      const v = (((q[base + c] as number) >> shift) & 0x0f) + 16 * h;
-      out[yo + 32 * j + c] = fround(dl * v) - ml;
-    }
-  }
+  dequantizeK(q, qo, out, yo, 48, 16);
 }
 
 /** ggml's `q5_K`, a block at a time. */
