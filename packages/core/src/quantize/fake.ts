@@ -1,7 +1,7 @@
 import { fakeQuantizeNudgedTensor } from "../kernels/reference.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import { rangeError, typeError } from "../validate/errors.js";
+import { checkNoNaN, rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import {
@@ -66,9 +66,7 @@ export function fakeQuantize(
     format.max,
     out,
   );
-  if (nan >= 0) {
-    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
-  }
+  checkNoNaN(fn, nan);
   return { data: out, shape: input.shape };
 }
 

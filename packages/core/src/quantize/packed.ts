@@ -3,7 +3,7 @@ import * as integer from "../kernels/integer.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
-import { rangeError, typeError } from "../validate/errors.js";
+import { checkNoNaN, rangeError, typeError } from "../validate/errors.js";
 import { checkKeys, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import {
@@ -73,9 +73,7 @@ export function quantizePacked(
       format.max,
       out,
     );
-    if (nan >= 0) {
-      throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
-    }
+    checkNoNaN(fn, nan);
   } else {
     const codes = new format.storage(n);
     quantizeResolved(fn, kernels, semantics, input.data, resolved, codes);

@@ -12,7 +12,7 @@ import { kernelsFor } from "../kernels/select.js";
 import type { Kernels } from "../kernels/types.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
-import { rangeError, typeError } from "../validate/errors.js";
+import { checkNoNaN, rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkKeys, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import {
@@ -253,9 +253,7 @@ export function quantizeResolved(
           format.max,
           out,
         );
-  if (nan >= 0) {
-    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
-  }
+  checkNoNaN(fn, nan);
 }
 
 /** dequantize's kernel call on checked codes and parameters: the values into `out`. */

@@ -44,3 +44,10 @@ export function rangeError(
 ): RangeError {
   return new RangeError(message(fn, arg, expected, received));
 }
+
+/** Throws for the first NaN a quantize kernel reported (`nan`, its index, or -1 for none). */
+export function checkNoNaN(fn: string, nan: number): void {
+  if (nan >= 0) {
+    throw rangeError(fn, `x[${nan}]`, "a number, not NaN (NaN has no integer code)", Number.NaN);
+  }
+}
