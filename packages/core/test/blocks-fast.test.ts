@@ -30,6 +30,7 @@ import {
 } from "../src/kernels/fast/load.js";
 import { referenceKernels as reference } from "../src/kernels/reference.js";
 import type { Kernels } from "../src/kernels/types.js";
+import { firstDifference } from "./bits.js";
 
 const fround = Math.fround;
 const fast = loadFastKernels() as FastKernels;
@@ -61,15 +62,6 @@ const INSTANCES: readonly [string, Kernels][] = [
   ["fast, small chunks", small],
   ["fast, poisoned memory", poisoned()],
 ];
-
-/** Index of the first element whose bits differ, or -1 (float32 as bit patterns). */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return -2;
-  const x = a instanceof Float32Array ? new Uint32Array(a.buffer, a.byteOffset, a.length) : a;
-  const y = b instanceof Float32Array ? new Uint32Array(b.buffer, b.byteOffset, b.length) : b;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
-  return -1;
-}
 
 function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) {
   const i = firstDifference(actual, expected);

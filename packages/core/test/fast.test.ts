@@ -19,6 +19,7 @@ import {
 } from "../src/kernels/floats.js";
 import { referenceKernels as reference } from "../src/kernels/reference.js";
 import type { ParamLayout } from "../src/tensor.js";
+import { firstDifference } from "./bits.js";
 
 const fround = Math.fround;
 
@@ -46,15 +47,6 @@ const FORMATS: readonly Format[] = [
   { name: "int4", min: -8, max: 7, storage: Int8Array },
   { name: "uint4", min: 0, max: 15, storage: Uint8Array },
 ];
-
-/** Index of the first element whose bits differ, or -1 (float32 compared as bit patterns). */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return -2;
-  const x = a instanceof Float32Array ? new Uint32Array(a.buffer, a.byteOffset, a.length) : a;
-  const y = b instanceof Float32Array ? new Uint32Array(b.buffer, b.byteOffset, b.length) : b;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
-  return -1;
-}
 
 function expectSameBits(
   actual: ArrayLike<number>,

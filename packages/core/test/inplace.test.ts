@@ -25,6 +25,7 @@ import {
   threadSupport,
 } from "../src/index.js";
 import { loadFastKernels } from "../src/kernels/fast/load.js";
+import { firstDifference } from "./bits.js";
 
 /** Seeded values: a normal-ish spread, with exact ties (k + 0.5) * scale mixed in. */
 function data(n: number, seed: number, scale = 0.05): Float32Array {
@@ -44,15 +45,6 @@ function inPlace(x: Float32Array): Float32Array {
   return a;
 }
 
-/** The first index where a and b differ (float32 by their bits), -1 where none, -2 for lengths. */
-function mismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return -2;
-  const f = a instanceof Float32Array && b instanceof Float32Array;
-  const ua = f ? new Uint32Array(a.buffer, a.byteOffset, a.length) : a;
-  const ub = f ? new Uint32Array(b.buffer, b.byteOffset, b.length) : b;
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
-  return -1;
-}
 const SIZES = [0, 1, 63, 64, 65, 1000, 65536 + 129, 300007];
 const THREADS = [1, 2] as const;
 
@@ -98,12 +90,12 @@ describe("allocate", () => {
     console.log(`memory grew from ${before} to ${after} bytes`);
     expect(after).toBeGreaterThan(before);
     expect(a.length).toBe(5000);
-    expect(mismatch(a, x)).toBe(-1);
+    expect(firstDifference(a, x)).toBe(-1);
     expect(isAllocated(a)).toBe(true);
     const out = allocate("int8", 5000);
     const p = { dtype: "int8", scale: 0.05 } as const;
     quantize(a, p, { out });
-    expect(mismatch(out, quantize(x, p, { backend: "reference" }).data)).toBe(-1);
+    expect(firstDifference(out, quantize(x, p, { backend: "reference" }).data)).toBe(-1);
     big[big.length - 1] = 1;
     dispose(big);
     // Freed space is reused, zeroed.
@@ -137,17 +129,17 @@ describe("per tensor, in place and threaded: the reference's bits", () => {
             const Storage = ref.data.constructor as Int8ArrayConstructor;
             const out = outIn ? allocate(p.dtype, n) : new Storage(n);
             quantize(xs, p, { semantics, out: out as Int8Array, threads });
-            expect(mismatch(out, ref.data)).toBe(-1);
+            expect(firstDifference(out, ref.data)).toBe(-1);
             const y = outIn ? allocate("float32", n) : new Float32Array(n);
             const q = { ...ref, data: xIn ? out : (ref.data.slice() as Int8Array) };
             dequantize(q, undefined, { out: y, threads });
-            expect(mismatch(y, refDeq)).toBe(-1);
+            expect(firstDifference(y, refDeq)).toBe(-1);
             const f = outIn ? allocate("float32", n) : new Float32Array(n);
             fakeQuantize(xs, p, { semantics, out: f, threads });
-            expect(mismatch(f, refFake)).toBe(-1);
+            expect(firstDifference(f, refFake)).toBe(-1);
             // In place onto its own input.
             fakeQuantize(xs, p, { semantics, out: xs, threads });
-            expect(mismatch(xs, refFake)).toBe(-1);
+            expect(firstDifference(xs, refFake)).toBe(-1);
           }
         }
       }
@@ -164,14 +156,16 @@ describe("per tensor, in place and threaded: the reference's bits", () => {
       for (const threads of THREADS) {
         const out = allocate("uint8", ref.data.length);
         const got = quantizePacked(inPlace(x), p, { out, threads });
-        expect(mismatch(got.data, ref.data)).toBe(-1);
+        expect(firstDifference(got.data, ref.data)).toBe(-1);
         const back = dequantizePacked(got, { threads }).data;
-        expect(mismatch(back, dequantizePacked(ref, { backend: "reference" }).data)).toBe(-1);
+        expect(firstDifference(back, dequantizePacked(ref, { backend: "reference" }).data)).toBe(
+          -1,
+        );
         const bitsIn = allocate("uint16", n);
         bitsIn.set(bits);
         const h = allocate("float32", n);
         decodeFloat("float16", bitsIn, { out: h, threads });
-        expect(mismatch(h, refHalf)).toBe(-1);
+        expect(firstDifference(h, refHalf)).toBe(-1);
       }
     }
   });
@@ -201,8 +195,8 @@ describe("per tensor, in place and threaded: the reference's bits", () => {
     const one = quantize(x, p, { threads: 1 }).data;
     const auto = quantize(x, p).data;
     const two = quantize(x, p, { threads: 2 }).data;
-    expect(mismatch(auto, one)).toBe(-1);
-    expect(mismatch(two, one)).toBe(-1);
+    expect(firstDifference(auto, one)).toBe(-1);
+    expect(firstDifference(two, one)).toBe(-1);
   });
 });
 
@@ -240,12 +234,12 @@ describe("per axis and per block, in place: the reference's bits", () => {
           const Storage = ref.data.constructor as Uint16ArrayConstructor;
           const out = outIn ? allocate(dtype, n) : new Storage(n);
           quantize(xIn ? inPlace(x) : x, p, { shape, out: out as Uint16Array });
-          expect(mismatch(out, ref.data)).toBe(-1);
+          expect(firstDifference(out, ref.data)).toBe(-1);
           const y = outIn ? allocate("float32", n) : new Float32Array(n);
           // Likely the block after y (first fit): no kernel may write past the tensor's end.
           const guard = allocate("float32", 64).fill(7);
           dequantize({ ...ref, data: xIn ? out : ref.data }, undefined, { out: y });
-          expect(mismatch(y, refBack)).toBe(-1);
+          expect(firstDifference(y, refBack)).toBe(-1);
           expect(guard.every((v) => v === 7)).toBe(true);
           dispose(guard);
         }
@@ -281,12 +275,12 @@ describe("block formats, in place and threaded: the reference's bytes", () => {
       for (const threads of THREADS) {
         const out = allocate("uint8", ref.data.length);
         const got = quantizeGgml(inPlace(x), type, { shape: [rows, cols], out, threads });
-        expect(mismatch(got.data, ref.data)).toBe(-1);
+        expect(firstDifference(got.data, ref.data)).toBe(-1);
         const y = allocate("float32", rows * cols);
         dequantizeGgml(got, { out: y, threads });
-        expect(mismatch(y, refOut)).toBe(-1);
+        expect(firstDifference(y, refOut)).toBe(-1);
         const plain = quantizeGgml(x, type, { shape: [rows, cols], threads });
-        expect(mismatch(plain.data, ref.data)).toBe(-1);
+        expect(firstDifference(plain.data, ref.data)).toBe(-1);
       }
     });
   }
@@ -297,11 +291,11 @@ describe("block formats, in place and threaded: the reference's bytes", () => {
     const bnbRef = quantizeBnb(x, "nf4", { blockSize: 64, backend: "reference" });
     for (const threads of THREADS) {
       const mx = quantizeMx(inPlace(x), "mxfp4", { shape: [rows, 512], pack: true, threads });
-      expect(mismatch(mx.codes, mxRef.codes)).toBe(-1);
-      expect(mismatch(mx.scales, mxRef.scales)).toBe(-1);
+      expect(firstDifference(mx.codes, mxRef.codes)).toBe(-1);
+      expect(firstDifference(mx.scales, mxRef.scales)).toBe(-1);
       const y = allocate("float32", x.length);
       dequantizeMx(mx, { out: y, threads });
-      expect(mismatch(y, dequantizeMx(mxRef, { backend: "reference" }).data)).toBe(-1);
+      expect(firstDifference(y, dequantizeMx(mxRef, { backend: "reference" }).data)).toBe(-1);
       const codes = allocate("uint8", mxRef.codes.length);
       const mxOut = quantizeMx(inPlace(x), "mxfp4", {
         shape: [rows, 512],
@@ -309,23 +303,24 @@ describe("block formats, in place and threaded: the reference's bytes", () => {
         out: codes,
         threads,
       });
-      expect([mxOut.codes === codes, mismatch(codes, mxRef.codes)]).toEqual([true, -1]);
-      expect(mismatch(mxOut.scales, mxRef.scales)).toBe(-1);
+      expect([mxOut.codes === codes, firstDifference(codes, mxRef.codes)]).toEqual([true, -1]);
+      expect(firstDifference(mxOut.scales, mxRef.scales)).toBe(-1);
       const bnb = quantizeBnb(inPlace(x), "nf4", { blockSize: 64, threads });
-      expect(mismatch(bnb.packed, bnbRef.packed)).toBe(-1);
-      expect(mismatch(bnb.absmax, bnbRef.absmax)).toBe(-1);
+      expect(firstDifference(bnb.packed, bnbRef.packed)).toBe(-1);
+      expect(firstDifference(bnb.absmax, bnbRef.absmax)).toBe(-1);
       const out = {
         packed: allocate("uint8", bnbRef.packed.length),
         codes: allocate("uint8", x.length),
       };
       const bnbOut = quantizeBnb(inPlace(x), "nf4", { blockSize: 64, out, threads });
       expect([bnbOut.packed === out.packed, bnbOut.codes === out.codes]).toEqual([true, true]);
-      expect([mismatch(out.packed, bnbRef.packed), mismatch(out.codes, bnbRef.codes)]).toEqual([
-        -1, -1,
-      ]);
+      expect([
+        firstDifference(out.packed, bnbRef.packed),
+        firstDifference(out.codes, bnbRef.codes),
+      ]).toEqual([-1, -1]);
       const z = allocate("float32", x.length);
       dequantizeBnb(bnb, { out: z, threads });
-      expect(mismatch(z, dequantizeBnb(bnbRef, { backend: "reference" }).data)).toBe(-1);
+      expect(firstDifference(z, dequantizeBnb(bnbRef, { backend: "reference" }).data)).toBe(-1);
     }
   });
 });
