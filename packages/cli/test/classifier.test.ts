@@ -5,62 +5,41 @@
  * digits, and the test accuracy of each file is measured here with onnxruntime-node and the
  * zoo's labels. The table is printed; thresholds are the measured accuracies less a margin.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { accuracyOf, digitClassifier, floatFeed, PIXELS, runOnnx } from "@quantlab/zoo";
+import { accuracyOf, digitClassifier } from "@quantlab/zoo";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CompareReport } from "../src/compare.js";
-import { fixtureDir, run } from "./helpers.js";
+import {
+  digitSample,
+  fixtureDir,
+  run,
+  testDigitLogits,
+  W8A8_STATIC,
+  writeCalibration,
+} from "./helpers.js";
 
 const { data } = digitClassifier();
 let dir: string;
 
-const sample = (images: Float32Array, from: number, count: number) => ({
-  pixels: {
-    dims: [count, PIXELS],
-    data: Array.from(images.subarray(from * PIXELS, (from + count) * PIXELS)),
-  },
-});
-
 beforeAll(() => {
   dir = fixtureDir();
-  mkdirSync(join(dir, "calibration"));
-  for (let i = 0; i < 8; i++) {
-    writeFileSync(
-      join(dir, "calibration", `train-${i}.json`),
-      JSON.stringify(sample(data.train.images, i * 64, 64)),
-    );
-  }
+  writeCalibration(dir, 8);
   writeFileSync(
     join(dir, "test.json"),
-    JSON.stringify(sample(data.test.images, 0, data.test.count)),
+    JSON.stringify(digitSample(data.test.images, 0, data.test.count)),
   );
 });
 
 async function accuracy(file: string): Promise<number> {
-  const bytes = readFileSync(join(dir, file));
-  const out = await runOnnx(
-    bytes,
-    { pixels: floatFeed(data.test.images, [data.test.count, PIXELS]) },
-    ["logits"],
-  );
-  return accuracyOf(out.logits as Float32Array, data.test.labels);
+  return accuracyOf(await testDigitLogits(readFileSync(join(dir, file))), data.test.labels);
 }
 
 const VARIANTS: Record<string, string[]> = {
   "int8 per tensor": ["--weights", "int8"],
   "int8 per channel": ["--weights", "int8", "--per-channel"],
   "int4 block 32": ["--weights", "int4", "--block", "32"],
-  "W8A8 static": [
-    "--weights",
-    "int8",
-    "--per-channel",
-    "--calibrate",
-    "calibration",
-    "--activations",
-    "uint8",
-    "--reduce-range",
-  ],
+  "W8A8 static": [...W8A8_STATIC, "--reduce-range"],
 };
 
 /**

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { seededRandom } from "@quantlab/core";
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
+import { cosine } from "../../models/test/onnx/shared.js";
 import type { CompareReport } from "../src/compare.js";
 import { randomInputs } from "../src/inputs.js";
 import { fixtureDir, run } from "./helpers.js";
@@ -53,31 +54,19 @@ async function logits(file: string): Promise<Float32Array[]> {
 describe("quantlab compare", () => {
   it("measures B against A on an inputs file as computed independently", async () => {
     writeFileSync(join(dir, "inputs.json"), JSON.stringify(samples));
-    const r = await run(
-      dir,
-      "compare",
-      "tiny.onnx",
-      "int4.onnx",
-      "--inputs",
-      "inputs.json",
-      "--json",
-    );
+    /** compare tiny.onnx int4.onnx on inputs.json, as JSON. */
+    const compare = (...flags: string[]) =>
+      run(dir, "compare", "tiny.onnx", "int4.onnx", "--inputs", "inputs.json", ...flags, "--json");
+    const r = await compare();
     expect([r.code, r.stderr]).toEqual([0, ""]);
     const report = JSON.parse(r.stdout) as CompareReport;
     const a = await logits("tiny.onnx");
     const b = await logits("int4.onnx");
     const x = a.flatMap((v) => Array.from(v));
     const y = b.flatMap((v) => Array.from(v));
-    let dot = 0;
-    let xx = 0;
-    let yy = 0;
     let max = 0;
-    for (let i = 0; i < x.length; i++) {
-      dot += (x[i] as number) * (y[i] as number);
-      xx += (x[i] as number) ** 2;
-      yy += (y[i] as number) ** 2;
+    for (let i = 0; i < x.length; i++)
       max = Math.max(max, Math.abs((x[i] as number) - (y[i] as number)));
-    }
     let same = 0;
     for (let r = 0; r < x.length / 10; r++) {
       const row = (v: number[]) => v.slice(r * 10, r * 10 + 10);
@@ -90,21 +79,11 @@ describe("quantlab compare", () => {
     expect(out?.dims).toEqual([3, 10]);
     expect(out?.values).toBe(60);
     expect(out?.rows).toBe(6);
-    expect(out?.cosine).toBeCloseTo(dot / Math.sqrt(xx * yy), 12);
+    expect(out?.cosine).toBeCloseTo(cosine(x, y), 12);
     expect(out?.maxAbsDiff).toBe(max);
     expect(out?.top1).toBe(same / 6);
     expect(out?.decisions).toBeNull();
-    const t = await run(
-      dir,
-      "compare",
-      "tiny.onnx",
-      "int4.onnx",
-      "--inputs",
-      "inputs.json",
-      "--threshold",
-      "0.05",
-      "--json",
-    );
+    const t = await compare("--threshold", "0.05");
     const sides = x.filter((v, i) => v > 0.05 === (y[i] as number) > 0.05).length;
     expect((JSON.parse(t.stdout) as CompareReport).outputs[0]?.decisions).toBe(sides / 60);
     console.log(

@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOnnxModel, writeGguf, writeSafetensors } from "@quantlab/models";
-import { digitClassifier, mlpToOnnx } from "@quantlab/zoo";
+import { digitClassifier, floatFeed, mlpToOnnx, PIXELS, runOnnx } from "@quantlab/zoo";
+import { convNet } from "../../models/test/onnx/shared.js";
 import { main } from "../src/main.js";
 
 /** Deterministic values without a generator: a sine table, scaled. */
@@ -19,35 +20,16 @@ export function wave(n: number, phase: number, scale: number): Float32Array {
 }
 
 export function tinyOnnx(): Uint8Array {
-  return createOnnxModel({
-    inputs: [{ name: "image", dtype: "FLOAT", shape: ["batch", 3, 4, 4] }],
-    outputs: [{ name: "logits", dtype: "FLOAT", shape: ["batch", 10] }],
-    initializers: [
-      { name: "conv.weight", dtype: "FLOAT", shape: [4, 3, 3, 3], data: wave(108, 1, 0.4) },
-      { name: "conv.bias", dtype: "FLOAT", shape: [4], data: wave(4, 2, 0.1) },
-      { name: "fc.weight", dtype: "FLOAT", shape: [32, 64], data: wave(2048, 3, 0.2) },
-      { name: "fc.bias", dtype: "FLOAT", shape: [32], data: wave(32, 4, 0.1) },
-      { name: "head.weight", dtype: "FLOAT", shape: [32, 10], data: wave(320, 5, 0.3) },
-    ],
-    nodes: [
-      {
-        op: "Conv",
-        inputs: ["image", "conv.weight", "conv.bias"],
-        outputs: ["conv"],
-        attributes: { pads: [1, 1, 1, 1] },
-      },
-      { op: "Relu", inputs: ["conv"], outputs: ["conv.relu"] },
-      { op: "Flatten", inputs: ["conv.relu"], outputs: ["flat"] },
-      {
-        op: "Gemm",
-        inputs: ["flat", "fc.weight", "fc.bias"],
-        outputs: ["fc"],
-        attributes: { transB: 1 },
-      },
-      { op: "Relu", inputs: ["fc"], outputs: ["fc.relu"] },
-      { op: "MatMul", inputs: ["fc.relu", "head.weight"], outputs: ["logits"] },
-    ],
-  });
+  return createOnnxModel(
+    convNet({
+      size: 4,
+      channels: 4,
+      hidden: 32,
+      output: "logits",
+      fill: wave,
+      scales: [0.4, 0.1, 0.2, 0.1, 0.3],
+    }),
+  );
 }
 
 export function tinySafetensors(): Uint8Array {
@@ -106,6 +88,49 @@ export function tinyTfjs(): { manifest: string; shard: Uint8Array } {
 export function classifierOnnx(): Uint8Array {
   return mlpToOnnx(digitClassifier().mlp);
 }
+
+/** `count` digits of `images` from the `from`-th, as one sample of an inputs file (`pixels`). */
+export const digitSample = (images: Float32Array, from: number, count: number) => ({
+  pixels: {
+    dims: [count, PIXELS],
+    data: Array.from(images.subarray(from * PIXELS, (from + count) * PIXELS)),
+  },
+});
+
+/** Writes `files` inputs files of 64 training digits each, in order, to `dir`/calibration. */
+export function writeCalibration(dir: string, files: number): void {
+  const { train } = digitClassifier().data;
+  mkdirSync(join(dir, "calibration"));
+  for (let i = 0; i < files; i++) {
+    writeFileSync(
+      join(dir, "calibration", `train-${i}.json`),
+      JSON.stringify(digitSample(train.images, i * 64, 64)),
+    );
+  }
+}
+
+/** A classifier's logits on the zoo's 2,000 test digits, run by onnxruntime-node. */
+export async function testDigitLogits(bytes: Uint8Array): Promise<Float32Array> {
+  const { test } = digitClassifier().data;
+  const out = await runOnnx(bytes, { pixels: floatFeed(test.images, [test.count, PIXELS]) }, [
+    "logits",
+  ]);
+  return out.logits as Float32Array;
+}
+
+/**
+ * `quantlab quantize` flags for W8A8 static: int8 weights per channel, uint8 activations
+ * calibrated on the samples in `calibration` (see writeCalibration).
+ */
+export const W8A8_STATIC = [
+  "--weights",
+  "int8",
+  "--per-channel",
+  "--calibrate",
+  "calibration",
+  "--activations",
+  "uint8",
+];
 
 /** A fresh folder with every fixture written in it. */
 export function fixtureDir(): string {

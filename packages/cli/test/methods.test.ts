@@ -11,50 +11,17 @@ import { gptq } from "@quantlab/algorithms";
 import { createOnnxModel, readModel } from "@quantlab/models";
 import { accuracyOf, digitClassifier, floatFeed, PIXELS, runOnnx } from "@quantlab/zoo";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixtureDir, run, wave } from "./helpers.js";
+import { cosine } from "../../models/test/onnx/shared.js";
+import { fixtureDir, run, testDigitLogits, wave, writeCalibration } from "./helpers.js";
 
 const { data, mlp } = digitClassifier();
 let dir: string;
 const CALIBRATION = 512;
 
-const sample = (images: Float32Array, from: number, count: number) => ({
-  pixels: {
-    dims: [count, PIXELS],
-    data: Array.from(images.subarray(from * PIXELS, (from + count) * PIXELS)),
-  },
-});
-
 beforeAll(() => {
   dir = fixtureDir();
-  mkdirSync(join(dir, "calibration"));
-  for (let i = 0; i < CALIBRATION / 64; i++) {
-    writeFileSync(
-      join(dir, "calibration", `train-${i}.json`),
-      JSON.stringify(sample(data.train.images, i * 64, 64)),
-    );
-  }
+  writeCalibration(dir, CALIBRATION / 64);
 });
-
-async function logits(bytes: Uint8Array): Promise<Float32Array> {
-  const out = await runOnnx(
-    bytes,
-    { pixels: floatFeed(data.test.images, [data.test.count, PIXELS]) },
-    ["logits"],
-  );
-  return out.logits as Float32Array;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i] as number) * (b[i] as number);
-    aa += (a[i] as number) ** 2;
-    bb += (b[i] as number) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 const COMMON = ["--weights", "uint4", "--block", "32", "--bits", "3"];
 const METHODS: Record<string, string[]> = {
@@ -84,7 +51,7 @@ describe("quantize --method on the digit classifier, 3 bits, blocks of 32", () =
   > = {};
 
   beforeAll(async () => {
-    const float = await logits(readFileSync(join(dir, "classifier.onnx")));
+    const float = await testDigitLogits(readFileSync(join(dir, "classifier.onnx")));
     for (const [method, flags] of Object.entries(METHODS)) {
       const r = await run(
         dir,
@@ -96,7 +63,7 @@ describe("quantize --method on the digit classifier, 3 bits, blocks of 32", () =
       );
       expect(r.code, r.stderr).toBe(0);
       const bytes = readFileSync(join(dir, `${method}.onnx`));
-      const l = await logits(bytes);
+      const l = await testDigitLogits(bytes);
       results[method] = {
         accuracy: accuracyOf(l, data.test.labels),
         cosine: cosine(float, l),

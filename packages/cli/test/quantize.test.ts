@@ -9,7 +9,7 @@ import { dequantizeGgml, GGML_TYPES, quantizeGgml } from "@quantlab/core";
 import { quantizeOnnx, readGguf, type StoredTensor, writeSafetensors } from "@quantlab/models";
 import { readModelFile } from "@quantlab/models/node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixtureDir, run, untimed, wave } from "./helpers.js";
+import { fixtureDir, run, untimed, W8A8_STATIC, wave } from "./helpers.js";
 
 let dir: string;
 beforeAll(() => {
@@ -128,21 +128,9 @@ describe("quantlab quantize to ONNX", () => {
     });
     writeFileSync(join(dir, "calibration", "a.json"), JSON.stringify([sample(3), sample(5)]));
     writeFileSync(join(dir, "calibration", "b.json"), JSON.stringify(sample(7)));
-    const r = await run(
-      dir,
-      "quantize",
-      "classifier.onnx",
-      "w8a8.onnx",
-      "--weights",
-      "int8",
-      "--per-channel",
-      "--calibrate",
-      "calibration",
-      "--activations",
-      "uint8",
-      "--threads",
-      "1",
-    );
+    const w8a8 = (out: string, ...flags: string[]) =>
+      run(dir, "quantize", "classifier.onnx", out, ...W8A8_STATIC, ...flags, "--threads", "1");
+    const r = await w8a8("w8a8.onnx");
     expect([r.code, r.stderr]).toEqual([0, ""]);
     // Around each MatMul: pixels, fc1.matmul, fc1.out, fc2.matmul, fc2.out, fc3.matmul (logits,
     // the graph output, is an Add's).
@@ -151,22 +139,7 @@ describe("quantlab quantize to ONNX", () => {
     const ops = (read("w8a8.onnx").metadata as { ops: Record<string, number> }).ops;
     // 3 weights + 6 activations dequantized; 6 activations quantized.
     expect([ops.DequantizeLinear, ops.QuantizeLinear]).toEqual([9, 6]);
-    const reduced = await run(
-      dir,
-      "quantize",
-      "classifier.onnx",
-      "w8a8-reduced.onnx",
-      "--weights",
-      "int8",
-      "--per-channel",
-      "--reduce-range",
-      "--calibrate",
-      "calibration",
-      "--activations",
-      "uint8",
-      "--threads",
-      "1",
-    );
+    const reduced = await w8a8("w8a8-reduced.onnx", "--reduce-range");
     expect([reduced.code, reduced.stderr]).toEqual([0, ""]);
     expect(reduced.stdout).toContain("QDQ int8 per channel, symmetric, reduced range");
     expect(reduced.stdout).not.toContain("note: full-range");

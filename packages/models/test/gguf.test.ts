@@ -336,6 +336,30 @@ const tensorInfo = (w: ByteWriter, name: string, dims: bigint[], type: number, o
   w.u32(type);
   w.u64(offset);
 };
+/** One key-value: its key, its value type's number, then what `value` writes (nothing if left out). */
+const kv = (w: ByteWriter, key: string, type: number, value?: (w: ByteWriter) => void) => {
+  w.string(key);
+  w.u32(type);
+  value?.(w);
+};
+/** A file of no tensors and the one key-value `kv` writes. */
+const oneKv = (key: string, type: number, value?: (w: ByteWriter) => void) =>
+  raw((w) => {
+    header(w, 0n, 1n);
+    kv(w, key, type, value);
+  });
+/**
+ * A file of no key-values and one tensor "t"; with `data`, the tensor infos are padded to 32 and
+ * `data` zero bytes follow (without, the file ends after its tensor info).
+ */
+const oneTensor = (dims: bigint[], type: number, offset: bigint, data?: number) =>
+  raw((w) => {
+    header(w, 1n, 0n);
+    tensorInfo(w, "t", dims, type, offset);
+    if (data === undefined) return;
+    w.pad(32);
+    w.bytes(new Uint8Array(data));
+  });
 
 describe("bad GGUF files: a ModelFileError naming the file, the field and the problem", () => {
   const valid = writeGguf({
@@ -361,48 +385,23 @@ describe("bad GGUF files: a ModelFileError naming the file, the field and the pr
     ],
     [
       "a metadata array of absurd length",
-      raw((w) => {
-        header(w, 0n, 1n);
-        w.string("k");
-        w.u32(9);
+      oneKv("k", 9, (w) => {
         w.u32(6);
         w.u64(2n ** 50n);
       }),
     ],
-    [
-      "an unknown value type",
-      raw((w) => {
-        header(w, 0n, 1n);
-        w.string("k");
-        w.u32(13);
-      }),
-    ],
-    [
-      "a bool that is 2",
-      raw((w) => {
-        header(w, 0n, 1n);
-        w.string("k");
-        w.u32(7);
-        w.u8(2);
-      }),
-    ],
+    ["an unknown value type", oneKv("k", 13)],
+    ["a bool that is 2", oneKv("k", 7, (w) => w.u8(2))],
     [
       "a key given twice",
       raw((w) => {
         header(w, 0n, 2n);
-        for (let i = 0; i < 2; i++) {
-          w.string("k");
-          w.u32(7);
-          w.u8(1);
-        }
+        for (let i = 0; i < 2; i++) kv(w, "k", 7, (w) => w.u8(1));
       }),
     ],
     [
       "arrays nested 17 deep",
-      raw((w) => {
-        header(w, 0n, 1n);
-        w.string("k");
-        w.u32(9);
+      oneKv("k", 9, (w) => {
         for (let i = 0; i < 17; i++) {
           w.u32(9);
           w.u64(1n);
@@ -421,38 +420,10 @@ describe("bad GGUF files: a ModelFileError naming the file, the field and the pr
         w.u8(1);
       }),
     ],
-    [
-      "general.alignment not a uint32",
-      raw((w) => {
-        header(w, 0n, 1n);
-        w.string("general.alignment");
-        w.u32(5);
-        w.int(32, 4, true);
-      }),
-    ],
-    [
-      "general.alignment not a power of two",
-      raw((w) => {
-        header(w, 0n, 1n);
-        w.string("general.alignment");
-        w.u32(4);
-        w.u32(48);
-      }),
-    ],
-    [
-      "five dimensions",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [1n, 1n, 1n, 1n, 1n], 0, 0n);
-      }),
-    ],
-    [
-      "an unknown ggml type",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [1n], 4, 0n);
-      }),
-    ],
+    ["general.alignment not a uint32", oneKv("general.alignment", 5, (w) => w.int(32, 4, true))],
+    ["general.alignment not a power of two", oneKv("general.alignment", 4, (w) => w.u32(48))],
+    ["five dimensions", oneTensor([1n, 1n, 1n, 1n, 1n], 0, 0n)],
+    ["an unknown ggml type", oneTensor([1n], 4, 0n)],
     [
       "a tensor name given twice",
       raw((w) => {
@@ -461,59 +432,13 @@ describe("bad GGUF files: a ModelFileError naming the file, the field and the pr
         tensorInfo(w, "t", [1n], 0, 32n);
       }),
     ],
-    [
-      "an offset off the alignment",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [1n], 0, 4n);
-        w.pad(32);
-        w.bytes(new Uint8Array(64));
-      }),
-    ],
-    [
-      "an offset past the end",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [4n], 0, 64n);
-        w.pad(32);
-        w.bytes(new Uint8Array(32));
-      }),
-    ],
-    [
-      "dims that claim 2^40 elements",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [2n ** 20n, 2n ** 20n], 0, 0n);
-        w.pad(32);
-      }),
-    ],
-    [
-      "a dimension past 2^53",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [2n ** 60n], 0, 0n);
-        w.pad(32);
-      }),
-    ],
-    [
-      "a Q8_0 row that is not whole blocks",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [33n], 8, 0n);
-        w.pad(32);
-        w.bytes(new Uint8Array(64));
-      }),
-    ],
+    ["an offset off the alignment", oneTensor([1n], 0, 4n, 64)],
+    ["an offset past the end", oneTensor([4n], 0, 64n, 32)],
+    ["dims that claim 2^40 elements", oneTensor([2n ** 20n, 2n ** 20n], 0, 0n, 0)],
+    ["a dimension past 2^53", oneTensor([2n ** 60n], 0, 0n, 0)],
+    ["a Q8_0 row that is not whole blocks", oneTensor([33n], 8, 0n, 64)],
     ["truncated data", valid.subarray(0, valid.byteLength - 32)],
-    [
-      "a Q4_0 tensor of no dimensions",
-      raw((w) => {
-        header(w, 1n, 0n);
-        tensorInfo(w, "t", [], 2, 0n);
-        w.pad(32);
-        w.bytes(new Uint8Array(32));
-      }),
-    ],
+    ["a Q4_0 tensor of no dimensions", oneTensor([], 2, 0n, 32)],
   ];
   it.each(cases)("%s", (_, bytes) => {
     let error: unknown;
@@ -540,12 +465,7 @@ describe("bad GGUF files: a ModelFileError naming the file, the field and the pr
   });
 
   it("an IQ2_XXS tensor reads, and says it cannot be decoded when its values are asked for", () => {
-    const bytes = raw((w) => {
-      header(w, 1n, 0n);
-      tensorInfo(w, "t", [256n], 16, 0n);
-      w.pad(32);
-      w.bytes(new Uint8Array(66));
-    });
+    const bytes = oneTensor([256n], 16, 0n, 66);
     const t = readGguf(bytes, { file: "iq.gguf" }).tensors[0];
     expect([t.storedType, t.byteLength]).toEqual(["IQ2_XXS", 66]);
     expect(() => t.values()).toThrow(

@@ -10,14 +10,15 @@ import { createOnnxModel, onnxLayers, scaleLayerInputs, withGraphOutputs } from 
 const wave = (n: number, phase: number) =>
   Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 0.7 + phase) * 0.5));
 
-function model(): Uint8Array {
+/** The graph built here; `head` is head.w's values (AWQ's test divides its rows). */
+function model(head = wave(15, 2)): Uint8Array {
   return createOnnxModel({
     inputs: [{ name: "image", dtype: "FLOAT", shape: [2, 2, 4, 4] }],
     outputs: [{ name: "out", dtype: "FLOAT", shape: [2, 3] }],
     initializers: [
       { name: "conv.w", dtype: "FLOAT", shape: [4, 1, 3, 3], data: wave(36, 0) },
       { name: "fc.w", dtype: "FLOAT", shape: [5, 64], data: wave(320, 1) },
-      { name: "head.w", dtype: "FLOAT", shape: [5, 3], data: wave(15, 2) },
+      { name: "head.w", dtype: "FLOAT", shape: [5, 3], data: head },
     ],
     nodes: [
       {
@@ -70,26 +71,7 @@ describe("withGraphOutputs and scaleLayerInputs", () => {
     const f = Float32Array.of(2, 0.5, 4, 1, 0.25);
     const w = wave(15, 2);
     const divided = w.map((v, i) => v / (f[Math.floor(i / 3)] as number));
-    const changed = createOnnxModel({
-      inputs: [{ name: "image", dtype: "FLOAT", shape: [2, 2, 4, 4] }],
-      outputs: [{ name: "out", dtype: "FLOAT", shape: [2, 3] }],
-      initializers: [
-        { name: "conv.w", dtype: "FLOAT", shape: [4, 1, 3, 3], data: wave(36, 0) },
-        { name: "fc.w", dtype: "FLOAT", shape: [5, 64], data: wave(320, 1) },
-        { name: "head.w", dtype: "FLOAT", shape: [5, 3], data: divided },
-      ],
-      nodes: [
-        {
-          op: "Conv",
-          inputs: ["image", "conv.w"],
-          outputs: ["conv"],
-          attributes: { pads: [1, 1, 1, 1], group: 2, strides: [1, 1] },
-        },
-        { op: "Flatten", inputs: ["conv"], outputs: ["flat"] },
-        { op: "Gemm", inputs: ["flat", "fc.w"], outputs: ["fc"], attributes: { transB: 1 } },
-        { op: "MatMul", inputs: ["fc", "head.w"], outputs: ["out"] },
-      ],
-    });
+    const changed = model(divided);
     const scaled = await run(scaleLayerInputs(changed, new Map([["head.w", f]])), ["out"]);
     const a = probe.out as Float32Array;
     const b = scaled.out as Float32Array;

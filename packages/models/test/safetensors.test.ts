@@ -12,6 +12,17 @@ import {
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const bits = (v: Float32Array) => [...new Uint32Array(v.buffer, v.byteOffset, v.length)];
+/** writeSafetensors given what a read file holds: its metadata, and each tensor's stored bytes in order. */
+const rewrite = (file: ReturnType<typeof readSafetensors>) =>
+  writeSafetensors({
+    metadata: file.metadata,
+    tensors: file.tensors.map((t) => ({
+      name: t.name,
+      dtype: t.storedType,
+      shape: t.shape,
+      data: t.bytes(),
+    })),
+  });
 
 describe("a file written by the safetensors library (fixture: scripts/make_fixtures.py)", () => {
   const bytes = new Uint8Array(readFileSync(join(FIXTURES, "numpy.safetensors")));
@@ -47,16 +58,7 @@ describe("a file written by the safetensors library (fixture: scripts/make_fixtu
   });
 
   it("writeSafetensors writes the library's bytes again, given its tensor order", () => {
-    const again = writeSafetensors({
-      metadata: file.metadata,
-      tensors: file.tensors.map((t) => ({
-        name: t.name,
-        dtype: t.storedType,
-        shape: t.shape,
-        data: t.bytes(),
-      })),
-    });
-    expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(rewrite(file)).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 
@@ -98,16 +100,7 @@ describe("writeSafetensors and readSafetensors", () => {
   });
 
   it("round trip: writing what was read gives the same bytes", () => {
-    const again = writeSafetensors({
-      metadata: file.metadata,
-      tensors: file.tensors.map((t) => ({
-        name: t.name,
-        dtype: t.storedType,
-        shape: t.shape,
-        data: t.bytes(),
-      })),
-    });
-    expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(rewrite(file)).equals(Buffer.from(bytes))).toBe(true);
   });
 
   it("readModel tells safetensors by its header", () => {

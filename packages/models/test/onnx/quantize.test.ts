@@ -17,53 +17,23 @@ import {
 import { modelProto } from "../../src/onnx/build.js";
 import { encodeModelProto, type TensorProto } from "../../src/onnx/proto.js";
 import { run, values } from "./helpers.js";
+import { convNet, cosine } from "./shared.js";
 
-const model = createOnnxModel({
-  inputs: [{ name: "image", dtype: "FLOAT", shape: ["batch", 3, 8, 8] }],
-  outputs: [{ name: "scores", dtype: "FLOAT", shape: ["batch", 10] }],
-  initializers: [
-    { name: "conv.weight", dtype: "FLOAT", shape: [16, 3, 3, 3], data: values(16 * 27, 1, 0.3) },
-    { name: "conv.bias", dtype: "FLOAT", shape: [16], data: values(16, 2, 0.1) },
-    { name: "fc.weight", dtype: "FLOAT", shape: [64, 1024], data: values(64 * 1024, 3, 0.05) },
-    { name: "fc.bias", dtype: "FLOAT", shape: [64], data: values(64, 4, 0.1) },
-    { name: "head.weight", dtype: "FLOAT", shape: [64, 10], data: values(640, 5, 0.2) },
-  ],
-  nodes: [
-    {
-      op: "Conv",
-      inputs: ["image", "conv.weight", "conv.bias"],
-      outputs: ["conv"],
-      attributes: { pads: [1, 1, 1, 1] },
-    },
-    { op: "Relu", inputs: ["conv"], outputs: ["conv.relu"] },
-    { op: "Flatten", inputs: ["conv.relu"], outputs: ["flat"] },
-    {
-      op: "Gemm",
-      inputs: ["flat", "fc.weight", "fc.bias"],
-      outputs: ["fc"],
-      attributes: { transB: 1 },
-    },
-    { op: "Relu", inputs: ["fc"], outputs: ["fc.relu"] },
-    { op: "MatMul", inputs: ["fc.relu", "head.weight"], outputs: ["scores"] },
-  ],
-});
+const model = createOnnxModel(
+  convNet({
+    size: 8,
+    channels: 16,
+    hidden: 64,
+    output: "scores",
+    fill: values,
+    scales: [0.3, 0.1, 0.05, 0.1, 0.2],
+  }),
+);
 
 const batch = 16;
 const r = seededRandom(8);
 const images = Float32Array.from({ length: batch * 192 }, () => r());
 const feeds = { image: { type: "float32" as const, data: images, dims: [batch, 3, 8, 8] } };
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i] as number) * (b[i] as number);
-    aa += (a[i] as number) ** 2;
-    bb += (b[i] as number) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe("quantizeOnnx", () => {
   it("writes models onnxruntime runs, close to the float model", async () => {
