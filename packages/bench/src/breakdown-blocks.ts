@@ -19,7 +19,7 @@ import {
   quantizeMx,
 } from "@quantlab/core";
 import type { FastKernels, KernelExports } from "@quantlab/core/kernels";
-import { type BlockOp, blockOp } from "./blocks.js";
+import { type BlockOp, blockOp, storedBytes } from "./blocks.js";
 
 /** One timed stage: what `time` returns, and the bytes the stage moves. */
 export type Timer = (run: () => unknown) => { medianMs: number; minMs: number };
@@ -29,6 +29,17 @@ export type AddStage = (
   bytes: number,
   t: { medianMs: number; minMs: number },
 ) => void;
+
+/** A stage of the fast path: its name, the bytes it moves, and its work on chunk c. */
+type Stage = readonly [name: string, bytes: number, perChunk: (c: number) => void];
+
+/** The module's SIMD loops of the ggml formats, quantize and dequantize: (src, dst, blocks). */
+const GGML_LOOPS = {
+  q8_0: ["quantizeQ8_0", "dequantizeQ8_0"],
+  q4_0: ["quantizeQ4_0", "dequantizeQ4_0"],
+  q4_K: ["quantizeQ4_K", "dequantizeQ4_K"],
+  q6_K: ["quantizeQ6_K", "dequantizeQ6_K"],
+} as const satisfies Record<string, readonly [keyof KernelExports, keyof KernelExports]>;
 
 /** Appends the stages of `ops` at n values (a square, a multiple of the chunk). */
 export function blockStages(
@@ -60,32 +71,12 @@ export function blockStages(
     const { quantize, format } = blockOp(op);
     const ggml = format !== "mxfp4" && format !== "nf4";
     // Bytes of codes and scales per value, and per chunk.
-    const perValue = ggml
-      ? GGML_TYPES[format].bytesPerBlock / GGML_TYPES[format].blockSize
-      : format === "mxfp4"
-        ? 0.5 + 1 / 32
-        : 0.5 + 4 / 64;
+    const perValue = storedBytes(format);
     const chunkBytes = Math.round(E * perValue);
     const blocks = ggml ? E / GGML_TYPES[format].blockSize : E / 32;
     // The SIMD loop on one chunk in cache.
     const kernel: () => void = (() => {
       switch (format) {
-        case "q8_0":
-          return quantize
-            ? () => raw.quantizeQ8_0(IN, OUT, blocks)
-            : () => raw.dequantizeQ8_0(IN, OUT, blocks);
-        case "q4_0":
-          return quantize
-            ? () => raw.quantizeQ4_0(IN, OUT, blocks)
-            : () => raw.dequantizeQ4_0(IN, OUT, blocks);
-        case "q4_K":
-          return quantize
-            ? () => raw.quantizeQ4_K(IN, OUT, blocks)
-            : () => raw.dequantizeQ4_K(IN, OUT, blocks);
-        case "q6_K":
-          return quantize
-            ? () => raw.quantizeQ6_K(IN, OUT, blocks)
-            : () => raw.dequantizeQ6_K(IN, OUT, blocks);
         case "mxfp4":
           return quantize
             ? () => raw.quantizeMxfp4(0, IN, PS, OUT, blocks, 1)
@@ -95,6 +86,10 @@ export function blockStages(
           return quantize
             ? () => raw.quantize4bit(IN, E / 64, 64, PS, OUT, PS + 128, PS + 4096)
             : () => raw.dequantize4bit(IN, PS + 4096, E / 64, 64, PS, OUT);
+        default: {
+          const loop = GGML_LOOPS[format][quantize ? 0 : 1];
+          return () => raw[loop](IN, OUT, blocks);
+        }
       }
     })();
     // Inputs: x, or its quantized bytes (made on the default backend).
@@ -128,116 +123,78 @@ export function blockStages(
       inF32.set(x.subarray(0, E));
     }
     const codes = new Uint8Array(Math.round(n * perValue));
-    const parts: number[] = [];
-    const stage: AddStage = (o, name, bytes, t) => {
-      parts.push(t.medianMs);
-      add(o, name, bytes, t);
-    };
-    if (quantize) {
-      stage(
-        op,
-        "stage 1, copy-in: each chunk of x into WebAssembly memory",
-        8 * n,
-        time(() => {
-          for (let c = 0; c < chunks; c++) inF32.set(x.subarray(c * E, (c + 1) * E));
-        }),
-      );
-      stage(
-        op,
-        "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
-        (4 + perValue) * n,
-        time(() => {
-          for (let c = 0; c < chunks; c++) kernel();
-        }),
-      );
-      stage(
-        op,
-        "stage 3, copy-out: each chunk's bytes into a preallocated Uint8Array",
-        2 * perValue * n,
-        time(() => {
-          for (let c = 0; c < chunks; c++)
-            codes.set(outBytes.subarray(0, chunkBytes), c * chunkBytes);
-        }),
-      );
-    } else {
-      stage(
-        op,
-        "stage 1, copy-in: each chunk's bytes into WebAssembly memory",
-        2 * perValue * n,
-        time(() => {
-          for (let c = 0; c < chunks; c++)
-            inBytes.set(codes.subarray(c * chunkBytes, (c + 1) * chunkBytes));
-        }),
-      );
-      stage(
-        op,
-        "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
-        (4 + perValue) * n,
-        time(() => {
-          for (let c = 0; c < chunks; c++) kernel();
-        }),
-      );
-      stage(
-        op,
-        "stage 3, copy-out: each chunk's float32 into a preallocated Float32Array",
-        8 * n,
-        time(() => {
-          for (let c = 0; c < chunks; c++) y.set(outF32, c * E);
-        }),
-      );
+    // Stages 1-3 in order: the name, the bytes moved, and the work on chunk c, timed n / chunk times.
+    const kernelStage: Stage = [
+      "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
+      (4 + perValue) * n,
+      kernel,
+    ];
+    const stages: readonly Stage[] = quantize
+      ? [
+          [
+            "stage 1, copy-in: each chunk of x into WebAssembly memory",
+            8 * n,
+            (c) => inF32.set(x.subarray(c * E, (c + 1) * E)),
+          ],
+          kernelStage,
+          [
+            "stage 3, copy-out: each chunk's bytes into a preallocated Uint8Array",
+            2 * perValue * n,
+            (c) => codes.set(outBytes.subarray(0, chunkBytes), c * chunkBytes),
+          ],
+        ]
+      : [
+          [
+            "stage 1, copy-in: each chunk's bytes into WebAssembly memory",
+            2 * perValue * n,
+            (c) => inBytes.set(codes.subarray(c * chunkBytes, (c + 1) * chunkBytes)),
+          ],
+          kernelStage,
+          [
+            "stage 3, copy-out: each chunk's float32 into a preallocated Float32Array",
+            8 * n,
+            (c) => y.set(outF32, c * E),
+          ],
+        ];
+    let sum = 0;
+    for (const [name, bytes, perChunk] of stages) {
+      const t = time(() => {
+        for (let c = 0; c < chunks; c++) perChunk(c);
+      });
+      sum += t.medianMs;
+      add(op, name, bytes, t);
     }
-    const sum = parts.reduce((a, b) => a + b, 0);
     add(op, "sum of stages 1-3", (4 + perValue) * n, { medianMs: sum, minMs: Number.NaN });
-    const bytesMoved = (4 + perValue) * n;
-    if (ggml) {
-      const out = new Uint8Array(
-        (n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock,
-      );
-      if (quantize) {
-        add(
-          op,
-          `public: quantizeGgml(x, "${format}", { shape, out })`,
-          bytesMoved,
-          time(() => quantizeGgml(x, format, { shape, out })),
-        );
-      } else {
-        add(
-          op,
-          "public: dequantizeGgml(q, { out })",
-          bytesMoved,
-          time(() => dequantizeGgml(q as GgmlTensor, { out: y })),
-        );
+    // The public call: what it is called as, and the call.
+    const [call, run] = ((): [string, () => unknown] => {
+      switch (format) {
+        case "mxfp4":
+          return quantize
+            ? [
+                'quantizeMx(x, "mxfp4", { shape, pack: true }) (allocates)',
+                () => quantizeMx(x, "mxfp4", { shape, pack: true }),
+              ]
+            : ["dequantizeMx(q, { out })", () => dequantizeMx(q as MxTensor, { out: y })];
+        case "nf4":
+          return quantize
+            ? [
+                'quantizeBnb(x, "nf4", { shape }) (allocates codes, packed, absmax)',
+                () => quantizeBnb(x, "nf4", { shape }),
+              ]
+            : ["dequantizeBnb(q, { out })", () => dequantizeBnb(q as BnbTensor, { out: y })];
+        default: {
+          const out = new Uint8Array(
+            (n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock,
+          );
+          return quantize
+            ? [
+                `quantizeGgml(x, "${format}", { shape, out })`,
+                () => quantizeGgml(x, format, { shape, out }),
+              ]
+            : ["dequantizeGgml(q, { out })", () => dequantizeGgml(q as GgmlTensor, { out: y })];
+        }
       }
-    } else if (format === "mxfp4") {
-      if (quantize) {
-        add(
-          op,
-          'public: quantizeMx(x, "mxfp4", { shape, pack: true }) (allocates)',
-          bytesMoved,
-          time(() => quantizeMx(x, "mxfp4", { shape, pack: true })),
-        );
-      } else {
-        add(
-          op,
-          "public: dequantizeMx(q, { out })",
-          bytesMoved,
-          time(() => dequantizeMx(q as MxTensor, { out: y })),
-        );
-      }
-    } else if (quantize) {
-      add(
-        op,
-        'public: quantizeBnb(x, "nf4", { shape }) (allocates codes, packed, absmax)',
-        bytesMoved,
-        time(() => quantizeBnb(x, "nf4", { shape })),
-      );
-    } else {
-      add(
-        op,
-        "public: dequantizeBnb(q, { out })",
-        bytesMoved,
-        time(() => dequantizeBnb(q as BnbTensor, { out: y })),
-      );
-    }
+    })();
+    add(op, `public: ${call}`, (4 + perValue) * n, time(run));
   }
 }

@@ -128,50 +128,48 @@ function rawOf(values: ArrayBufferView): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
 }
 
+/** Builds a one-node model for x [shape] with the given scales and int8 zero points. */
+export type LinearModel = (
+  shape: readonly number[],
+  scales: Float32Array,
+  zeroPoints: Int8Array,
+  axis?: number,
+) => Uint8Array;
+
+/**
+ * The builder of one-node `opType` models (x of `from` [shape] -> y of `to`) whose scales and int8
+ * zero points are the initializers "s" and "zp": per tensor (`scales.length === 1`, no `axis`,
+ * scalar parameters) or per axis (`axis`, parameters of dims [scales.length]).
+ */
+function linearModel(
+  opType: "QuantizeLinear" | "DequantizeLinear",
+  from: number,
+  to: number,
+): LinearModel {
+  return (shape, scales, zeroPoints, axis) => {
+    const paramDims = scales.length === 1 && axis === undefined ? [] : [scales.length];
+    return oneNodeModel({
+      opType,
+      inputs: ["x", "s", "zp"],
+      attributes: axis === undefined ? {} : { axis },
+      initializers: [
+        { name: "s", dataType: DataType.FLOAT, dims: paramDims, raw: rawOf(scales) },
+        { name: "zp", dataType: DataType.INT8, dims: paramDims, raw: rawOf(zeroPoints) },
+      ],
+      graphInputs: [{ name: "x", dataType: from, dims: shape }],
+      graphOutputs: [{ name: "y", dataType: to, dims: shape }],
+    });
+  };
+}
+
 /**
  * QuantizeLinear (x float32 [shape] -> y int8), per tensor (`scales.length === 1`) or per axis
  * (`axis`), zero points int8.
  */
-export function quantizeLinearModel(
-  shape: readonly number[],
-  scales: Float32Array,
-  zeroPoints: Int8Array,
-  axis?: number,
-): Uint8Array {
-  const paramDims = scales.length === 1 && axis === undefined ? [] : [scales.length];
-  return oneNodeModel({
-    opType: "QuantizeLinear",
-    inputs: ["x", "s", "zp"],
-    attributes: axis === undefined ? {} : { axis },
-    initializers: [
-      { name: "s", dataType: DataType.FLOAT, dims: paramDims, raw: rawOf(scales) },
-      { name: "zp", dataType: DataType.INT8, dims: paramDims, raw: rawOf(zeroPoints) },
-    ],
-    graphInputs: [{ name: "x", dataType: DataType.FLOAT, dims: shape }],
-    graphOutputs: [{ name: "y", dataType: DataType.INT8, dims: shape }],
-  });
-}
+export const quantizeLinearModel = linearModel("QuantizeLinear", DataType.FLOAT, DataType.INT8);
 
 /** DequantizeLinear (x int8 [shape] -> y float32), per tensor or per axis. */
-export function dequantizeLinearModel(
-  shape: readonly number[],
-  scales: Float32Array,
-  zeroPoints: Int8Array,
-  axis?: number,
-): Uint8Array {
-  const paramDims = scales.length === 1 && axis === undefined ? [] : [scales.length];
-  return oneNodeModel({
-    opType: "DequantizeLinear",
-    inputs: ["x", "s", "zp"],
-    attributes: axis === undefined ? {} : { axis },
-    initializers: [
-      { name: "s", dataType: DataType.FLOAT, dims: paramDims, raw: rawOf(scales) },
-      { name: "zp", dataType: DataType.INT8, dims: paramDims, raw: rawOf(zeroPoints) },
-    ],
-    graphInputs: [{ name: "x", dataType: DataType.INT8, dims: shape }],
-    graphOutputs: [{ name: "y", dataType: DataType.FLOAT, dims: shape }],
-  });
-}
+export const dequantizeLinearModel = linearModel("DequantizeLinear", DataType.INT8, DataType.FLOAT);
 
 /** Cast (x [shape] of `from` -> y of `to`), e.g. float32 <-> float16. */
 export function castModel(shape: readonly number[], from: number, to: number): Uint8Array {

@@ -11,20 +11,11 @@ import {
   channelRanges,
   clipSweep,
   FIELD_COLORS,
-  type Figure,
   floatNumberLine,
   heatmap,
   valueSpacing,
 } from "../src/index.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: tests read trace fields of every trace type
-type AnyTrace = any;
-function trace(fig: Figure, name: string): AnyTrace {
-  const found = fig.data.find((d) => d.name === name);
-  if (!found)
-    throw new Error(`no trace named ${name}; traces: ${fig.data.map((d) => d.name).join(" | ")}`);
-  return found;
-}
+import { type AnyTrace, trace } from "./helpers/traces.js";
 
 describe("bitFields", () => {
   const fig = bitFields(["float32", "float16", "float4e2m1", "int8"], { value: Math.PI });

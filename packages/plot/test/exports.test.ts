@@ -76,39 +76,25 @@ describe("the built package", () => {
 
   test("TypeScript finds the types of @quantlab/plot/node with Node10 resolution (tslab) and with NodeNext (CommonJS's own from a CommonJS file)", () => {
     const from = join(notebooks, "00-any.ts");
-    const node10 = ts.resolveModuleName(
-      "@quantlab/plot/node",
-      from,
-      { moduleResolution: ts.ModuleResolutionKind.Node10 },
-      ts.sys,
+    const resolved = (
+      name: string,
+      options: ts.CompilerOptions,
+      mode?: ts.ResolutionMode,
+    ): string | undefined =>
+      ts.resolveModuleName(name, from, options, ts.sys, undefined, undefined, mode).resolvedModule
+        ?.resolvedFileName;
+    const node10 = { moduleResolution: ts.ModuleResolutionKind.Node10 };
+    const nodeNext = {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    };
+    expect(resolved("@quantlab/plot/node", node10)).toBe(join(root, "dist/node.d.ts"));
+    expect(resolved("@quantlab/plot/node", nodeNext, ts.ModuleKind.CommonJS)).toBe(
+      join(root, "dist/cjs/node.d.ts"),
     );
-    expect(node10.resolvedModule?.resolvedFileName).toBe(join(root, "dist/node.d.ts"));
-    const nodeNext = ts.resolveModuleName(
-      "@quantlab/plot/node",
-      from,
-      { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext },
-      ts.sys,
-      undefined,
-      undefined,
-      ts.ModuleKind.CommonJS,
+    expect(resolved("@quantlab/plot/node", nodeNext, ts.ModuleKind.ESNext)).toBe(
+      join(root, "dist/node.d.ts"),
     );
-    expect(nodeNext.resolvedModule?.resolvedFileName).toBe(join(root, "dist/cjs/node.d.ts"));
-    const nodeNextEsm = ts.resolveModuleName(
-      "@quantlab/plot/node",
-      from,
-      { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext },
-      ts.sys,
-      undefined,
-      undefined,
-      ts.ModuleKind.ESNext,
-    );
-    expect(nodeNextEsm.resolvedModule?.resolvedFileName).toBe(join(root, "dist/node.d.ts"));
-    const main10 = ts.resolveModuleName(
-      "@quantlab/plot",
-      from,
-      { moduleResolution: ts.ModuleResolutionKind.Node10 },
-      ts.sys,
-    );
-    expect(main10.resolvedModule?.resolvedFileName).toBe(join(root, "dist/index.d.ts"));
+    expect(resolved("@quantlab/plot", node10)).toBe(join(root, "dist/index.d.ts"));
   });
 });
