@@ -67,8 +67,8 @@ export function isFiniteHalf(h: number): boolean {
 /**
  * The header of ggml's `_1` blocks (q4_1, q5_1): min and max of `x[xo, xo + n)` as ggml scans them
  * (from ±FLT_MAX), `d = (max - min) / levels` and `m = min` written as fp16 at `yo` and `yo + 2`.
- * Returns `[id, min]` with `id = d ? 1 / d : 0`, or undefined when d or m overflows fp16 or 1 / d
- * overflows float32.
+ * Returns `[id, min]` with `id = d ? 1 / d : 0` (one array, reused by every call), or undefined
+ * when d or m overflows fp16 or 1 / d overflows float32.
  */
 export function minScaleHeader(
   x: Float32Array,
@@ -77,7 +77,7 @@ export function minScaleHeader(
   levels: number,
   out: Uint8Array,
   yo: number,
-): [number, number] | undefined {
+): Float64Array | undefined {
   let min = FLT_MAX;
   let max = -FLT_MAX;
   for (let j = 0; j < n; j++) {
@@ -89,8 +89,13 @@ export function minScaleHeader(
   const id = d !== 0 ? fround(1 / d) : 0;
   const hd = writeHalf(out, yo, d);
   const hm = writeHalf(out, yo + 2, min);
-  return isFiniteHalf(hd) && isFiniteHalf(hm) && Number.isFinite(id) ? [id, min] : undefined;
+  if (!isFiniteHalf(hd) || !isFiniteHalf(hm) || !Number.isFinite(id)) return undefined;
+  HEADER[0] = id;
+  HEADER[1] = min;
+  return HEADER;
 }
+
+const HEADER = new Float64Array(2);
 
 /** Writes a float32 at `offset`, little-endian. */
 export function writeFloat32(out: Uint8Array, offset: number, value: number): void {

@@ -16,7 +16,8 @@ const BYTES = 20;
 function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
   const header = minScaleHeader(x, xo, QK, 15, out, yo);
   if (header === undefined) return false;
-  const [id, min] = header;
+  const id = header[0] as number;
+  const min = header[1] as number;
   for (let j = 0; j < QK / 2; j++) {
     const x0 = fround(fround((x[xo + j] as number) - min) * id);
     const x1 = fround(fround((x[xo + QK / 2 + j] as number) - min) * id);

@@ -124,10 +124,16 @@ export function dequantizeK(
     const ml = fround(dmin * (sm >> 8));
     const base = qo + qs + 32 * (j >> 1);
     const shift = 4 * (j & 1);
-    for (let c = 0; c < 32; c++) {
-      const h = qh === undefined ? 0 : ((q[qo + qh + c] as number) >> j) & 1;
-      const v = (((q[base + c] as number) >> shift) & 0x0f) + 16 * h;
-      out[yo + 32 * j + c] = fround(dl * v) - ml;
+    const at = yo + 32 * j;
+    if (qh === undefined) {
+      for (let c = 0; c < 32; c++) {
+        out[at + c] = fround(dl * (((q[base + c] as number) >> shift) & 0x0f)) - ml;
+      }
+    } else {
+      for (let c = 0; c < 32; c++) {
+        const h = ((q[qo + qh + c] as number) >> j) & 1;
+        out[at + c] = fround(dl * ((((q[base + c] as number) >> shift) & 0x0f) + 16 * h)) - ml;
+      }
     }
   }
 }

@@ -23,7 +23,8 @@ const BYTES = 24;
 function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
   const header = minScaleHeader(x, xo, QK, 31, out, yo);
   if (header === undefined) return false;
-  const [id, min] = header;
+  const id = header[0] as number;
+  const min = header[1] as number;
   let qh = 0;
   for (let j = 0; j < QK / 2; j++) {
     const x0 = fround(fround((x[xo + j] as number) - min) * id);
