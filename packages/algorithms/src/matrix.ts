@@ -122,37 +122,30 @@ export function readOptions<T extends object>(
   return value as Partial<T>;
 }
 
-/** An integer option in [min, max], or its default. */
-export function readInteger(
-  fn: string,
-  arg: string,
-  value: unknown,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number") throw typeError(fn, arg, `an integer in [${min}, ${max}]`, value);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw rangeError(fn, arg, `an integer in [${min}, ${max}]`, value);
-  return value;
+/** The reader of a number option in [min, max] (an integer where `integer`), or its default. */
+function rangedReader(integer: boolean) {
+  return (
+    fn: string,
+    arg: string,
+    value: unknown,
+    min: number,
+    max: number,
+    fallback: number,
+  ): number => {
+    if (value === undefined) return fallback;
+    const expected = `${integer ? "an integer" : "a number"} in [${min}, ${max}]`;
+    if (typeof value !== "number") throw typeError(fn, arg, expected, value);
+    if (!(value >= min && value <= max) || (integer && !Number.isInteger(value)))
+      throw rangeError(fn, arg, expected, value);
+    return value;
+  };
 }
 
+/** An integer option in [min, max], or its default. */
+export const readInteger = rangedReader(true);
+
 /** A finite number option in [min, max], or its default. */
-export function readNumber(
-  fn: string,
-  arg: string,
-  value: unknown,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number") throw typeError(fn, arg, `a number in [${min}, ${max}]`, value);
-  if (!(value >= min && value <= max))
-    throw rangeError(fn, arg, `a number in [${min}, ${max}]`, value);
-  return value;
-}
+export const readNumber = rangedReader(false);
 
 /** A boolean option, or its default. */
 export function readBoolean(fn: string, arg: string, value: unknown, fallback: boolean): boolean {

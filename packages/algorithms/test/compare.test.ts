@@ -212,64 +212,117 @@ const MEASURED_SMOOTH: Record<string, Record<string, number>> = {
 const MEASURED_OUTLIERS = { plain: 3.21e-3, smoothQuant: 1.858e-4 };
 
 type Get = (r: Results) => number;
+/** One cell's figures, measured. */
+type CellFigures = { layerError: number; figures: Record<string, number> };
+const modelOf = (r: Results, model: string) =>
+  r.models.find((x) => x.name === model) as ModelResult;
 const cell =
   (model: string, bits: number, method: string, key: string): Get =>
   (r) => {
-    const m = r.models.find((x) => x.name === model) as ModelResult;
-    const c = m.cells[`${bits}/${method}`] as {
-      layerError: number;
-      figures: Record<string, number>;
-    };
+    const c = modelOf(r, model).cells[`${bits}/${method}`] as CellFigures;
     return key === "layerError" ? c.layerError : (c.figures[key] as number);
   };
+
+type Claim = { text: string; a: Get; op: "<" | ">"; b: Get; margin?: number };
+
+/** The claim that `method`'s figure `key` is above or below RTN's (by at least `margin`). */
+const againstRtn = (
+  text: string,
+  [model, bits, method, key]: [string, number, string, string],
+  op: "<" | ">",
+  margin?: number,
+): Claim => ({
+  text,
+  a: cell(model, bits, method, key),
+  op,
+  b: cell(model, bits, "rtn", key),
+  margin,
+});
+
+/** Test accuracy of one of the classifier's CLE runs ("rtn", "cle", "cleBias") at `bits`. */
+const cleAccuracy =
+  (bits: number, run: string): Get =>
+  (r) =>
+    r.cle.rows[bits]?.[run]?.accuracy as number;
+
+/** The claims on the CLE runs: text, bits, `a`'s run, op, `b`'s run, margin. */
+const CLE_CLAIMS: [string, number, string, "<" | ">", string, number?][] = [
+  ["classifier, 3 bits per tensor: cross-layer equalization above RTN", 3, "cle", ">", "rtn"],
+  [
+    "classifier, 3 bits per tensor: bias correction above equalization alone",
+    3,
+    "cleBias",
+    ">",
+    "cle",
+  ],
+  [
+    "classifier, 4 bits per tensor: equalization alone does NOT help (below RTN)",
+    4,
+    "cle",
+    "<",
+    "rtn",
+  ],
+  [
+    "classifier, 2 bits per tensor: bias correction does NOT help (10 points or more below equalization alone)",
+    2,
+    "cleBias",
+    "<",
+    "cle",
+    0.1,
+  ],
+];
 
 /**
  * The papers' claims as measured here: each holds as written (`a` above or below `b`, by at least
  * `margin`); where a method did not beat RTN, the claim says so and asserts that.
  */
-const CLAIMS: { text: string; a: Get; op: "<" | ">"; b: Get; margin?: number }[] = [
+const CLAIMS: Claim[] = [
   ...Object.keys(MEASURED).flatMap((model) =>
     BITS.flatMap((bits) =>
-      ["gptq", "awq", "hqq"].map((method) => ({
-        text: `${model}, ${bits} bits: ${method.toUpperCase()}'s layer output error below RTN's`,
-        a: cell(model, bits, method, "layerError"),
-        op: "<" as const,
-        b: cell(model, bits, "rtn", "layerError"),
-      })),
+      ["gptq", "awq", "hqq"].map((method) =>
+        againstRtn(
+          `${model}, ${bits} bits: ${method.toUpperCase()}'s layer output error below RTN's`,
+          [model, bits, method, "layerError"],
+          "<",
+        ),
+      ),
     ),
   ),
-  ...BITS.map((bits) => ({
-    text: `digit classifier, ${bits} bits: GPTQ's logits closer to float than RTN's`,
-    a: cell("digit classifier", bits, "gptq", "cosine"),
-    op: ">" as const,
-    b: cell("digit classifier", bits, "rtn", "cosine"),
-  })),
-  ...["gptq", "awq", "hqq"].map((method) => ({
-    text: `PP-OCR, 4 bits: ${method.toUpperCase()} agrees with float on more lines than RTN (by 5 lines or more)`,
-    a: cell("PP-OCR direction", 4, method, "top1"),
-    op: ">" as const,
-    b: cell("PP-OCR direction", 4, "rtn", "top1"),
-    margin: 5 / 64 - 1e-9,
-  })),
-  ...["gptq", "awq", "hqq"].map((method) => ({
-    text: `Silero VAD, 2 bits: ${method.toUpperCase()} keeps more speech decisions than RTN (by 40 points or more)`,
-    a: cell("Silero VAD v5", 2, method, "top1"),
-    op: ">" as const,
-    b: cell("Silero VAD v5", 2, "rtn", "top1"),
-    margin: 0.4,
-  })),
-  ...[4, 3].map((bits) => ({
-    text: `Silero VAD, ${bits} bits: AWQ does NOT beat RTN end to end (lower layer error, yet probabilities further from float)`,
-    a: cell("Silero VAD v5", bits, "awq", "cosine"),
-    op: "<" as const,
-    b: cell("Silero VAD v5", bits, "rtn", "cosine"),
-  })),
-  {
-    text: "digit classifier, 2 bits: AWQ does NOT beat RTN on test accuracy",
-    a: cell("digit classifier", 2, "awq", "accuracy"),
-    op: "<",
-    b: cell("digit classifier", 2, "rtn", "accuracy"),
-  },
+  ...BITS.map((bits) =>
+    againstRtn(
+      `digit classifier, ${bits} bits: GPTQ's logits closer to float than RTN's`,
+      ["digit classifier", bits, "gptq", "cosine"],
+      ">",
+    ),
+  ),
+  ...["gptq", "awq", "hqq"].map((method) =>
+    againstRtn(
+      `PP-OCR, 4 bits: ${method.toUpperCase()} agrees with float on more lines than RTN (by 5 lines or more)`,
+      ["PP-OCR direction", 4, method, "top1"],
+      ">",
+      5 / 64 - 1e-9,
+    ),
+  ),
+  ...["gptq", "awq", "hqq"].map((method) =>
+    againstRtn(
+      `Silero VAD, 2 bits: ${method.toUpperCase()} keeps more speech decisions than RTN (by 40 points or more)`,
+      ["Silero VAD v5", 2, method, "top1"],
+      ">",
+      0.4,
+    ),
+  ),
+  ...[4, 3].map((bits) =>
+    againstRtn(
+      `Silero VAD, ${bits} bits: AWQ does NOT beat RTN end to end (lower layer error, yet probabilities further from float)`,
+      ["Silero VAD v5", bits, "awq", "cosine"],
+      "<",
+    ),
+  ),
+  againstRtn(
+    "digit classifier, 2 bits: AWQ does NOT beat RTN on test accuracy",
+    ["digit classifier", 2, "awq", "accuracy"],
+    "<",
+  ),
   ...["ste", "lsq"].map((m) => ({
     text: `classifier, 2 bits per channel: QAT (${m.toUpperCase()}) above RTN after the same fine-tuning in float (by 2 points or more)`,
     a: (r: Results) => r.qat[2]?.[m]?.accuracy as number,
@@ -277,31 +330,13 @@ const CLAIMS: { text: string; a: Get; op: "<" | ">"; b: Get; margin?: number }[]
     b: (r: Results) => r.qat[2]?.tunedRtn?.accuracy as number,
     margin: 0.02,
   })),
-  {
-    text: "classifier, 3 bits per tensor: cross-layer equalization above RTN",
-    a: (r) => r.cle.rows[3]?.cle?.accuracy as number,
-    op: ">",
-    b: (r) => r.cle.rows[3]?.rtn?.accuracy as number,
-  },
-  {
-    text: "classifier, 3 bits per tensor: bias correction above equalization alone",
-    a: (r) => r.cle.rows[3]?.cleBias?.accuracy as number,
-    op: ">",
-    b: (r) => r.cle.rows[3]?.cle?.accuracy as number,
-  },
-  {
-    text: "classifier, 4 bits per tensor: equalization alone does NOT help (below RTN)",
-    a: (r) => r.cle.rows[4]?.cle?.accuracy as number,
-    op: "<",
-    b: (r) => r.cle.rows[4]?.rtn?.accuracy as number,
-  },
-  {
-    text: "classifier, 2 bits per tensor: bias correction does NOT help (10 points or more below equalization alone)",
-    a: (r) => r.cle.rows[2]?.cleBias?.accuracy as number,
-    op: "<",
-    b: (r) => r.cle.rows[2]?.cle?.accuracy as number,
-    margin: 0.1,
-  },
+  ...CLE_CLAIMS.map(([text, bits, a, op, b, margin]) => ({
+    text,
+    a: cleAccuracy(bits, a),
+    op,
+    b: cleAccuracy(bits, b),
+    margin,
+  })),
   {
     text: "classifier, W8A8 and W8A4: SmoothQuant does NOT change the accuracy by more than 2 digits of 2,000 (no outlier channels)",
     a: (r) =>
@@ -413,7 +448,7 @@ describe("the comparison table", () => {
   it.each(Object.keys(VERDICTS))(
     "%s: each method beats RTN end to end, or not, as measured",
     (model) => {
-      const m = results.models.find((x) => x.name === model) as ModelResult;
+      const m = modelOf(results, model);
       for (const bits of BITS)
         expect(
           METHODS.filter((x) => x !== "rtn").map((x) => verdict(m, bits, x)),
@@ -429,7 +464,7 @@ describe("the comparison table", () => {
   it.each(Object.keys(MEASURED))(
     "%s: every figure within its margin of the measured one",
     (model) => {
-      const m = results.models.find((x) => x.name === model) as ModelResult;
+      const m = modelOf(results, model);
       const metrics = METRICS[model] ?? [];
       for (const bits of BITS) {
         for (const method of METHODS) {
@@ -437,10 +472,7 @@ describe("the comparison table", () => {
             bits
           ] as Record<string, number[]>;
           const [layer, ...figures] = measured[method] as number[];
-          const c = m.cells[`${bits}/${method}`] as {
-            layerError: number;
-            figures: Record<string, number>;
-          };
+          const c = m.cells[`${bits}/${method}`] as CellFigures;
           const where = `${model} ${bits} bits ${method}`;
           expect(
             Math.abs(c.layerError / (layer as number) - 1),

@@ -11,6 +11,7 @@ import { CliError } from "./errors.js";
 import { namedValues, randomInputs, readInputs, type Sample } from "./inputs.js";
 import { formatOf, loadModel } from "./model-file.js";
 import type { RunOutput } from "./ort.js";
+import { OUTPUT_FLAGS } from "./output-flags.js";
 
 export const COMPARE: CommandSpec = {
   name: "compare",
@@ -67,9 +68,7 @@ export const COMPARE: CommandSpec = {
       value: "T",
       help: "also count decisions: the share of output values on the same side of T in both (a VAD's 0.5)",
     },
-    { name: "json", type: "boolean", help: "print one JSON document on stdout" },
-    { name: "quiet", type: "boolean", help: "no progress on stderr" },
-    { name: "debug", type: "boolean", help: "print the stack trace of an unexpected error" },
+    ...OUTPUT_FLAGS,
   ],
   details: [
     'Inputs file: one sample, or an array of samples; a sample maps each model input to { "dims": [1, 784], "data": [...], "type": "float32" } with data row-major (its length the product of dims) and type (float32, int64, int32, int8, uint8, bool) defaulting to the model\'s. --random N draws N samples: float inputs standard normal (mulberry32 seeded with --seed, Box-Muller), shaped as the model declares them.',

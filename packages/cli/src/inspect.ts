@@ -7,6 +7,7 @@ import type { ModelFile, StoredQuantization, StoredTensor } from "@quantlab/mode
 import type { CommandSpec } from "./args.js";
 import { bytesText, int, num, percent, shapeText, table } from "./format.js";
 import type { LoadedModel } from "./model-file.js";
+import { OUTPUT_FLAGS } from "./output-flags.js";
 import { OUTLIER_SIGMAS, type TensorStats, tensorStats } from "./stats.js";
 
 export const INSPECT: CommandSpec = {
@@ -19,11 +20,7 @@ export const INSPECT: CommandSpec = {
       help: "an ONNX, GGUF or safetensors file, or a tfjs model.json / *-weights_manifest.json (shards beside it), or a folder with a model.json",
     },
   ],
-  flags: [
-    { name: "json", type: "boolean", help: "print one JSON document on stdout" },
-    { name: "quiet", type: "boolean", help: "no progress on stderr" },
-    { name: "debug", type: "boolean", help: "print the stack trace of an unexpected error" },
-  ],
+  flags: [...OUTPUT_FLAGS],
   details: [
     "Per tensor: the type as the file stores it, the shape (row-major, outermost first, in every format), the bytes it takes, bits per value (8 x bytes / values; block formats include their scales), and over its values (dequantized where stored quantized; NaN and Infinity counted apart): min, max, absmax, population std and the outliers, values with |x - mean| > 6 std.",
     "Quantized tensors show their scheme: QDQ dtype, axis and block size (ONNX DequantizeLinear), MatMulNBits blocks, the GGUF block type, tfjs uint8/uint16 {min, scale} or float16.",

@@ -37,6 +37,7 @@ import type { GgufTensorJob } from "./jobs.js";
 import type { LayerLine, LayerRunner } from "./methods.js";
 import type { LoadedModel } from "./model-file.js";
 import type { OrtModel } from "./ort.js";
+import { OUTPUT_FLAGS } from "./output-flags.js";
 import { defaultThreads, MAX_THREADS, runJobs } from "./pool.js";
 
 /**
@@ -160,9 +161,7 @@ export const QUANTIZE: CommandSpec = {
       max: MAX_THREADS,
       help: "worker threads (default: the available cores, at most 16; 1 runs in the main thread)",
     },
-    { name: "json", type: "boolean", help: "print one JSON document on stdout" },
-    { name: "quiet", type: "boolean", help: "no progress on stderr" },
-    { name: "debug", type: "boolean", help: "print the stack trace of an unexpected error" },
+    ...OUTPUT_FLAGS,
   ],
   details: [
     "Conversions: ONNX to ONNX (qdq, matmulnbits; --calibrate adds QuantizeLinear/DequantizeLinear pairs on the activations around MatMul, Gemm and Conv), and ONNX, GGUF, safetensors or tfjs to GGUF (gguf, gguf-TYPE). GGUF output: every float tensor of two or more dimensions whose last dimension is a multiple of the block size (and at least --min-size values) in the block type, in ggml's layout (blocks along the last dimension as stored); other float tensors as F32 (F16 and BF16 ones keep their type; from GGUF: copied as they are); tensors already in a block format copied; integer tensors of other formats left out. Other conversions are refused.",

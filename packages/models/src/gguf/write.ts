@@ -1,5 +1,5 @@
-import { encodeFloat } from "@quantlab/core";
 import { argumentError, ByteWriter, floatValues, shapeOf } from "../args.js";
+import { elementEncoders, givenData, type TensorInput } from "../tensor-input.js";
 import { quantizeBlocks } from "./blocks.js";
 import type { GgufValue } from "./model.js";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC } from "./read.js";
@@ -33,13 +33,9 @@ export type GgufValueInput =
  * either `values` (encoded to `type`: F32, F16, BF16, F64, I8, I16, I32, or a block format
  * @quantlab/core quantizes, e.g. Q8_0, Q4_0) or `data`, the stored bytes as they are.
  */
-export interface GgufTensorInput {
-  readonly name: string;
+export interface GgufTensorInput extends TensorInput {
   /** A GGUF tensor type name: "F32", "F16", "BF16", "Q8_0", "Q4_0", ... */
   readonly type: string;
-  readonly shape: readonly number[];
-  readonly values?: readonly number[] | Float32Array | Float64Array;
-  readonly data?: Uint8Array;
 }
 
 /** What `writeGguf` writes: key-values in the order of `metadata`'s keys, then the tensors. */
@@ -48,34 +44,8 @@ export interface WriteGgufInput {
   readonly tensors?: readonly GgufTensorInput[];
 }
 
-const ELEMENT_ENCODERS: Partial<
-  Record<
-    string,
-    (values: Float32Array | readonly number[] | Float64Array, arg: string) => Uint8Array
-  >
-> = {
-  F32: (v) => bytesOf(Float32Array.from(v)),
-  F64: (v) => bytesOf(Float64Array.from(v)),
-  F16: (v) => bytesOf(encodeFloat("float16", v)),
-  BF16: (v) => bytesOf(encodeFloat("bfloat16", v)),
-  I8: (v, arg) => bytesOf(Int8Array.from(integers(v, arg, -0x80, 0x7f))),
-  I16: (v, arg) => bytesOf(Int16Array.from(integers(v, arg, -0x8000, 0x7fff))),
-  I32: (v, arg) => bytesOf(Int32Array.from(integers(v, arg, -0x80000000, 0x7fffffff))),
-};
-
-function bytesOf(view: ArrayBufferView): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-}
-
-function integers(values: ArrayLike<number>, arg: string, min: number, max: number) {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isInteger(v) || v < min || v > max) {
-      throw argumentError(FN, `${arg}[${i}]`, `an integer in [${min}, ${max}]`, v, RangeError);
-    }
-  }
-  return values;
-}
+// F32, F64, F16, BF16, I8, I16 and I32 (GGUF has no unsigned or boolean element types).
+const ELEMENT_ENCODERS = elementEncoders(FN);
 
 /**
  * Writes a GGUF file (version 3, little-endian) of metadata key-values and tensors.
@@ -318,24 +288,8 @@ function tensorData(t: GgufTensorInput, arg: string, names: Set<string>): Tensor
     );
   }
   const byteLength = (count / type.blockSize) * type.bytesPerBlock;
-  if ((t.values === undefined) === (t.data === undefined)) {
-    throw argumentError(FN, arg, "a tensor with either values or data", t);
-  }
-  if (t.data !== undefined) {
-    if (!(t.data instanceof Uint8Array))
-      throw argumentError(FN, `${arg}.data`, "a Uint8Array", t.data);
-    if (t.data.byteLength !== byteLength) {
-      throw argumentError(
-        FN,
-        `${arg}.data`,
-        `${byteLength} bytes (${type.name} of shape [${shape.join(", ")}])`,
-        t.data,
-        RangeError,
-        `${t.data.byteLength} bytes`,
-      );
-    }
-    return { name: t.name, type, shape, data: t.data };
-  }
+  const given = givenData(FN, arg, t, byteLength, type.name, shape);
+  if (given !== undefined) return { name: t.name, type, shape, data: given };
   const values = floatValues(FN, `${arg}.values`, t.values, count);
   const encode = ELEMENT_ENCODERS[type.name];
   let data: Uint8Array;

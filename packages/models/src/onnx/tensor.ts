@@ -82,6 +82,19 @@ export function checkTensor(
   }
   const expected = rawByteLength(dtype, count);
   const name = proto.name || "(unnamed)";
+  const checked = (byteLength: number, source: Source): CheckedTensor => ({
+    file,
+    path,
+    proto,
+    dtype,
+    shape,
+    count,
+    byteLength,
+    source,
+  });
+  /** Fails on data of the wrong size: `found` (e.g. "12 bytes") where the dims need `needed`. */
+  const wrongSize = (field: string, found: string, needed: number): never =>
+    fail(file, field, `${found}, but dims [${shape.join(", ")}] of ${dtype.name} need ${needed}`);
   const external = proto.data_location === 1;
   if (external) {
     const entries = new Map(proto.external_data.map((e) => [e.key, e.value]));
@@ -107,11 +120,7 @@ export function checkTensor(
       );
     }
     if (length !== expected) {
-      fail(
-        file,
-        `${path}.external_data.length`,
-        `${length} bytes, but dims [${shape.join(", ")}] of ${dtype.name} need ${expected}`,
-      );
+      wrongSize(`${path}.external_data.length`, `${length} bytes`, expected);
     }
     if (resolve === undefined) {
       fail(
@@ -131,17 +140,7 @@ export function checkTensor(
         `${offset} + ${length} bytes runs past the end of "${location}" (${data.length} bytes)`,
       );
     }
-    const bytes = data.subarray(offset, offset + length);
-    return {
-      file,
-      path,
-      proto,
-      dtype,
-      shape,
-      count,
-      byteLength: length,
-      source: { kind: "raw", bytes },
-    };
+    return checked(length, { kind: "raw", bytes: data.subarray(offset, offset + length) });
   }
   if (dtype.field === "string_data") {
     if (proto.string_data.length !== count) {
@@ -152,35 +151,13 @@ export function checkTensor(
       );
     }
     const byteLength = proto.string_data.reduce((a, s) => a + s.length, 0);
-    return {
-      file,
-      path,
-      proto,
-      dtype,
-      shape,
-      count,
-      byteLength,
-      source: { kind: "strings", entries: proto.string_data },
-    };
+    return checked(byteLength, { kind: "strings", entries: proto.string_data });
   }
   if (proto.raw_data !== undefined && proto.raw_data.length > 0) {
     if (proto.raw_data.length !== expected) {
-      fail(
-        file,
-        `${path}.raw_data`,
-        `${proto.raw_data.length} bytes, but dims [${shape.join(", ")}] of ${dtype.name} need ${expected}`,
-      );
+      wrongSize(`${path}.raw_data`, `${proto.raw_data.length} bytes`, expected);
     }
-    return {
-      file,
-      path,
-      proto,
-      dtype,
-      shape,
-      count,
-      byteLength: expected,
-      source: { kind: "raw", bytes: proto.raw_data },
-    };
+    return checked(expected, { kind: "raw", bytes: proto.raw_data });
   }
   const field = dtype.field;
   const entries = (proto[field] ?? []) as ArrayLike<unknown>;
@@ -189,22 +166,9 @@ export function checkTensor(
     if (entries.length === 0 && count > 0) {
       fail(file, path, `tensor ${name} has dims [${shape.join(", ")}] but no data`);
     }
-    fail(
-      file,
-      `${path}.${field}`,
-      `${entries.length} entries, but dims [${shape.join(", ")}] of ${dtype.name} need ${needed}`,
-    );
+    wrongSize(`${path}.${field}`, `${entries.length} entries`, needed);
   }
-  return {
-    file,
-    path,
-    proto,
-    dtype,
-    shape,
-    count,
-    byteLength: expected,
-    source: { kind: "typed", field, entries },
-  };
+  return checked(expected, { kind: "typed", field, entries });
 }
 
 function entryNumber(value: unknown): number {

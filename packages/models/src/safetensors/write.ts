@@ -1,6 +1,6 @@
-import { encodeFloat } from "@quantlab/core";
 import { argumentError, floatValues, shapeOf } from "../args.js";
 import { ELEMENT_CODECS } from "../stored.js";
+import { elementEncoders, givenData, type TensorInput } from "../tensor-input.js";
 import { SAFETENSORS_DTYPES, type SafetensorsDType } from "./read.js";
 
 const FN = "writeSafetensors";
@@ -9,12 +9,8 @@ const FN = "writeSafetensors";
  * A tensor to write: `values` encoded to `dtype` (F32, F16, BF16, F64 from numbers; I8, U8,
  * I16, U16, I32, U32 from integers in range; BOOL from 0 and 1), or `data`, the stored bytes.
  */
-export interface SafetensorsTensorInput {
-  readonly name: string;
+export interface SafetensorsTensorInput extends TensorInput {
   readonly dtype: SafetensorsDType;
-  readonly shape: readonly number[];
-  readonly values?: readonly number[] | Float32Array | Float64Array;
-  readonly data?: Uint8Array;
 }
 
 /** What `writeSafetensors` writes: `__metadata__` (strings) and the tensors, in this order. */
@@ -23,34 +19,7 @@ export interface WriteSafetensorsInput {
   readonly tensors: readonly SafetensorsTensorInput[];
 }
 
-type Values = readonly number[] | Float32Array | Float64Array;
-
-const bytesOf = (view: ArrayBufferView) =>
-  new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-
-function integers(values: Values, arg: string, min: number, max: number): Values {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isInteger(v) || v < min || v > max) {
-      throw argumentError(FN, `${arg}[${i}]`, `an integer in [${min}, ${max}]`, v, RangeError);
-    }
-  }
-  return values;
-}
-
-const ENCODERS: Partial<Record<SafetensorsDType, (values: Values, arg: string) => Uint8Array>> = {
-  F64: (v) => bytesOf(Float64Array.from(v)),
-  F32: (v) => bytesOf(Float32Array.from(v)),
-  F16: (v) => bytesOf(encodeFloat("float16", v)),
-  BF16: (v) => bytesOf(encodeFloat("bfloat16", v)),
-  I32: (v, arg) => bytesOf(Int32Array.from(integers(v, arg, -0x80000000, 0x7fffffff))),
-  U32: (v, arg) => bytesOf(Uint32Array.from(integers(v, arg, 0, 0xffffffff))),
-  I16: (v, arg) => bytesOf(Int16Array.from(integers(v, arg, -0x8000, 0x7fff))),
-  U16: (v, arg) => bytesOf(Uint16Array.from(integers(v, arg, 0, 0xffff))),
-  I8: (v, arg) => bytesOf(Int8Array.from(integers(v, arg, -0x80, 0x7f))),
-  U8: (v, arg) => bytesOf(Uint8Array.from(integers(v, arg, 0, 0xff))),
-  BOOL: (v, arg) => bytesOf(Uint8Array.from(integers(v, arg, 0, 1))),
-};
+const ENCODERS = elementEncoders(FN);
 
 /**
  * Writes a safetensors file: the 8-byte header length, the JSON header (`__metadata__` first,
@@ -114,25 +83,8 @@ export function writeSafetensors(input: WriteSafetensorsInput): Uint8Array {
     const shape = shapeOf(FN, `${arg}.shape`, t.shape);
     const count = shape.reduce((a, b) => a * b, 1);
     const byteLength = count * ELEMENT_CODECS[SAFETENSORS_DTYPES[t.dtype]].bytes;
-    if ((t.values === undefined) === (t.data === undefined)) {
-      throw argumentError(FN, arg, "a tensor with either values or data", t);
-    }
-    let data: Uint8Array;
-    if (t.data !== undefined) {
-      if (!(t.data instanceof Uint8Array))
-        throw argumentError(FN, `${arg}.data`, "a Uint8Array", t.data);
-      if (t.data.byteLength !== byteLength) {
-        throw argumentError(
-          FN,
-          `${arg}.data`,
-          `${byteLength} bytes (${t.dtype} of shape [${shape.join(", ")}])`,
-          t.data,
-          RangeError,
-          `${t.data.byteLength} bytes`,
-        );
-      }
-      data = t.data;
-    } else {
+    let data = givenData(FN, arg, t, byteLength, t.dtype, shape);
+    if (data === undefined) {
       const encode = ENCODERS[t.dtype];
       if (encode === undefined) {
         throw argumentError(
