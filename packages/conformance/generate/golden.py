@@ -61,6 +61,7 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
 import onnx_backend  # ONNX's own backend test vectors (onnx-backend.json), beside this file
+from onnx_backend import jfloat  # a float32 as the format writes it (a JSON number or a special string)
 
 warnings.filterwarnings("ignore", category=UserWarning)  # torch's quantized-dtype deprecation notice
 np.seterr(all="ignore")  # overflow to Infinity and NaN comparisons are the point of the edge cases
@@ -118,18 +119,6 @@ QUIET_NAN = np.array([0x7FC00000], dtype=np.uint32).view(F32)[0]
 
 # ---------------------------------------------------------------------------------------------
 # JSON
-
-
-def jfloat(v) -> float | str:
-    """A float32 as the format writes it: the exact value as a JSON number, or a special string."""
-    v = F32(v)
-    if np.isnan(v):
-        return "NaN"
-    if np.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == 0 and np.signbit(v):
-        return "-0"
-    return float(v)  # exact: repr() of this float64 reads back to the same float32
 
 
 def tensor(dtype: str, array: np.ndarray) -> dict:
@@ -664,43 +653,20 @@ def build_onnx_suites(ort: Ort) -> None:
               "QuantizeLinear: y = saturate(rint(x / scale) + zero_point), float32 division, ties to even; per tensor",
               "quantize", ort_oracle("QuantizeLinear", ort))
     for name in ["int8", "uint8", "int16", "uint16"]:
-        fmt = INT[name]
-        for kind in DISTRIBUTIONS + ["ties", "saturate"]:
-            case_id = f"onnx-q-{name}-{kind}"
-            x, scale, zp = per_tensor_inputs(case_id, kind, fmt)
-            q.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp))
+        q.cases.extend(onnx_quantize_tensor_cases(ort, name, INT[name]))
 
     q4 = suite("onnx-quantize-int4.json",
                "QuantizeLinear to int4 and uint4 (one value per element): per tensor, per axis and blocked",
                "quantize", ort_oracle("QuantizeLinear", ort))
     for name in ["int4", "uint4"]:
-        fmt = INT[name]
-        for kind in DISTRIBUTIONS + ["ties", "saturate"]:
-            case_id = f"onnx-q-{name}-{kind}"
-            x, scale, zp = per_tensor_inputs(case_id, kind, fmt)
-            q4.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp))
-        for shape, axis in AXIS_SHAPES:
-            case_id = f"onnx-q-{name}-axis{axis}-{'x'.join(map(str, shape))}"
-            x, scale, zp = per_axis_inputs(case_id, fmt, shape, axis)
-            q4.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis))
-        for shape, axis, block in BLOCK_SHAPES:
-            case_id = f"onnx-q-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
-            x, scale, zp = blocked_inputs(case_id, fmt, shape, axis, block)
-            q4.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, block))
+        q4.cases.extend(onnx_quantize_tensor_cases(ort, name, INT[name]))
+        q4.cases.extend(onnx_quantize_axis_cases(ort, name, INT[name]))
 
     qa = suite("onnx-quantize-axis.json",
                "QuantizeLinear per axis and blocked (block_size, opset 21), 8 and 16 bits",
                "quantize", ort_oracle("QuantizeLinear", ort))
     for name in ["int8", "uint8", "int16", "uint16"]:
-        fmt = INT[name]
-        for shape, axis in AXIS_SHAPES:
-            case_id = f"onnx-q-{name}-axis{axis}-{'x'.join(map(str, shape))}"
-            x, scale, zp = per_axis_inputs(case_id, fmt, shape, axis)
-            qa.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis))
-        for shape, axis, block in BLOCK_SHAPES:
-            case_id = f"onnx-q-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
-            x, scale, zp = blocked_inputs(case_id, fmt, shape, axis, block)
-            qa.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, block))
+        qa.cases.extend(onnx_quantize_axis_cases(ort, name, INT[name]))
 
     dq = suite("onnx-dequantize.json",
                "DequantizeLinear: y = (x - zero_point) * scale in float32, x - zero_point rounded first; per tensor",
@@ -721,52 +687,86 @@ def build_onnx_suites(ort: Ort) -> None:
     for name in ["int8", "uint8", "int16", "uint16", "int32"]:
         fmt = INT[name]
         for shape, axis in AXIS_SHAPES[:2]:
-            case_id = f"onnx-dq-{name}-axis{axis}-{'x'.join(map(str, shape))}"
-            rng = rng_for(case_id)
-            codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
-            scale = (10 ** rng.uniform(-3, 0, shape[axis])).astype(F32)
-            zp = np.zeros(shape[axis], np.int64) if name == "int32" else rng.integers(fmt.lo, fmt.hi, size=shape[axis], endpoint=True)
-            dqa.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis))
+            dqa.cases.append(onnx_dequantize_axis_case(ort, name, fmt, shape, axis, -3, 0))
         if name == "int32":
             continue
         for shape, axis, block in BLOCK_SHAPES[1:3]:
-            case_id = f"onnx-dq-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
-            rng = rng_for(case_id)
-            codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
-            pshape = list(shape)
-            pshape[axis] = -(-shape[axis] // block)
-            scale = (10 ** rng.uniform(-3, 0, pshape)).astype(F32)
-            zp = rng.integers(fmt.lo, fmt.hi, size=pshape, endpoint=True)
-            dqa.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, block))
+            dqa.cases.append(onnx_dequantize_block_case(ort, name, fmt, shape, axis, block, -3, 0))
 
     dq4 = suite("onnx-dequantize-int4.json",
                 "DequantizeLinear from int4 and uint4: per tensor, per axis and blocked",
                 "dequantize", ort_oracle("DequantizeLinear", ort))
     for name in ["int4", "uint4"]:
         fmt = INT[name]
-        for variant in ["random", "extremes"]:
-            case_id = f"onnx-dq-{name}-{variant}"
-            rng = rng_for(case_id)
-            codes = dequantize_codes(rng, fmt, variant)
-            scale = F32(10 ** rng.uniform(-2, 0.5))
-            zp = int(rng.integers(fmt.lo, fmt.hi, endpoint=True))
-            dq4.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp))
+        dq4.cases.extend(onnx_dequantize_tensor_cases(ort, name, fmt))
         shape, axis = AXIS_SHAPES[2]
-        case_id = f"onnx-dq-{name}-axis{axis}-{'x'.join(map(str, shape))}"
-        rng = rng_for(case_id)
-        codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
-        scale = (10 ** rng.uniform(-2, 0.5, shape[axis])).astype(F32)
-        zp = rng.integers(fmt.lo, fmt.hi, size=shape[axis], endpoint=True)
-        dq4.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis))
+        dq4.cases.append(onnx_dequantize_axis_case(ort, name, fmt, shape, axis, -2, 0.5))
         for shape, axis, block in [BLOCK_SHAPES[0], BLOCK_SHAPES[3]]:
-            case_id = f"onnx-dq-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
-            rng = rng_for(case_id)
-            codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
-            pshape = list(shape)
-            pshape[axis] = -(-shape[axis] // block)
-            scale = (10 ** rng.uniform(-2, 0.5, pshape)).astype(F32)
-            zp = rng.integers(fmt.lo, fmt.hi, size=pshape, endpoint=True)
-            dq4.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, block))
+            dq4.cases.append(onnx_dequantize_block_case(ort, name, fmt, shape, axis, block, -2, 0.5))
+
+
+def onnx_quantize_tensor_cases(ort: Ort, name: str, fmt: IntFormat) -> list[Callable[[], dict]]:
+    """QuantizeLinear per tensor, one case a distribution, then ties and saturation."""
+    cases = []
+    for kind in DISTRIBUTIONS + ["ties", "saturate"]:
+        case_id = f"onnx-q-{name}-{kind}"
+        x, scale, zp = per_tensor_inputs(case_id, kind, fmt)
+        cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp))
+    return cases
+
+
+def onnx_quantize_axis_cases(ort: Ort, name: str, fmt: IntFormat, **options) -> list[Callable[[], dict]]:
+    """QuantizeLinear per axis (AXIS_SHAPES), then blocked (BLOCK_SHAPES); `options` go to onnx_quantize_case."""
+    cases = []
+    for shape, axis in AXIS_SHAPES:
+        case_id = f"onnx-q-{name}-axis{axis}-{'x'.join(map(str, shape))}"
+        x, scale, zp = per_axis_inputs(case_id, fmt, shape, axis)
+        cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, **options))
+    for shape, axis, block in BLOCK_SHAPES:
+        case_id = f"onnx-q-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
+        x, scale, zp = blocked_inputs(case_id, fmt, shape, axis, block)
+        cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, block, **options))
+    return cases
+
+
+def onnx_dequantize_tensor_cases(ort: Ort, name: str, fmt: IntFormat, **options) -> list[Callable[[], dict]]:
+    """DequantizeLinear per tensor of the narrow formats: random and extreme codes, scale 10 ** uniform(-2, 0.5);
+    `options` go to onnx_dequantize_case."""
+    cases = []
+    for variant in ["random", "extremes"]:
+        case_id = f"onnx-dq-{name}-{variant}"
+        rng = rng_for(case_id)
+        codes = dequantize_codes(rng, fmt, variant)
+        scale = F32(10 ** rng.uniform(-2, 0.5))
+        zp = int(rng.integers(fmt.lo, fmt.hi, endpoint=True))
+        cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, **options))
+    return cases
+
+
+def onnx_dequantize_axis_case(ort: Ort, name: str, fmt: IntFormat, shape, axis, lo, hi,
+                              **options) -> Callable[[], dict]:
+    """DequantizeLinear per axis: random codes, scales 10 ** uniform(lo, hi), zero points 0 for int32;
+    `options` go to onnx_dequantize_case."""
+    case_id = f"onnx-dq-{name}-axis{axis}-{'x'.join(map(str, shape))}"
+    rng = rng_for(case_id)
+    codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
+    scale = (10 ** rng.uniform(lo, hi, shape[axis])).astype(F32)
+    zp = np.zeros(shape[axis], np.int64) if name == "int32" else rng.integers(fmt.lo, fmt.hi, size=shape[axis], endpoint=True)
+    return onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, **options)
+
+
+def onnx_dequantize_block_case(ort: Ort, name: str, fmt: IntFormat, shape, axis, block, lo, hi,
+                               **options) -> Callable[[], dict]:
+    """DequantizeLinear blocked: random codes and zero points, scales 10 ** uniform(lo, hi);
+    `options` go to onnx_dequantize_case."""
+    case_id = f"onnx-dq-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
+    rng = rng_for(case_id)
+    codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
+    pshape = list(shape)
+    pshape[axis] = -(-shape[axis] // block)
+    scale = (10 ** rng.uniform(lo, hi, pshape)).astype(F32)
+    zp = rng.integers(fmt.lo, fmt.hi, size=pshape, endpoint=True)
+    return onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, block, **options)
 
 
 def dequantize_codes(rng, fmt: IntFormat, variant: str) -> np.ndarray:
@@ -1794,46 +1794,18 @@ def build_int2_suites(ort: Ort) -> None:
                 x = x[~extreme]
             q.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, opset=INT2_OPSET,
                                               prefer_reference=True))
-        for shape, axis in AXIS_SHAPES:
-            case_id = f"onnx-q-{name}-axis{axis}-{'x'.join(map(str, shape))}"
-            x, scale, zp = per_axis_inputs(case_id, fmt, shape, axis)
-            q.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, opset=INT2_OPSET,
-                                              prefer_reference=True))
-        for shape, axis, block in BLOCK_SHAPES:
-            case_id = f"onnx-q-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
-            x, scale, zp = blocked_inputs(case_id, fmt, shape, axis, block)
-            q.cases.append(onnx_quantize_case(ort, case_id, x, fmt, scale, zp, axis, block, INT2_OPSET,
-                                              prefer_reference=True))
+        q.cases.extend(onnx_quantize_axis_cases(ort, name, fmt, opset=INT2_OPSET, prefer_reference=True))
 
         codes, scale, zp, stated = ONNX_INT2_DEQUANTIZE[name]
         dq.cases.append(onnx_dequantize_case(ort, f"onnx-dq-{name}-onnx-example", np.array(codes), fmt, F32(scale),
                                              zp, opset=INT2_OPSET, stated=np.array(stated, F32), prefer_reference=True))
-        for variant in ["random", "extremes"]:
-            case_id = f"onnx-dq-{name}-{variant}"
-            rng = rng_for(case_id)
-            codes = dequantize_codes(rng, fmt, variant)
-            scale = F32(10 ** rng.uniform(-2, 0.5))
-            zp = int(rng.integers(fmt.lo, fmt.hi, endpoint=True))
-            dq.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, opset=INT2_OPSET,
-                                                 prefer_reference=True))
+        dq.cases.extend(onnx_dequantize_tensor_cases(ort, name, fmt, opset=INT2_OPSET, prefer_reference=True))
         for shape, axis in AXIS_SHAPES:
-            case_id = f"onnx-dq-{name}-axis{axis}-{'x'.join(map(str, shape))}"
-            rng = rng_for(case_id)
-            codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
-            scale = (10 ** rng.uniform(-2, 0.5, shape[axis])).astype(F32)
-            zp = rng.integers(fmt.lo, fmt.hi, size=shape[axis], endpoint=True)
-            dq.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, opset=INT2_OPSET,
-                                                 prefer_reference=True))
+            dq.cases.append(onnx_dequantize_axis_case(ort, name, fmt, shape, axis, -2, 0.5,
+                                                      opset=INT2_OPSET, prefer_reference=True))
         for shape, axis, block in [BLOCK_SHAPES[0], BLOCK_SHAPES[3]]:
-            case_id = f"onnx-dq-{name}-block{block}-axis{axis}-{'x'.join(map(str, shape))}"
-            rng = rng_for(case_id)
-            codes = rng.integers(fmt.lo, fmt.hi, size=shape, endpoint=True)
-            pshape = list(shape)
-            pshape[axis] = -(-shape[axis] // block)
-            scale = (10 ** rng.uniform(-2, 0.5, pshape)).astype(F32)
-            zp = rng.integers(fmt.lo, fmt.hi, size=pshape, endpoint=True)
-            dq.cases.append(onnx_dequantize_case(ort, case_id, codes, fmt, scale, zp, axis, block, INT2_OPSET,
-                                                 prefer_reference=True))
+            dq.cases.append(onnx_dequantize_block_case(ort, name, fmt, shape, axis, block, -2, 0.5,
+                                                       opset=INT2_OPSET, prefer_reference=True))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -70,7 +70,9 @@ PACKED = {"int4", "uint4", "int2", "uint2", "float4e2m1"}
 DTYPE_ATTRIBUTES = {"to", "output_dtype", "precision"}
 
 
-def _jfloat(v) -> float | str:
+def jfloat(v) -> float | str:
+    """A float32 as the golden format writes it: the exact value as a JSON number, or a special string
+    (golden.py writes its own float32 tensors with this too)."""
     v = np.float32(v)
     if np.isnan(v):
         return "NaN"
@@ -78,7 +80,7 @@ def _jfloat(v) -> float | str:
         return "Infinity" if v > 0 else "-Infinity"
     if v == 0 and np.signbit(v):
         return "-0"
-    return float(v)
+    return float(v)  # exact: repr() of this float64 reads back to the same float32
 
 
 def _array(value, elem_type: int) -> np.ndarray:
@@ -92,7 +94,7 @@ def _tensor(name: str, value, elem_type: int) -> dict:
     array = _array(value, elem_type)
     shape = [int(d) for d in array.shape]
     if dtype == "float32":
-        data = [_jfloat(v) for v in array.astype(np.float32).ravel()]
+        data = [jfloat(v) for v in array.astype(np.float32).ravel()]
     elif dtype in CODES:
         data = [int(v) for v in np.ascontiguousarray(array).view(CODES[dtype]).ravel()]
     else:

@@ -4,21 +4,34 @@ function show(v: number): string {
   return Object.is(v, -0) ? "-0" : String(v);
 }
 
-/** Bit-exact float32 comparison: NaN equals any NaN, -0 is not 0. */
-export function compareFloats(
+/**
+ * Checks the lengths, then each element pair in order: `mismatch` describes a
+ * difference (or returns undefined), and the first one is reported with its index.
+ */
+function compareEach(
   expected: ArrayLike<number>,
   actual: ArrayLike<number>,
+  mismatch: (e: number, a: number) => string | undefined,
 ): string | undefined {
   if (expected.length !== actual.length) {
     return `length: expected ${expected.length}, got ${actual.length}`;
   }
   for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    const a = actual[i] as number;
-    const same = Number.isNaN(e) ? Number.isNaN(a) : Object.is(e, a);
-    if (!same) return `[${i}]: expected ${show(e)}, got ${show(a)}`;
+    const diff = mismatch(expected[i] as number, actual[i] as number);
+    if (diff !== undefined) return `[${i}]: ${diff}`;
   }
   return undefined;
+}
+
+/** Bit-exact float32 comparison: NaN equals any NaN, -0 is not 0. */
+export function compareFloats(
+  expected: ArrayLike<number>,
+  actual: ArrayLike<number>,
+): string | undefined {
+  return compareEach(expected, actual, (e, a) => {
+    const same = Number.isNaN(e) ? Number.isNaN(a) : Object.is(e, a);
+    return same ? undefined : `expected ${show(e)}, got ${show(a)}`;
+  });
 }
 
 /** Exact comparison of integers. */
@@ -26,13 +39,7 @@ export function compareIntegers(
   expected: ArrayLike<number>,
   actual: ArrayLike<number>,
 ): string | undefined {
-  if (expected.length !== actual.length) {
-    return `length: expected ${expected.length}, got ${actual.length}`;
-  }
-  for (let i = 0; i < expected.length; i++) {
-    if (expected[i] !== actual[i]) return `[${i}]: expected ${expected[i]}, got ${actual[i]}`;
-  }
-  return undefined;
+  return compareEach(expected, actual, (e, a) => (e !== a ? `expected ${e}, got ${a}` : undefined));
 }
 
 export function compareShapes(
@@ -49,14 +56,8 @@ export function compareRelative(
   actual: ArrayLike<number>,
   rel: number,
 ): string | undefined {
-  if (expected.length !== actual.length) {
-    return `length: expected ${expected.length}, got ${actual.length}`;
-  }
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    const a = actual[i] as number;
+  return compareEach(expected, actual, (e, a) => {
     const ok = e === a || Math.abs(a - e) <= rel * Math.abs(e);
-    if (!ok) return `[${i}]: expected ${show(e)} (within ${rel} relative), got ${show(a)}`;
-  }
-  return undefined;
+    return ok ? undefined : `expected ${show(e)} (within ${rel} relative), got ${show(a)}`;
+  });
 }

@@ -417,6 +417,9 @@ describe("percentileRange", () => {
 // ---------------------------------------------------------------------------------------------------
 
 describe("mseRange", () => {
+  /** The inputs of a search: counts, bin width, levels and the first candidate edge. */
+  const searchArbs = [smallCounts, smallWidth, levelsArb, fc.integer({ min: 1, max: 16 })] as const;
+
   it("runs the doc example", () => {
     expect(mseRange(Histogram.fromCounts([40, 30, 20, 5, 3, 1, 0, 1], 1), { bits: 2 })).toBe(2);
   });
@@ -424,10 +427,7 @@ describe("mseRange", () => {
   it("returns the argmin of a brute-force search over every candidate edge (ties to the smallest)", () => {
     fc.assert(
       fc.property(
-        smallCounts,
-        smallWidth,
-        levelsArb,
-        fc.integer({ min: 1, max: 16 }),
+        ...searchArbs,
         fc.integer({ min: 1, max: 3 }),
         (counts, w, { bits, unsigned }, start, stride) => {
           const h = Histogram.fromCounts(counts, w);
@@ -447,18 +447,12 @@ describe("mseRange", () => {
 
   it("stays within [first candidate edge, top edge]", () => {
     fc.assert(
-      fc.property(
-        smallCounts,
-        smallWidth,
-        levelsArb,
-        fc.integer({ min: 1, max: 16 }),
-        (counts, w, lv, start) => {
-          const amax = mseRange(Histogram.fromCounts(counts, w), { ...lv, start });
-          expect(amax).toBeGreaterThanOrEqual(start * w);
-          expect(amax).toBeLessThanOrEqual(counts.length * w);
-          expect(Number.isInteger(amax / w)).toBe(true);
-        },
-      ),
+      fc.property(...searchArbs, (counts, w, lv, start) => {
+        const amax = mseRange(Histogram.fromCounts(counts, w), { ...lv, start });
+        expect(amax).toBeGreaterThanOrEqual(start * w);
+        expect(amax).toBeLessThanOrEqual(counts.length * w);
+        expect(Number.isInteger(amax / w)).toBe(true);
+      }),
     );
   });
 

@@ -18,6 +18,7 @@ import {
   float32ToFloat16Bits,
 } from "../src/kernels/floats.js";
 import { referenceKernels as reference } from "../src/kernels/reference.js";
+import type { Kernels } from "../src/kernels/types.js";
 import type { ParamLayout } from "../src/tensor.js";
 import { firstDifference } from "./bits.js";
 
@@ -59,6 +60,20 @@ function expectSameBits(
       `bits differ at ${i}: fast ${actual[i]}, reference ${expected[i]} (${context()})`,
     );
   }
+}
+
+/** The reference's per-tensor codes of `x` in `format`, written into `codes`. */
+function referenceCodes<T extends IntegerArray>(
+  pytorch: boolean,
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  format: Format,
+  codes: T,
+): T {
+  const semantics = pytorch ? "pytorch" : "onnx";
+  reference.quantizeTensor(semantics, x, scale, zeroPoint, format.min, format.max, codes);
+  return codes;
 }
 
 function nextUp(v: number): number {
@@ -486,16 +501,7 @@ describe("fake quantize and packed int4", () => {
         ({ scale, x }, format, pytorch) => {
           fc.pre(accepted(pytorch, scale));
           const zp = Math.max(format.min, Math.min(format.max, 3));
-          const codes = new Int32Array(x.length);
-          reference.quantizeTensor(
-            pytorch ? "pytorch" : "onnx",
-            x,
-            scale,
-            zp,
-            format.min,
-            format.max,
-            codes,
-          );
+          const codes = referenceCodes(pytorch, x, scale, zp, format, new Int32Array(x.length));
           const expected = new Float32Array(x.length);
           reference.dequantizeTensor("onnx", codes, scale, zp, expected);
           for (const k of [fast, small]) {
@@ -519,30 +525,21 @@ describe("fake quantize and packed int4", () => {
       fc.assert(
         fc.property(caseArb(format), fc.boolean(), ({ scale, zeroPoint, x }, pytorch) => {
           fc.pre(accepted(pytorch, scale));
-          const codes = new Int8Array(x.length);
-          reference.quantizeTensor(
-            pytorch ? "pytorch" : "onnx",
+          const codes = referenceCodes(
+            pytorch,
             x,
             scale,
             zeroPoint,
-            format.min,
-            format.max,
-            codes,
+            format,
+            new Int8Array(x.length),
           );
           const expected = new Uint8Array((x.length + 1) >> 1);
           for (let i = 0; i < x.length; i++)
             expected[i >> 1] |= ((codes[i] as number) & 0xf) << ((i & 1) * 4);
+          const semantics = pytorch ? "pytorch" : "onnx";
           for (const k of [fast, small]) {
             const actual = new Uint8Array(expected.length).fill(0xff);
-            k.quantizeInt4Packed(
-              pytorch ? "pytorch" : "onnx",
-              x,
-              scale,
-              zeroPoint,
-              format.min,
-              format.max,
-              actual,
-            );
+            k.quantizeInt4Packed(semantics, x, scale, zeroPoint, format.min, format.max, actual);
             expectSameBits(
               actual,
               expected,
@@ -628,52 +625,35 @@ describe("per-axis and blocked layouts", () => {
           fc.boolean(),
           ({ layout, scales, zeroPoints, x }, pytorch) => {
             fc.pre(scales.every((s) => accepted(pytorch, s)));
-            const expected = new format.storage(x.length);
-            reference.quantizeLayout(
-              pytorch ? "pytorch" : "onnx",
-              x,
-              scales,
-              zeroPoints,
-              layout,
-              format.min,
-              format.max,
-              expected,
-            );
-            const d0 = new Float32Array(x.length);
-            reference.dequantizeLayout(
-              pytorch ? "pytorch" : "onnx",
-              expected,
-              scales,
-              zeroPoints,
-              layout,
-              d0,
-            );
-            for (const k of [fast, small]) {
-              const actual = new format.storage(x.length);
+            const semantics = pytorch ? "pytorch" : "onnx";
+            // The same calls for the reference and for each fast kernel set.
+            const quantize = (k: Kernels, out: IntegerArray) =>
               k.quantizeLayout(
-                pytorch ? "pytorch" : "onnx",
+                semantics,
                 x,
                 scales,
                 zeroPoints,
                 layout,
                 format.min,
                 format.max,
-                actual,
+                out,
               );
+            const dequantize = (k: Kernels, codes: IntegerArray, out: Float32Array) =>
+              k.dequantizeLayout(semantics, codes, scales, zeroPoints, layout, out);
+            const expected = new format.storage(x.length);
+            quantize(reference, expected);
+            const d0 = new Float32Array(x.length);
+            dequantize(reference, expected, d0);
+            for (const k of [fast, small]) {
+              const actual = new format.storage(x.length);
+              quantize(k, actual);
               expectSameBits(
                 actual,
                 expected,
                 () => `quantize ${JSON.stringify(layout)} pytorch=${pytorch}`,
               );
               const d1 = new Float32Array(x.length);
-              k.dequantizeLayout(
-                pytorch ? "pytorch" : "onnx",
-                expected,
-                scales,
-                zeroPoints,
-                layout,
-                d1,
-              );
+              dequantize(k, expected, d1);
               expectSameBits(
                 d1,
                 d0,
@@ -699,15 +679,7 @@ describe("per-axis and blocked layouts", () => {
       const x = randomValues(n, n, 0.05);
       const scales = Float32Array.from({ length: rows }, (_, r) => fround(0.01 * (r + 1)));
       const zps = Int32Array.from({ length: rows }, (_, r) => r - 2);
-      const layout: ParamLayout = {
-        outer: 1,
-        dim: rows,
-        inner: cols,
-        blockSize: 1,
-        outerStride: 0,
-        axisStride: 1,
-        innerStride: 0,
-      };
+      const layout = axisLayout(n, cols, 0);
       const expected = new Int8Array(n);
       reference.quantizeLayout("onnx", x, scales, zps, layout, -128, 127, expected);
       const actual = new Int8Array(n);

@@ -341,22 +341,9 @@ describe("edge values", () => {
 
   it("decodes codes from any integer typed array", () => {
     const expected = [1, -2, 448];
-    expectFloat32ArrayEqual(
-      decodeFloat("float8e4m3fn", new Uint8Array([0x38, 0xc0, 0x7e])),
-      expected,
-    );
-    expectFloat32ArrayEqual(
-      decodeFloat("float8e4m3fn", new Uint16Array([0x38, 0xc0, 0x7e])),
-      expected,
-    );
-    expectFloat32ArrayEqual(
-      decodeFloat("float8e4m3fn", new Int32Array([0x38, 0xc0, 0x7e])),
-      expected,
-    );
-    expectFloat32ArrayEqual(
-      decodeFloat("float8e4m3fn", new Uint8ClampedArray([0x38, 0xc0, 0x7e])),
-      expected,
-    );
+    for (const Codes of [Uint8Array, Uint16Array, Int32Array, Uint8ClampedArray]) {
+      expectFloat32ArrayEqual(decodeFloat("float8e4m3fn", new Codes([0x38, 0xc0, 0x7e])), expected);
+    }
     expectFloat32ArrayEqual(decodeFloat("float16", new Uint32Array([0x3c00, 0xc000])), [1, -2]);
   });
 });

@@ -16,21 +16,15 @@ import {
   quantize,
   symmetricParams,
 } from "../src/index.js";
+import { arrayOf, shape3 } from "./arbitraries.js";
 
 const signed: IntegerDType[] = ["int4", "int8", "int16"];
 
 /** A [a, b, c] tensor of float32 values. */
 const tensor = fc
   .record({
-    shape: fc.tuple(
-      fc.integer({ min: 1, max: 4 }),
-      fc.integer({ min: 1, max: 9 }),
-      fc.integer({ min: 1, max: 3 }),
-    ),
-    seed: fc.array(fc.float({ min: -100, max: 100, noNaN: true }), {
-      minLength: 108,
-      maxLength: 108,
-    }),
+    shape: shape3(4, 9, 3),
+    seed: arrayOf(fc.float({ min: -100, max: 100, noNaN: true }), 108),
   })
   .map(({ shape, seed }) => {
     const size = shape[0] * shape[1] * shape[2];

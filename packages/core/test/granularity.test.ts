@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { INTEGER_FORMATS, type IntegerDType, type Semantics } from "../src/index.js";
+import { arrayOf, shape3 } from "./arbitraries.js";
 import { forEachBackend } from "./backends.js";
 
 const dtypes = Object.keys(INTEGER_FORMATS) as IntegerDType[];
@@ -8,26 +9,13 @@ const dtypes = Object.keys(INTEGER_FORMATS) as IntegerDType[];
 /** A [a, b, c] tensor, an axis, and per-index scales and zero points along it. */
 const perAxis = fc
   .record({
-    shape: fc.tuple(
-      fc.integer({ min: 1, max: 4 }),
-      fc.integer({ min: 1, max: 4 }),
-      fc.integer({ min: 1, max: 4 }),
-    ),
+    shape: shape3(4, 4, 4),
     axis: fc.integer({ min: -3, max: 2 }),
     dtype: fc.constantFrom(...dtypes),
     semantics: fc.constantFrom<Semantics>("onnx", "pytorch"),
-    seed: fc.array(fc.float({ min: -1000, max: 1000, noNaN: true }), {
-      minLength: 64,
-      maxLength: 64,
-    }),
-    scales: fc.array(fc.float({ min: Math.fround(1e-3), max: 100, noNaN: true }), {
-      minLength: 4,
-      maxLength: 4,
-    }),
-    zeroFractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
-      minLength: 4,
-      maxLength: 4,
-    }),
+    seed: arrayOf(fc.float({ min: -1000, max: 1000, noNaN: true }), 64),
+    scales: arrayOf(fc.float({ min: Math.fround(1e-3), max: 100, noNaN: true }), 4),
+    zeroFractions: arrayOf(fc.double({ min: 0, max: 1, noNaN: true }), 4),
   })
   .map(({ shape, axis, dtype, semantics, seed, scales, zeroFractions }) => {
     const a = axis < 0 ? axis + 3 : axis;
