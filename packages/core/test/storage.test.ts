@@ -77,6 +77,74 @@ describe("blockStorage", () => {
     expect(BNB_FORMATS.nf4).toBeDefined();
   });
 
+  it("names each field and its kind, in the order the tensor stores them", () => {
+    const shape = [2, 256];
+    const fields = (t: Parameters<typeof blockStorage>[0]) => {
+      const s = blockStorage(t);
+      return [s.format, s.fields.map((f) => [f.field, f.kind, f.bits])];
+    };
+    // 512 values: mxfp4 16 e8m0 scales (blocks of 32) and 4-bit codes; NVFP4 a float32 tensor
+    // scale, 32 e4m3 scales (blocks of 16) and 256 packed bytes; nf4 in blocks of 64: 8 absmax
+    // values (float32, or with double quantization 8 one-byte codes, one float32 per 256 of them
+    // and a float32 offset) and 256 packed bytes.
+    expect(fields(quantizeMx(x, "mxfp4", { shape }))).toEqual([
+      "mxfp4",
+      [
+        ["scales", "scales", 128],
+        ["codes", "codes", 2048],
+      ],
+    ]);
+    expect(fields(quantizeNvfp4(x, { shape }))).toEqual([
+      "nvfp4",
+      [
+        ["tensor scale", "scales", 32],
+        ["scales", "scales", 256],
+        ["codes", "codes", 2048],
+      ],
+    ]);
+    expect(fields(quantizeBnb(x, "nf4"))).toEqual([
+      "nf4",
+      [
+        ["absmax", "scales", 256],
+        ["codes", "codes", 2048],
+      ],
+    ]);
+    expect(fields(quantizeBnb(x, "fp4", { doubleQuant: true }))).toEqual([
+      "fp4 (double quantized)",
+      [
+        ["absmax", "scales", 64],
+        ["nested absmax", "scales", 32],
+        ["offset", "scales", 32],
+        ["codes", "codes", 2048],
+      ],
+    ]);
+  });
+
+  it("refuses an object that only looks like a block tensor", () => {
+    const message = (t: unknown) => {
+      try {
+        blockStorage(t as never);
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+      return "no error";
+    };
+    const expected =
+      "TypeError: blockStorage(): argument 't' must be a tensor of quantizeGgml, quantizeMx, quantizeNvfp4 or quantizeBnb; received";
+    const ggml = quantizeGgml(x, "q8_0", { shape: [2, 256] });
+    for (const t of [
+      null,
+      "q8_0",
+      { shape: "2" },
+      { ...ggml, data: Array.from(ggml.data) },
+      { ...ggml, type: "Q8_0" },
+      { ...quantizeBnb(x, "nf4"), packed: [1, 2] },
+      { ...quantizeNvfp4(x, { shape: [2, 256] }), packed: [1, 2] },
+    ]) {
+      expect(message(t).startsWith(expected), JSON.stringify(t)?.slice(0, 60)).toBe(true);
+    }
+  });
+
   it("refuses what is no block tensor", () => {
     expect(() => blockStorage({ shape: [2] } as never)).toThrow(
       "blockStorage(): argument 't' must be a tensor of quantizeGgml, quantizeMx, quantizeNvfp4 or quantizeBnb; received an object",
