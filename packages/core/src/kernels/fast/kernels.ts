@@ -74,10 +74,17 @@ interface Side {
   readonly width: number;
 }
 
-const overlap = (a: ArrayBufferView, b: ArrayBufferView) =>
-  a.buffer === b.buffer &&
-  a.byteOffset < b.byteOffset + b.byteLength &&
-  b.byteOffset < a.byteOffset + a.byteLength;
+/**
+ * Whether two views of the module's memory, at byte offsets `pa` and `pb` (-1: not in it), share a
+ * byte. Offsets, not buffer objects: views made before and after the memory grew have different ones.
+ */
+const overlapping = (pa: number, a: ArrayBufferView, pb: number, b: ArrayBufferView) =>
+  pa >= 0 &&
+  pb >= 0 &&
+  a.byteLength > 0 &&
+  b.byteLength > 0 &&
+  pa < pb + b.byteLength &&
+  pb < pa + a.byteLength;
 
 /** Storage kind of a code array (./abi.ts), or -1 where only the reference kernels take it. */
 function kindOf(a: unknown): number {
@@ -173,9 +180,7 @@ export function createFastKernels(
     if (heap === undefined) return undefined;
     const src = heap.pointerOf(input);
     let dst = heap.pointerOf(output);
-    const clash =
-      src < dst + output.byteLength && dst < src + input.byteLength && input.byteLength > 0;
-    if (src >= 0 && dst >= 0 && clash) dst = -1;
+    if (overlapping(src, input, dst, output)) dst = -1;
     return src < 0 && dst < 0 ? undefined : { src, dst, inWidth, outWidth };
   }
 
@@ -198,7 +203,7 @@ export function createFastKernels(
     const run = (a: Part) => call[name](...a) ?? 0;
     let ps = heap === undefined ? -1 : heap.pointerOf(input.array);
     let pd = heap === undefined ? -1 : heap.pointerOf(output.array);
-    if (ps >= 0 && pd >= 0 && overlap(input.array, output.array)) {
+    if (overlapping(ps, input.array, pd, output.array)) {
       if (ps !== pd || input.width !== output.width) pd = -1;
     }
     const t = threadsFor(setting, n, THREADS_MIN_VALUES, ps >= 0 || pd >= 0);
@@ -258,8 +263,13 @@ export function createFastKernels(
     (name, blocks, perChunk, blockSize, sides, args, stop) => {
       const run = (a: Part) => call[name](...a) ?? 0;
       const ptr = sides.map((side) => (heap === undefined ? -1 : heap.pointerOf(side.array)));
+      const pointers = [...ptr];
       sides.forEach((side, i) => {
-        const clash = sides.some((o, j) => j !== i && overlap(o.array, side.array));
+        const clash = sides.some(
+          (o, j) =>
+            j !== i &&
+            overlapping(pointers[j] as number, o.array, pointers[i] as number, side.array),
+        );
         if (!side.input && clash) ptr[i] = -1;
       });
       const bytesOf = (a: ArrayBufferView, at: number, n: number) =>
