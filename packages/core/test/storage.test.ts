@@ -12,6 +12,7 @@ import {
   quantizeMx,
   quantizeNvfp4,
 } from "../src/index.js";
+import { message } from "./show.js";
 
 /** 512 values, every block nonzero: a ramp with a sign pattern. */
 const x = Float32Array.from({ length: 512 }, (_, i) => ((i % 7) - 3) * 0.01 * (1 + (i % 13)));
@@ -121,14 +122,6 @@ describe("blockStorage", () => {
   });
 
   it("refuses an object that only looks like a block tensor", () => {
-    const message = (t: unknown) => {
-      try {
-        blockStorage(t as never);
-      } catch (error) {
-        return `${(error as Error).name}: ${(error as Error).message}`;
-      }
-      return "no error";
-    };
     const expected =
       "TypeError: blockStorage(): argument 't' must be a tensor of quantizeGgml, quantizeMx, quantizeNvfp4 or quantizeBnb; received";
     const ggml = quantizeGgml(x, "q8_0", { shape: [2, 256] });
@@ -141,7 +134,10 @@ describe("blockStorage", () => {
       { ...quantizeBnb(x, "nf4"), packed: [1, 2] },
       { ...quantizeNvfp4(x, { shape: [2, 256] }), packed: [1, 2] },
     ]) {
-      expect(message(t).startsWith(expected), JSON.stringify(t)?.slice(0, 60)).toBe(true);
+      expect(
+        message(() => blockStorage(t as never)).startsWith(expected),
+        JSON.stringify(t)?.slice(0, 60),
+      ).toBe(true);
     }
   });
 
