@@ -66,17 +66,32 @@ export const BNB_CHOICES = Object.keys(BNB_FORMATS) as BnbFormat[];
 
 export type Family = "integer" | "float" | "ggml" | "mx" | "nvfp4" | "bnb";
 
+/** A group of the format select: a family, its label and its formats. */
+export interface FormatGroup {
+  family: Family;
+  label: string;
+  formats: readonly string[];
+}
+
+/** The families in the order the format select shows them. */
+export const FORMAT_GROUPS: readonly FormatGroup[] = [
+  { family: "integer", label: "Integer", formats: INTEGER_CHOICES },
+  { family: "float", label: "Float", formats: FLOAT_CHOICES },
+  { family: "ggml", label: "GGUF blocks", formats: GGML_CHOICES },
+  { family: "mx", label: "Microscaling (OCP MX)", formats: MX_CHOICES },
+  { family: "nvfp4", label: "NVIDIA", formats: ["nvfp4"] },
+  { family: "bnb", label: "bitsandbytes", formats: BNB_CHOICES },
+];
+
 /** Which family a format name belongs to. */
 export function familyOf(format: string): Family {
-  if ((INTEGER_CHOICES as readonly string[]).includes(format)) return "integer";
-  if ((FLOAT_CHOICES as readonly string[]).includes(format)) return "float";
-  if ((GGML_CHOICES as readonly string[]).includes(format)) return "ggml";
-  if ((MX_CHOICES as readonly string[]).includes(format)) return "mx";
-  if ((BNB_CHOICES as readonly string[]).includes(format)) return "bnb";
-  if (format === "nvfp4") return "nvfp4";
-  throw new RangeError(
-    `familyOf(): argument 'format' must be a format the playground offers; received "${format}".`,
-  );
+  const group = FORMAT_GROUPS.find((g) => g.formats.includes(format));
+  if (group === undefined) {
+    throw new RangeError(
+      `familyOf(): argument 'format' must be a format the playground offers; received "${format}".`,
+    );
+  }
+  return group.family;
 }
 
 export const DISTRIBUTIONS = ["normal", "laplace", "uniform", "outliers"] as const;

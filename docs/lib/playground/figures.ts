@@ -54,6 +54,27 @@ export function binCounts(
   return counts;
 }
 
+/** The bar trace of {@link binCounts}: one bar a bin, at its centre, named after the count of values. */
+function histogramBars(
+  values: Float32Array,
+  bins: number,
+  lo: number,
+  hi: number,
+  opacity: number,
+) {
+  const counts = binCounts(values, bins, lo, hi);
+  const width = (hi - lo) / bins || 1;
+  return {
+    type: "bar",
+    name: `values (${values.length})`,
+    x: counts.map((_, b) => lo + (b + 0.5) * width),
+    y: counts,
+    width: counts.map(() => width),
+    marker: { color: COLORS.original, opacity },
+    hovertemplate: "%{x:.4g}: %{y}<extra></extra>",
+  };
+}
+
 /** The distinct values of `y`, sorted (NaN left out). */
 export function distinctValues(y: Float32Array): Float32Array {
   const sorted = Float32Array.from(y).sort();
@@ -75,21 +96,10 @@ export function distinctValues(y: Float32Array): Float32Array {
  */
 export function histogramWithUsedValues(x: Float32Array, y: Float32Array, bins = 80): Figure {
   const [lo, hi] = extent(x);
-  const counts = binCounts(x, bins, lo, hi);
-  const width = (hi - lo) / bins || 1;
-  const top = Math.max(...counts) * 1.08;
+  const bars = histogramBars(x, bins, lo, hi, 0.75);
+  const top = Math.max(...bars.y) * 1.08;
   const used = distinctValues(y);
-  const data: Record<string, unknown>[] = [
-    {
-      type: "bar",
-      name: `values (${x.length})`,
-      x: counts.map((_, b) => lo + (b + 0.5) * width),
-      y: counts,
-      width: counts.map(() => width),
-      marker: { color: COLORS.original, opacity: 0.75 },
-      hovertemplate: "%{x:.4g}: %{y}<extra></extra>",
-    },
-  ];
+  const data: Record<string, unknown>[] = [bars];
   if (used.length <= MAX_LEVEL_LINES) {
     const lx: (number | null)[] = [];
     const ly: (number | null)[] = [];
@@ -212,20 +222,8 @@ export function errorEnvelope(errors: Float64Array, buckets = 600, bound?: numbe
  */
 export function histogram(values: Float32Array, bins = 80): Figure {
   const [lo, hi] = extent(values);
-  const counts = binCounts(values, bins, lo, hi);
-  const width = (hi - lo) / bins || 1;
   return {
-    data: [
-      {
-        type: "bar",
-        name: `values (${values.length})`,
-        x: counts.map((_, b) => lo + (b + 0.5) * width),
-        y: counts,
-        width: counts.map(() => width),
-        marker: { color: COLORS.original, opacity: 0.8 },
-        hovertemplate: "%{x:.4g}: %{y}<extra></extra>",
-      },
-    ],
+    data: [histogramBars(values, bins, lo, hi, 0.8)],
     layout: layoutOf("value", "count", { showlegend: false }),
   } as unknown as Figure;
 }

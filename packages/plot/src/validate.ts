@@ -60,6 +60,27 @@ export function sameLength(
   }
 }
 
+/**
+ * Checks that `value` is a non-empty array (a figure's series, rows, panels) and returns it.
+ * `expected` is what the TypeError asks for ("an array of { name, codes }"); with `most`, the
+ * length is at most `most.count` and the RangeError asks for "an array of 1 to 8 series".
+ */
+export function nonEmptyArray<T>(
+  fn: string,
+  arg: string,
+  value: readonly T[] | undefined,
+  expected: string,
+  most?: { count: number; noun: string },
+): readonly T[] {
+  if (!Array.isArray(value)) throw typeError(fn, arg, expected, value);
+  if (most === undefined) {
+    if (value.length === 0) throw rangeError(fn, arg, "a non-empty array", value);
+  } else if (value.length === 0 || value.length > most.count) {
+    throw rangeError(fn, arg, `an array of 1 to ${most.count} ${most.noun}`, value);
+  }
+  return value;
+}
+
 /** Checks a finite number > 0 (a pixel ratio). */
 export function positiveNumber(fn: string, arg: string, value: unknown): number {
   if (typeof value !== "number") throw typeError(fn, arg, "a finite number > 0", value);

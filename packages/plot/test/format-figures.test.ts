@@ -122,13 +122,25 @@ describe("storageBars", () => {
   });
 });
 
+// Lesson 09's points: three at 4.5 bits within 0.75 dB, two more within 0.4 bits of them.
+const crowd = [
+  { name: "Q8_0", bitsPerWeight: 8.5, error: 45.19, family: "GGUF" },
+  { name: "Q6_K", bitsPerWeight: 6.5625, error: 34.96, family: "GGUF" },
+  { name: "Q4_K", bitsPerWeight: 4.5, error: 23.26, family: "GGUF" },
+  { name: "Q4_1", bitsPerWeight: 5, error: 22.47, family: "GGUF" },
+  { name: "Q4_0", bitsPerWeight: 4.5, error: 21.15, family: "GGUF" },
+  { name: "NF4", bitsPerWeight: 4.5, error: 20.51, family: "bitsandbytes" },
+  { name: "NF4, double quantized", bitsPerWeight: 4.1276, error: 20.5, family: "bitsandbytes" },
+  { name: "MXFP8 (e4m3)", bitsPerWeight: 8.25, error: 30.33, family: "MX" },
+  { name: "MXFP4", bitsPerWeight: 4.25, error: 18.64, family: "MX" },
+  { name: "NVFP4", bitsPerWeight: 4.5003, error: 20.4, family: "MX" },
+];
+
 test("bitsAgainstError places the labels of nearby points apart", () => {
-  const near = [
-    { name: "Q4_0", bitsPerWeight: 4.5, error: 21.15, family: "GGUF" },
-    { name: "NF4", bitsPerWeight: 4.5, error: 20.51, family: "bitsandbytes" },
-    { name: "NVFP4", bitsPerWeight: 4.5003, error: 20.4, family: "MX" },
-    { name: "Q8_0", bitsPerWeight: 8.5, error: 45.19, family: "GGUF" },
-  ];
+  // Q4_0 and NF4 at 4.5 bits, NVFP4 at 4.5003, Q8_0 at 8.5.
+  const near = ["Q4_0", "NF4", "NVFP4", "Q8_0"].map(
+    (name) => crowd.find((p) => p.name === name) as (typeof crowd)[number],
+  );
   const fig = bitsAgainstError(near);
   type T = { text: string[]; textposition: string[]; customdata: string[] };
   // Each label's place: a position beside its point, or the end of its line.
@@ -143,19 +155,6 @@ test("bitsAgainstError places the labels of nearby points apart", () => {
 });
 
 test("bitsAgainstError labels a crowd once each: beside its point or further off with a line", () => {
-  // Lesson 09's points: three at 4.5 bits within 0.75 dB, two more within 0.4 bits of them.
-  const crowd = [
-    { name: "Q8_0", bitsPerWeight: 8.5, error: 45.19, family: "GGUF" },
-    { name: "Q6_K", bitsPerWeight: 6.5625, error: 34.96, family: "GGUF" },
-    { name: "Q4_K", bitsPerWeight: 4.5, error: 23.26, family: "GGUF" },
-    { name: "Q4_1", bitsPerWeight: 5, error: 22.47, family: "GGUF" },
-    { name: "Q4_0", bitsPerWeight: 4.5, error: 21.15, family: "GGUF" },
-    { name: "NF4", bitsPerWeight: 4.5, error: 20.51, family: "bitsandbytes" },
-    { name: "NF4, double quantized", bitsPerWeight: 4.1276, error: 20.5, family: "bitsandbytes" },
-    { name: "MXFP8 (e4m3)", bitsPerWeight: 8.25, error: 30.33, family: "MX" },
-    { name: "MXFP4", bitsPerWeight: 4.25, error: 18.64, family: "MX" },
-    { name: "NVFP4", bitsPerWeight: 4.5003, error: 20.4, family: "MX" },
-  ];
   const fig = bitsAgainstError(crowd);
   type T = { x: number[]; y: number[]; text: string[]; customdata: string[] };
   const beside = (fig.data as T[]).flatMap((t) => t.text.filter((name) => name !== ""));

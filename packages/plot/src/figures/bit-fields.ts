@@ -1,7 +1,7 @@
 import { bitLayout, bitPattern, type FormatName } from "@quantlab/core";
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Annotations, Data } from "plotly.js";
-import { optionalString } from "../validate.js";
+import { nonEmptyArray, optionalString } from "../validate.js";
 import { axis, baseLayout, fmt } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -47,8 +47,7 @@ const FIELD_NAMES = {
  */
 export function bitFields(formats: readonly FormatName[], options?: BitFieldsOptions): Figure {
   const fn = "bitFields";
-  if (!Array.isArray(formats)) throw typeError(fn, "formats", "an array of format names", formats);
-  if (formats.length === 0) throw rangeError(fn, "formats", "a non-empty array", formats);
+  nonEmptyArray(fn, "formats", formats, "an array of format names");
   const opts = checkOptions(fn, "options", options, ["value", "title"]);
   const title = optionalString(fn, "options.title", opts.title);
   if (opts.value !== undefined && typeof opts.value !== "number") {

@@ -1,6 +1,12 @@
-import { rangeError, typeError } from "@quantlab/core/validate";
+import { typeError } from "@quantlab/core/validate";
 import type { Annotations, Data } from "plotly.js";
-import { finiteNumber, optionalString, optionsObject, positiveNumber } from "../validate.js";
+import {
+  finiteNumber,
+  nonEmptyArray,
+  optionalString,
+  optionsObject,
+  positiveNumber,
+} from "../validate.js";
 import { axis, baseLayout, fmt, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -49,8 +55,7 @@ export function bitsAgainstError(
   const opts = optionsObject(fn, "options", options, ["errorTitle", "title"]);
   const errorTitle = optionalString(fn, "options.errorTitle", opts.errorTitle) ?? "SQNR (dB)";
   const title = optionalString(fn, "options.title", opts.title);
-  if (!Array.isArray(points)) throw typeError(fn, "points", "an array of points", points);
-  if (points.length === 0) throw rangeError(fn, "points", "a non-empty array", points);
+  nonEmptyArray(fn, "points", points, "an array of points");
   const families = new Map<string, FormatPoint[]>();
   points.forEach((p, i) => {
     const at = `points[${i}]`;

@@ -1,6 +1,6 @@
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
-import { finiteNumber, oneOf, optionalString } from "../validate.js";
+import { finiteNumber, nonEmptyArray, oneOf, optionalString } from "../validate.js";
 import { axis, baseLayout, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -69,17 +69,10 @@ export function bitsPerWeightChart(options: BitsPerWeightChartOptions): Figure {
     "xTitle",
     "title",
   ]);
-  const series = opts.series;
-  if (!Array.isArray(series))
-    throw typeError(fn, "options.series", "an array of { name, points }", series);
-  if (series.length === 0 || series.length > SERIES_COLORS.length) {
-    throw rangeError(
-      fn,
-      "options.series",
-      `an array of 1 to ${SERIES_COLORS.length} series`,
-      series,
-    );
-  }
+  const series = nonEmptyArray(fn, "options.series", opts.series, "an array of { name, points }", {
+    count: SERIES_COLORS.length,
+    noun: "series",
+  });
   if (typeof opts.yTitle !== "string")
     throw typeError(fn, "options.yTitle", "a string", opts.yTitle);
   const yType =
@@ -96,9 +89,7 @@ export function bitsPerWeightChart(options: BitsPerWeightChartOptions): Figure {
       throw typeError(fn, at, "an object { name, points }", s);
     checkOptions(fn, at, s, ["name", "points"]);
     if (typeof s.name !== "string") throw typeError(fn, `${at}.name`, "a string", s.name);
-    if (!Array.isArray(s.points))
-      throw typeError(fn, `${at}.points`, "an array of points", s.points);
-    if (s.points.length === 0) throw rangeError(fn, `${at}.points`, "a non-empty array", s.points);
+    nonEmptyArray(fn, `${at}.points`, s.points, "an array of points");
     const x: number[] = [];
     const y: number[] = [];
     const text: string[] = [];

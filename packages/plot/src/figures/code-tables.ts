@@ -1,6 +1,6 @@
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
-import { finiteArray, optionalString } from "../validate.js";
+import { finiteArray, nonEmptyArray, optionalString } from "../validate.js";
 import { axis, baseLayout, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -42,10 +42,10 @@ export interface CodeTablesOptions {
  */
 export function codeTables(tables: CodeTable[], options?: CodeTablesOptions): Figure {
   const fn = "codeTables";
-  if (!Array.isArray(tables)) throw typeError(fn, "tables", "an array of { name, codes }", tables);
-  if (tables.length === 0 || tables.length > SERIES_COLORS.length) {
-    throw rangeError(fn, "tables", `an array of 1 to ${SERIES_COLORS.length} tables`, tables);
-  }
+  nonEmptyArray(fn, "tables", tables, "an array of { name, codes }", {
+    count: SERIES_COLORS.length,
+    noun: "tables",
+  });
   const opts = checkOptions(fn, "options", options, [
     "inputMin",
     "inputLabel",

@@ -12,6 +12,7 @@ import {
   finiteArray,
   labelsArray,
   type NumericArray,
+  nonEmptyArray,
   oneOf,
   optionalString,
   optionsObject,
@@ -301,12 +302,13 @@ export function compareErrors(options: CompareErrorsOptions): Figure {
   const fn = "compareErrors";
   const opts = optionsObject(fn, "options", options, COMPARE_OPTIONS);
   const original = finiteArray(fn, "original", opts.original);
-  if (!Array.isArray(opts.schemes))
-    throw typeError(fn, "schemes", "an array of { name, dequantized, params? }", opts.schemes);
-  const list = opts.schemes as unknown[];
-  if (list.length === 0 || list.length > SERIES_COLORS.length) {
-    throw rangeError(fn, "schemes", `an array of 1 to ${SERIES_COLORS.length} schemes`, list);
-  }
+  const list = nonEmptyArray(
+    fn,
+    "schemes",
+    opts.schemes as readonly unknown[] | undefined,
+    "an array of { name, dequantized, params? }",
+    { count: SERIES_COLORS.length, noun: "schemes" },
+  );
   const kind = opts.kind === undefined ? "absolute" : oneOf(fn, "kind", opts.kind, KINDS);
   const labels = labelsArray(fn, "labels", opts.labels, original.length, "original");
   const title = optionalString(fn, "title", opts.title);

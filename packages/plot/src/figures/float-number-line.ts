@@ -1,7 +1,7 @@
 import { FLOAT_FORMATS, type FloatDType, representableValues } from "@quantlab/core";
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
-import { finiteNumber, optionalString } from "../validate.js";
+import { finiteNumber, nonEmptyArray, optionalString } from "../validate.js";
 import { axis, baseLayout, COLORS, fmt } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -40,9 +40,7 @@ export function floatNumberLine(
   options?: FloatNumberLineOptions,
 ): Figure {
   const fn = "floatNumberLine";
-  if (!Array.isArray(dtypes))
-    throw typeError(fn, "dtypes", "an array of float dtype names", dtypes);
-  if (dtypes.length === 0) throw rangeError(fn, "dtypes", "a non-empty array", dtypes);
+  nonEmptyArray(fn, "dtypes", dtypes, "an array of float dtype names");
   const opts = checkOptions(fn, "options", options, ["upTo", "title"]);
   const upTo = opts.upTo === undefined ? 4 : finiteNumber(fn, "options.upTo", opts.upTo);
   if (!(upTo > 0 && upTo <= 64)) throw rangeError(fn, "options.upTo", "a number in (0, 64]", upTo);

@@ -4,6 +4,7 @@ import {
   finiteArray,
   finiteNumber,
   type NumericArray,
+  nonEmptyArray,
   oneOf,
   optionalString,
 } from "../validate.js";
@@ -89,12 +90,10 @@ export function heatmap(options: HeatmapOptions): Figure {
     throw rangeError(fn, "options.shape", "two integers ≥ 1, [rows, cols]", shape);
   }
   const [rows, cols] = shape;
-  const panels = opts.panels;
-  if (!Array.isArray(panels))
-    throw typeError(fn, "options.panels", "an array of { name, values }", panels);
-  if (panels.length === 0 || panels.length > 4) {
-    throw rangeError(fn, "options.panels", "an array of 1 to 4 panels", panels);
-  }
+  const panels = nonEmptyArray(fn, "options.panels", opts.panels, "an array of { name, values }", {
+    count: 4,
+    noun: "panels",
+  });
   const scale =
     opts.scale === undefined
       ? "diverging"

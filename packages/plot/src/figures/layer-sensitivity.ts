@@ -1,6 +1,6 @@
 import { checkInteger, checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
-import { finiteNumber, optionalString } from "../validate.js";
+import { finiteNumber, nonEmptyArray, optionalString } from "../validate.js";
 import { axis, baseLayout, COLORS, DEFAULT_HEIGHT } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -38,8 +38,7 @@ export interface LayerSensitivityOptions {
  */
 export function layerSensitivity(layers: LayerDamage[], options?: LayerSensitivityOptions): Figure {
   const fn = "layerSensitivity";
-  if (!Array.isArray(layers)) throw typeError(fn, "layers", "an array of { name, damage }", layers);
-  if (layers.length === 0) throw rangeError(fn, "layers", "a non-empty array", layers);
+  nonEmptyArray(fn, "layers", layers, "an array of { name, damage }");
   const opts = checkOptions(fn, "options", options, ["damageLabel", "top", "title"]);
   const names = new Set<string>();
   const read = layers.map((l, i) => {

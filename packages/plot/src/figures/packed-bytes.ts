@@ -1,7 +1,7 @@
 import type { PackingLayout } from "@quantlab/core";
 import { checkInteger, checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data, Shape } from "plotly.js";
-import { optionalString } from "../validate.js";
+import { nonEmptyArray, optionalString } from "../validate.js";
 import { axis, baseLayout } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -95,10 +95,10 @@ function readRow(fn: string, k: number, row: unknown): PackedRow {
  */
 export function packedBytes(rows: PackedRow[], options?: PackedBytesOptions): Figure {
   const fn = "packedBytes";
-  if (!Array.isArray(rows))
-    throw typeError(fn, "rows", "an array of { name, bytes, layout, codes }", rows);
-  if (rows.length === 0 || rows.length > 6)
-    throw rangeError(fn, "rows", "an array of 1 to 6 rows", rows);
+  nonEmptyArray(fn, "rows", rows, "an array of { name, bytes, layout, codes }", {
+    count: 6,
+    noun: "rows",
+  });
   const read = rows.map((row, k) => readRow(fn, k, row));
   const opts = checkOptions(fn, "options", options, ["bytes", "title"]);
   const most = Math.max(...read.map((r) => r.bytes.length));

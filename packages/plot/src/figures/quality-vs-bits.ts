@@ -1,6 +1,6 @@
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
-import { finiteNumber, optionalString } from "../validate.js";
+import { finiteNumber, nonEmptyArray, optionalString } from "../validate.js";
 import { axis, baseLayout, DEFAULT_HEIGHT, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -52,10 +52,10 @@ export interface QualityVsBitsOptions {
  */
 export function qualityVsBits(series: QualitySeries[], options?: QualityVsBitsOptions): Figure {
   const fn = "qualityVsBits";
-  if (!Array.isArray(series)) throw typeError(fn, "series", "an array of { name, points }", series);
-  if (series.length === 0 || series.length > SERIES_COLORS.length) {
-    throw rangeError(fn, "series", `an array of 1 to ${SERIES_COLORS.length} series`, series);
-  }
+  nonEmptyArray(fn, "series", series, "an array of { name, points }", {
+    count: SERIES_COLORS.length,
+    noun: "series",
+  });
   const opts = checkOptions(fn, "options", options, ["valueLabel", "title"]);
   const valueLabel = optionalString(fn, "options.valueLabel", opts.valueLabel) ?? "accuracy (%)";
   const names = new Set<string>();

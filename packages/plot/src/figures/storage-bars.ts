@@ -1,6 +1,6 @@
-import { rangeError, typeError } from "@quantlab/core/validate";
+import { typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
-import { optionalString, optionsObject, positiveNumber } from "../validate.js";
+import { nonEmptyArray, optionalString, optionsObject, positiveNumber } from "../validate.js";
 import { axis, baseLayout, fmt } from "./theme.js";
 import type { Figure } from "./types.js";
 
@@ -52,8 +52,7 @@ export function storageBars(rows: readonly StorageRow[], options: StorageBarsOpt
   const opts = optionsObject(fn, "options", options, ["unit", "title"]);
   const unit = optionalString(fn, "options.unit", opts.unit) ?? "bits per weight";
   const title = optionalString(fn, "options.title", opts.title);
-  if (!Array.isArray(rows)) throw typeError(fn, "rows", "an array of rows", rows);
-  if (rows.length === 0) throw rangeError(fn, "rows", "a non-empty array", rows);
+  nonEmptyArray(fn, "rows", rows, "an array of rows");
   const segments = { codes: [] as Seg[], scales: [] as Seg[] };
   type Seg = { row: string; start: number; bits: number; label: string; color: string };
   const totals: number[] = [];
@@ -62,9 +61,7 @@ export function storageBars(rows: readonly StorageRow[], options: StorageBarsOpt
     if (typeof row !== "object" || row === null) throw typeError(fn, at, "a row object", row);
     optionsObject(fn, at, row, ["name", "fields"]);
     if (typeof row.name !== "string") throw typeError(fn, `${at}.name`, "a string", row.name);
-    if (!Array.isArray(row.fields)) throw typeError(fn, `${at}.fields`, "an array", row.fields);
-    if (row.fields.length === 0)
-      throw rangeError(fn, `${at}.fields`, "a non-empty array", row.fields);
+    nonEmptyArray(fn, `${at}.fields`, row.fields, "an array");
     let start = 0;
     const count = { codes: 0, scales: 0 };
     (row.fields as readonly StorageField[]).forEach((f, i) => {

@@ -8,7 +8,7 @@ import {
 } from "@quantlab/core";
 import { checkOptions, rangeError, typeError } from "@quantlab/core/validate";
 import type { Data } from "plotly.js";
-import { optionalString } from "../validate.js";
+import { nonEmptyArray, optionalString } from "../validate.js";
 import { readParams } from "./grid.js";
 import { axis, baseLayout, COLORS, fmt, SERIES_COLORS } from "./theme.js";
 import type { Figure } from "./types.js";
@@ -88,12 +88,10 @@ export function valueSpacing(
   options?: ValueSpacingOptions,
 ): Figure {
   const fn = "valueSpacing";
-  if (!Array.isArray(formats)) {
-    throw typeError(fn, "formats", "an array of float dtypes or quantization parameters", formats);
-  }
-  if (formats.length === 0 || formats.length > SERIES_COLORS.length) {
-    throw rangeError(fn, "formats", `an array of 1 to ${SERIES_COLORS.length} entries`, formats);
-  }
+  nonEmptyArray(fn, "formats", formats, "an array of float dtypes or quantization parameters", {
+    count: SERIES_COLORS.length,
+    noun: "entries",
+  });
   const opts = checkOptions(fn, "options", options, ["xRange", "title"]);
   const title = optionalString(fn, "options.title", opts.title);
   let lo = 0;
