@@ -2,11 +2,7 @@
 // from the oracles. The Python side (numpy, ml_dtypes, onnx, torch) runs in the project-local venv
 // build/venv/golden, made from packages/conformance/generate/requirements.txt; the ONNX models it
 // writes run in onnxruntime-node (packages/conformance/generate/ort.mjs). `npm test` never runs this.
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 20) {
-  console.error(`Node ${process.versions.node} is too old: quantlab needs Node >= 20.`);
-  process.exit(1);
-}
+import "./lib/node-version.mjs";
 
 const { exitWith, phase, rel, ROOT, run, say, since } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");

@@ -2,11 +2,7 @@
 // and packs each into build/packages/ as `npm publish` would upload it, with the checks of
 // scripts/lib/packages.mjs; prints each tarball's size, unpacked size and file count.
 //   node scripts/pack.mjs
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 20) {
-  console.error(`Node ${process.versions.node} is too old: quantlab needs Node >= 20.`);
-  process.exit(1);
-}
+import "./lib/node-version.mjs";
 
 const { exitWith, rel, say } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");

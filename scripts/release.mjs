@@ -11,11 +11,7 @@
 //      `git push --follow-tags` is yours); without, `npm publish --dry-run` of each.
 // --dry-run changes nothing: it runs the checks, prints the plan and `npm publish --dry-run`s
 // the tarballs already in build/packages (`npm run pack` makes them).
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 20) {
-  console.error(`Node ${process.versions.node} is too old: quantlab needs Node >= 20.`);
-  process.exit(1);
-}
+import "./lib/node-version.mjs";
 
 const { existsSync, readFileSync, writeFileSync } = await import("node:fs");
 const { join } = await import("node:path");

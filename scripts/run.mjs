@@ -2,11 +2,7 @@
 // the dependencies if they are missing or changed, then runs the task of scripts/lib/tasks.mjs.
 // Its own messages go to stderr, so that `npm run -s bench -- --json` prints only the JSON.
 //   node scripts/run.mjs TASK [ARGS...]
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 20) {
-  console.error(`Node ${process.versions.node} is too old: quantlab needs Node >= 20.`);
-  process.exit(1);
-}
+import "./lib/node-version.mjs";
 
 const { exitWith, say } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");

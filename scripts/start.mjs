@@ -3,11 +3,7 @@
 //   npm start                     build, then serve on --port / $PORT / 8080 (or a free port)
 //   npm start -- --no-serve       build only
 //   npm start -- --port 9000      serve on port 9000
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 20) {
-  console.error(`Node ${process.versions.node} is too old: quantlab needs Node >= 20.`);
-  process.exit(1);
-}
+import "./lib/node-version.mjs";
 
 const { exitWith, parseArgs, phase, rel, say, since, UserError } = await import("./lib/util.mjs");
 const setup = await import("./lib/setup.mjs");

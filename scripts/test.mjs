@@ -20,11 +20,7 @@
 // Ends with a table of steps and durations, then `N passed, N failed` (`, N skipped` after a failure).
 //   npm test                       every step
 //   npm test -- unit notebooks     setup, build and the named steps only
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 20) {
-  console.error(`Node ${process.versions.node} is too old: quantlab needs Node >= 20.`);
-  process.exit(1);
-}
+import "./lib/node-version.mjs";
 
 const { existsSync } = await import("node:fs");
 const { join } = await import("node:path");

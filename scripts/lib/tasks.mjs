@@ -14,12 +14,18 @@ const turbo = (env, args) => run("pnpm", ["turbo", ...args], { env: turboEnv(env
 const buildOnly = (env, pkg) =>
   turbo(env, ["run", "build", `--filter=${pkg}`, "--output-logs=errors-only"]);
 
-/** `node FILE args`, after checking that the build produced FILE. */
-function runBuilt(env, file, args) {
+/** `node FILE args` (with run's `options`), after checking that the build produced FILE. */
+function runBuilt(env, file, args, options = {}) {
   const path = join(ROOT, file);
   if (!existsSync(path)) throw new UserError(`${rel(path)} is missing: the build did not make it`);
-  return run(process.execPath, [path, ...args], { env });
+  return run(process.execPath, [path, ...args], { env, ...options });
 }
+
+/** A task's run: builds `pkg` (buildOnly), then runs its built `file` (runBuilt). */
+const buildThenRun = (pkg, file) => async (env, args) => {
+  await buildOnly(env, pkg);
+  return runBuilt(env, file, args);
+};
 
 export const TASKS = {
   build: {
@@ -44,18 +50,12 @@ export const TASKS = {
   },
   conformance: {
     about: "the golden reference cases through @quantlab/core's public API",
-    run: async (env, args) => {
-      await buildOnly(env, "@quantlab/conformance");
-      return runBuilt(env, "packages/conformance/dist/cli.js", args);
-    },
+    run: buildThenRun("@quantlab/conformance", "packages/conformance/dist/cli.js"),
   },
   bench: {
     about:
       "quantlab against onnxruntime, tfjs, the gguf Python package, a plain loop and a memory copy",
-    run: async (env, args) => {
-      await buildOnly(env, "@quantlab/bench");
-      return runBuilt(env, "packages/bench/dist/cli.js", args);
-    },
+    run: buildThenRun("@quantlab/bench", "packages/bench/dist/cli.js"),
   },
   mutation: {
     about:
@@ -77,13 +77,9 @@ export const TASKS = {
           toStderr: true,
         },
       );
-      const bin = join(ROOT, "packages/cli/dist/bin.js");
-      if (!existsSync(bin))
-        throw new UserError(`${rel(bin)} is missing: the build did not make it`);
       // npm runs scripts at the root; INIT_CWD is where the user typed the command.
       const cwd = process.env.INIT_CWD || process.cwd();
-      const { code } = await run(process.execPath, [bin, ...args], {
-        env,
+      const { code } = await runBuilt(env, "packages/cli/dist/bin.js", args, {
         cwd,
         allowFailure: true,
       });

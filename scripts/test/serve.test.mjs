@@ -96,6 +96,17 @@ async function assertAlive(server) {
   assert.equal(alive, 200, `the server died: ${server.stderr()}`);
 }
 
+/** Runs `check(server, url)` against serve-child.mjs on `root`, then stops it and removes `root`. */
+async function withChild(root, options, check) {
+  const server = startChild(root, options);
+  try {
+    await check(server, await server.url);
+  } finally {
+    server.child.kill();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 describe("D1: the server survives a file it cannot read", () => {
   const isRoot = process.getuid?.() === 0;
   const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
@@ -110,46 +121,37 @@ describe("D1: the server survives a file it cannot read", () => {
     chmodSync(join(root, "locked.html"), 0o000);
     mkdirSync(join(root, "closed"));
     writeFileSync(join(root, "closed", "index.html"), "secret");
-    chmodSync(join(root, "closed"), 0o000);
-    const server = startChild(root, { asNobody: isRoot });
-    try {
-      const url = await server.url;
-      for (const path of ["/locked.html", "/closed/", "/closed/index.html"]) {
-        const res = await request(url, path).catch((error) => ({ status: error.code }));
-        assert.equal(res.status, 403, `${path}: ${server.stderr()}`);
-        assert.ok(!res.body.includes("secret"));
-        await assertAlive(server);
+    await withChild(root, { asNobody: isRoot }, async (server, url) => {
+      chmodSync(join(root, "closed"), 0o000);
+      try {
+        for (const path of ["/locked.html", "/closed/", "/closed/index.html"]) {
+          const res = await request(url, path).catch((error) => ({ status: error.code }));
+          assert.equal(res.status, 403, `${path}: ${server.stderr()}`);
+          assert.ok(!res.body.includes("secret"));
+          await assertAlive(server);
+        }
+      } finally {
+        chmodSync(join(root, "closed"), 0o755); // else rmSync cannot empty the folder
       }
-    } finally {
-      server.child.kill();
-      chmodSync(join(root, "closed"), 0o755);
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   test("a file removed between the checks and the read: 404, and it keeps serving", async () => {
     const root = makeSite();
-    const server = startChild(root, { imports: ["faults.mjs"] });
-    try {
-      const url = await server.url;
+    await withChild(root, { imports: ["faults.mjs"] }, async (server, url) => {
       for (let i = 0; i < 3; i++) {
         writeFileSync(join(root, "vanish.html"), "gone soon");
         const res = await request(url, "/vanish.html").catch((error) => ({ status: error.code }));
         assert.equal(res.status, 404, server.stderr());
         await assertAlive(server);
       }
-    } finally {
-      server.child.kill();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   test("a read that fails after the headers: the connection is cut, and it keeps serving", async () => {
     const root = makeSite();
     writeFileSync(join(root, "readfail.html"), "x".repeat(100_000));
-    const server = startChild(root, { imports: ["faults.mjs"] });
-    try {
-      const url = await server.url;
+    await withChild(root, { imports: ["faults.mjs"] }, async (server, url) => {
       for (let i = 0; i < 3; i++) {
         // Either the headers came and the body was cut short, or the connection closed first.
         const outcome = await request(url, "/readfail.html").then(
@@ -159,26 +161,18 @@ describe("D1: the server survives a file it cannot read", () => {
         assert.notEqual(outcome, "status 200, 100000 bytes", server.stderr());
         await assertAlive(server);
       }
-    } finally {
-      server.child.kill();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   test("a FIFO in the site: 404 at once (no read that waits for a writer)", async () => {
     const root = makeSite();
     const made = spawnSync("mkfifo", [join(root, "pipe.html")]);
     assert.equal(made.status, 0, "mkfifo failed");
-    const server = startChild(root);
-    try {
-      const url = await server.url;
+    await withChild(root, {}, async (server, url) => {
       const res = await request(url, "/pipe.html");
       assert.equal(res.status, 404);
       await assertAlive(server);
-    } finally {
-      server.child.kill();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
 

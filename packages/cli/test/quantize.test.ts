@@ -27,23 +27,15 @@ function sqnr(x: Float32Array, y: Float32Array): number {
   return 10 * Math.log10(signal / noise);
 }
 
+/** `quantlab quantize ...args --threads 1` in the fixture folder (the reports say "on 1 thread"). */
+const quantize = (...args: string[]) => run(dir, "quantize", ...args, "--threads", "1");
 const read = (file: string) => readModelFile(join(dir, file));
 const tensor = (tensors: readonly StoredTensor[], name: string) =>
   tensors.find((t) => t.name === name) as StoredTensor;
 
 describe("quantlab quantize to ONNX", () => {
   it("writes quantizeOnnx's bytes and reports each weight (snapshot)", async () => {
-    const r = await run(
-      dir,
-      "quantize",
-      "tiny.onnx",
-      "int8.onnx",
-      "--weights",
-      "int8",
-      "--per-channel",
-      "--threads",
-      "1",
-    );
+    const r = await quantize("tiny.onnx", "int8.onnx", "--weights", "int8", "--per-channel");
     expect([r.code, r.stderr]).toEqual([0, ""]);
     expect(untimed(r.stdout)).toMatchSnapshot();
     const written = readFileSync(join(dir, "int8.onnx"));
@@ -62,16 +54,7 @@ describe("quantlab quantize to ONNX", () => {
       ["--weights", "int4", "--block", "16"],
       ["--weights", "int4", "--format", "matmulnbits", "--block", "16"],
     ]) {
-      const r = await run(
-        dir,
-        "quantize",
-        "tiny.onnx",
-        "q.onnx",
-        ...args,
-        "--json",
-        "--threads",
-        "1",
-      );
+      const r = await quantize("tiny.onnx", "q.onnx", ...args, "--json");
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout);
       expect(Object.keys(report)).toEqual([
@@ -129,7 +112,7 @@ describe("quantlab quantize to ONNX", () => {
     writeFileSync(join(dir, "calibration", "a.json"), JSON.stringify([sample(3), sample(5)]));
     writeFileSync(join(dir, "calibration", "b.json"), JSON.stringify(sample(7)));
     const w8a8 = (out: string, ...flags: string[]) =>
-      run(dir, "quantize", "classifier.onnx", out, ...W8A8_STATIC, ...flags, "--threads", "1");
+      quantize("classifier.onnx", out, ...W8A8_STATIC, ...flags);
     const r = await w8a8("w8a8.onnx");
     expect([r.code, r.stderr]).toEqual([0, ""]);
     // Around each MatMul: pixels, fc1.matmul, fc1.out, fc2.matmul, fc2.out, fc3.matmul (logits,
@@ -161,16 +144,12 @@ describe("quantlab quantize to GGUF", () => {
       ["tfjs/model-weights_manifest.json", "q4_0"],
       ["tiny.gguf", "iq4_nl"],
     ] as const) {
-      const r = await run(
-        dir,
-        "quantize",
+      const r = await quantize(
         input,
         "out.gguf",
         "--format",
         `gguf-${type}`,
         "--json",
-        "--threads",
-        "1",
         "--min-size",
         "0",
       );
@@ -222,34 +201,25 @@ describe("quantlab quantize to GGUF", () => {
       ],
     });
     writeFileSync(join(dir, "zeros.safetensors"), zeros);
-    const args = ["quantize", "zeros.safetensors", "zeros.gguf", "--format", "gguf-q8_0"];
-    const json = JSON.parse((await run(dir, ...args, "--json", "--threads", "1")).stdout);
+    const args = ["zeros.safetensors", "zeros.gguf", "--format", "gguf-q8_0"];
+    const json = JSON.parse((await quantize(...args, "--json")).stdout);
     const [zero, w] = (json.quantized as { sqnrDb: number | null }[]).map((t) => t.sqnrDb);
     expect(zero).toBeNull(); // NaN in JSON
     expect(json.totals.sqnrMinDb).toBe(w);
     expect(json.totals.sqnrMedianDb).toBe(w);
     const db = (w as number).toFixed(2);
-    const text = (await run(dir, ...args, "--threads", "1")).stdout;
+    const text = (await quantize(...args)).stdout;
     expect(text).toMatch(/^zero .* - \(all 0\)$/m);
     expect(text).toContain(`SQNR min ${db} dB, median ${db} dB`);
   });
 
   it("carries a GGUF input's key-values and sets the file type where one type makes the file", async () => {
-    await run(dir, "quantize", "tiny.gguf", "q8.gguf", "--format", "gguf-q8_0", "--threads", "1");
+    await quantize("tiny.gguf", "q8.gguf", "--format", "gguf-q8_0");
     const q8 = readGguf(readFileSync(join(dir, "q8.gguf")));
     expect(q8.metadata["general.architecture"]).toEqual({ type: "string", value: "llama" });
     expect(q8.metadata["general.file_type"]).toEqual({ type: "uint32", value: 7 });
     expect(q8.metadata["general.quantization_version"]).toEqual({ type: "uint32", value: 2 });
-    const r = await run(
-      dir,
-      "quantize",
-      "tiny.gguf",
-      "k.gguf",
-      "--format",
-      "gguf-q4_K",
-      "--threads",
-      "1",
-    );
+    const r = await quantize("tiny.gguf", "k.gguf", "--format", "gguf-q4_K");
     expect(r.stdout).toContain(
       "note: general.file_type removed: llama.cpp has no file type made of Q4_K alone",
     );
@@ -257,17 +227,13 @@ describe("quantlab quantize to GGUF", () => {
   });
 
   it("prints the conversion (snapshot)", async () => {
-    const r = await run(
-      dir,
-      "quantize",
+    const r = await quantize(
       "tiny.safetensors",
       "st.gguf",
       "--weights",
       "int4",
       "--format",
       "gguf",
-      "--threads",
-      "1",
     );
     expect(r.code).toBe(0);
     expect(untimed(r.stdout)).toMatchSnapshot();

@@ -64,6 +64,27 @@ function attempt(read: () => ModelFile, tally: Tally, input: Uint8Array): void {
 }
 
 const newTally = (): Tally => ({ inputs: 0, read: 0, rejected: 0, slowestMs: 0 });
+
+/**
+ * Damages each file (seed firstSeed, then firstSeed + 1, ...) and reads each copy with `read`,
+ * then with readModel.
+ */
+function fuzzFiles(
+  files: readonly Uint8Array[],
+  firstSeed: number,
+  file: string,
+  read: (input: Uint8Array, options: { file: string }) => ModelFile,
+): Tally {
+  const tally = newTally();
+  for (const [i, bytes] of files.entries()) {
+    for (const input of damaged(bytes, 3000, firstSeed + i)) {
+      attempt(() => read(input, { file }), tally, input);
+      attempt(() => readModel(input, { file }), tally, input);
+    }
+  }
+  return tally;
+}
+
 const report = (name: string, t: Tally) =>
   console.log(
     `fuzz ${name}: ${t.inputs} inputs, ${t.read} read, ${t.rejected} ModelFileErrors, slowest ${t.slowestMs.toFixed(1)} ms`,
@@ -97,16 +118,8 @@ describe("truncated and bit-flipped files give a successful read or a ModelFileE
         { name: "q4", type: "Q4_0", shape: [1, 32], values: new Float32Array(32).fill(-0.5) },
       ],
     });
-    const tally = newTally();
-    for (const [seed, bytes] of [
-      ours,
-      new Uint8Array(readFileSync(join(FIXTURES, "gguf-py.gguf"))),
-    ].entries()) {
-      for (const input of damaged(bytes, 3000, seed + 1)) {
-        attempt(() => readGguf(input, { file: "f.gguf" }), tally, input);
-        attempt(() => readModel(input, { file: "f.gguf" }), tally, input);
-      }
-    }
+    const fixture = new Uint8Array(readFileSync(join(FIXTURES, "gguf-py.gguf")));
+    const tally = fuzzFiles([ours, fixture], 1, "f.gguf", readGguf);
     report("GGUF", tally);
     expect(tally.read).toBeGreaterThan(0);
     expect(tally.rejected).toBeGreaterThan(0);
@@ -122,16 +135,8 @@ describe("truncated and bit-flipped files give a successful read or a ModelFileE
         { name: "c", dtype: "I8", shape: [2], values: [-1, 1] },
       ],
     });
-    const tally = newTally();
-    for (const [seed, bytes] of [
-      ours,
-      new Uint8Array(readFileSync(join(FIXTURES, "numpy.safetensors"))),
-    ].entries()) {
-      for (const input of damaged(bytes, 3000, seed + 11)) {
-        attempt(() => readSafetensors(input, { file: "f.safetensors" }), tally, input);
-        attempt(() => readModel(input, { file: "f.safetensors" }), tally, input);
-      }
-    }
+    const fixture = new Uint8Array(readFileSync(join(FIXTURES, "numpy.safetensors")));
+    const tally = fuzzFiles([ours, fixture], 11, "f.safetensors", readSafetensors);
     report("safetensors", tally);
     expect(tally.read).toBeGreaterThan(0);
     expect(tally.slowestMs).toBeLessThan(SLOWEST_MS);

@@ -157,16 +157,20 @@ function normalize(arg: string, entry: unknown): Normalized {
       entry,
     );
   }
-  const { type } = entry as { type: unknown };
+  checkValueType(`${arg}.type`, (entry as { type: unknown }).type);
+  return entry as Normalized;
+}
+
+/** Throws unless `type` is one of GGUF_VALUE_TYPES. */
+function checkValueType(arg: string, type: unknown): asserts type is GgufValueType {
   if (!GGUF_VALUE_TYPES.includes(type as GgufValueType)) {
     throw argumentError(
       FN,
-      `${arg}.type`,
+      arg,
       `one of ${GGUF_VALUE_TYPES.map((t) => `"${t}"`).join(", ")}`,
       type,
     );
   }
-  return entry as Normalized;
 }
 
 function writeValue(w: ByteWriter, arg: string, entry: Normalized): void {
@@ -182,19 +186,12 @@ function writeArray(
   depth = 1,
 ): void {
   const { itemType, value } = entry;
-  if (!GGUF_VALUE_TYPES.includes(itemType as GgufValueType)) {
-    throw argumentError(
-      FN,
-      `${arg}.itemType`,
-      `one of ${GGUF_VALUE_TYPES.map((t) => `"${t}"`).join(", ")}`,
-      itemType,
-    );
-  }
+  checkValueType(`${arg}.itemType`, itemType);
   const isArrayLike =
     (Array.isArray(value) || ArrayBuffer.isView(value)) && !(value instanceof DataView);
   if (!isArrayLike) throw argumentError(FN, `${arg}.value`, "an array or a typed array", value);
   const items = value as ArrayLike<unknown>;
-  w.u32(GGUF_VALUE_TYPES.indexOf(itemType as GgufValueType));
+  w.u32(GGUF_VALUE_TYPES.indexOf(itemType));
   w.u64(BigInt(items.length));
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
@@ -217,7 +214,7 @@ function writeArray(
         );
       writeArray(w, `${arg}.value[${i}]`, item as { itemType: unknown; value: unknown }, depth + 1);
     } else {
-      writeItem(w, `${arg}.value[${i}]`, itemType as GgufValueType, item);
+      writeItem(w, `${arg}.value[${i}]`, itemType, item);
     }
   }
 }

@@ -6,7 +6,7 @@
  * carried over silently.
  */
 import { ModelFileError } from "../model.js";
-import { irVersionFor, tensorProto } from "./build.js";
+import { irVersionFor, nodeProto, tensorProto } from "./build.js";
 import { graphsOf, isOnnxDomain } from "./graph.js";
 import {
   type AttributeProto,
@@ -168,31 +168,26 @@ export function upgradeOpset(model: ModelProto, target: number, file: string): O
         const normalized = unique(`${base}_2d`);
         const shape = unique(`${base}_shape`);
         out.push(
-          {
-            input: [x],
-            output: [flat],
+          nodeProto({
             name: unique(`${base}_flatten`),
-            op_type: "Flatten",
-            domain: "",
-            attribute: [attr.int("axis", axis)],
-          },
+            op: "Flatten",
+            inputs: [x],
+            outputs: [flat],
+            attributes: { axis },
+          }),
           { ...node, input: [flat], output: [normalized], attribute: [attr.int("axis", -1)] },
-          {
-            input: [x],
-            output: [shape],
+          nodeProto({
             name: unique(`${base}_shapeof`),
-            op_type: "Shape",
-            domain: "",
-            attribute: [],
-          },
-          {
-            input: [normalized, shape],
-            output: [y],
+            op: "Shape",
+            inputs: [x],
+            outputs: [shape],
+          }),
+          nodeProto({
             name: unique(`${base}_reshape`),
-            op_type: "Reshape",
-            domain: "",
-            attribute: [],
-          },
+            op: "Reshape",
+            inputs: [normalized, shape],
+            outputs: [y],
+          }),
         );
         count();
         return;

@@ -15,7 +15,7 @@ import {
   sqnrDb,
   symmetricParams,
 } from "@quantlab/core";
-import { tensorProto } from "./build.js";
+import { nodeProto, tensorProto } from "./build.js";
 import { type ConstantAt, constantsOf, type GraphAt, graphsOf, isOnnxDomain } from "./graph.js";
 import { defaultOpset, nameAllocator, type OpsetUpgrade, upgradeOpset } from "./opset.js";
 import {
@@ -800,14 +800,14 @@ function rewriteWeight(
           data: BigInt64Array.from(shape, BigInt),
         }),
       );
-      nodes.push({
-        input: [dqOut, shapeName],
-        output: [name],
-        name: unique(`${name}_Reshape`),
-        op_type: "Reshape",
-        domain: "",
-        attribute: [],
-      });
+      nodes.push(
+        nodeProto({
+          name: unique(`${name}_Reshape`),
+          op: "Reshape",
+          inputs: [dqOut, shapeName],
+          outputs: [name],
+        }),
+      );
     }
     report = {
       name,
@@ -872,22 +872,18 @@ function quantizeActivations(
       }),
     );
     pairs.set(tensor, [
-      {
-        input: [tensor, scale, zero],
-        output: [q],
+      nodeProto({
         name: unique(`${tensor}_QuantizeLinear`),
-        op_type: "QuantizeLinear",
-        domain: "",
-        attribute: [],
-      },
-      {
-        input: [q, scale, zero],
-        output: [dq],
+        op: "QuantizeLinear",
+        inputs: [tensor, scale, zero],
+        outputs: [q],
+      }),
+      nodeProto({
         name: unique(`${tensor}_DequantizeLinear`),
-        op_type: "DequantizeLinear",
-        domain: "",
-        attribute: [],
-      },
+        op: "DequantizeLinear",
+        inputs: [q, scale, zero],
+        outputs: [dq],
+      }),
     ]);
     rewired.set(tensor, dq);
     done.push(tensor);
