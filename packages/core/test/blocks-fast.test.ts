@@ -186,6 +186,24 @@ function outcome<T>(call: () => T): T | string {
   }
 }
 
+/**
+ * Runs `call` on both backends: the same error, or the same bits in each array it returns
+ * (each named by its key).
+ */
+function expectBackendsAgree(
+  call: (backend: "fast" | "reference") => Record<string, ArrayLike<number>>,
+): void {
+  const f = outcome(() => call("fast"));
+  const r = outcome(() => call("reference"));
+  if (typeof r === "string" || typeof f === "string") {
+    expect(f).toEqual(r);
+    return;
+  }
+  for (const [what, expected] of Object.entries(r)) {
+    expectSameBits(f[what] as ArrayLike<number>, expected, what);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // ggml
 
@@ -300,20 +318,10 @@ describe.each(GGML)("ggml $type", ({ type, member }) => {
       fc.property(fc.oneof(x, withNonFinite(x)), fc.nat(3), (v, rows) => {
         const shape =
           rows > 0 && v.length % (rows * blockSize) === 0 ? [rows, v.length / rows] : [v.length];
-        const on = (backend: "fast" | "reference") =>
-          outcome(() => {
-            const q = quantizeGgml(v, type, { shape, backend });
-            return { q: q.data, y: dequantizeGgml(q, { backend }).data };
-          });
-        const f = on("fast");
-        const r = on("reference");
-        if (typeof r === "string") expect(f).toBe(r);
-        else {
-          expect(typeof f).toBe("object");
-          if (typeof f === "string") return;
-          expectSameBits(f.q, r.q, `quantizeGgml ${type}`);
-          expectSameBits(f.y, r.y, `dequantizeGgml ${type}`);
-        }
+        expectBackendsAgree((backend) => {
+          const q = quantizeGgml(v, type, { shape, backend });
+          return { quantizeGgml: q.data, dequantizeGgml: dequantizeGgml(q, { backend }).data };
+        });
       }),
       { numRuns: 100 },
     );
@@ -450,20 +458,14 @@ describe("MXFP4", () => {
         fc.constantFrom<MxRounding>("even", "away"),
         (v, pack, rounding) => {
           const shape = v.length % 64 === 0 && v.length > 0 ? [2, v.length / 2] : [v.length];
-          const on = (backend: "fast" | "reference") =>
-            outcome(() => {
-              const q = quantizeMx(v, "mxfp4", { shape, pack, rounding, backend });
-              return { q, y: dequantizeMx(q, { backend }).data };
-            });
-          const f = on("fast");
-          const r = on("reference");
-          if (typeof r === "string" || typeof f === "string") {
-            expect(f).toEqual(r);
-            return;
-          }
-          expectSameBits(f.q.scales, r.q.scales, "scales");
-          expectSameBits(f.q.codes, r.q.codes, "codes");
-          expectSameBits(f.y, r.y, "dequantizeMx");
+          expectBackendsAgree((backend) => {
+            const q = quantizeMx(v, "mxfp4", { shape, pack, rounding, backend });
+            return {
+              scales: q.scales,
+              codes: q.codes,
+              dequantizeMx: dequantizeMx(q, { backend }).data,
+            };
+          });
         },
       ),
       { numRuns: 100 },
@@ -554,21 +556,15 @@ describe.each(["nf4", "fp4"] as const)("bitsandbytes %s", (format: BnbFormat) =>
         ),
         fc.boolean(),
         ({ x, blockSize }, doubleQuant) => {
-          const on = (backend: "fast" | "reference") =>
-            outcome(() => {
-              const q = quantizeBnb(x, format, { blockSize, doubleQuant, backend });
-              return { q, y: dequantizeBnb(q, { backend }).data };
-            });
-          const f = on("fast");
-          const r = on("reference");
-          if (typeof r === "string" || typeof f === "string") {
-            expect(f).toEqual(r);
-            return;
-          }
-          expectSameBits(f.q.codes, r.q.codes, "codes");
-          expectSameBits(f.q.packed, r.q.packed, "packed");
-          expectSameBits(f.q.absmax, r.q.absmax, "absmax");
-          expectSameBits(f.y, r.y, "dequantizeBnb");
+          expectBackendsAgree((backend) => {
+            const q = quantizeBnb(x, format, { blockSize, doubleQuant, backend });
+            return {
+              codes: q.codes,
+              packed: q.packed,
+              absmax: q.absmax,
+              dequantizeBnb: dequantizeBnb(q, { backend }).data,
+            };
+          });
         },
       ),
       { numRuns: 100 },

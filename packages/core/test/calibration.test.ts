@@ -8,19 +8,11 @@ import {
   mseRange,
   percentileRange,
 } from "../src/params/calibration/index.js";
+import { rne } from "./rounding.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Independent helpers: plain float64 code, written here, not calling the module's internals.
 // ---------------------------------------------------------------------------------------------------
-
-/** Ties to even, by comparing the fractional part with 1/2. */
-function rne(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
 
 /** The smallest power of two w with bins·w > m (m > 0), by walking powers of two. */
 function expectedWidth(m: number, bins: number): number {

@@ -184,36 +184,37 @@ const E5M2_EDGES: SatEdge[] = [
   ["min normal 2^-14", 2 ** -14, 0x04, 0x04],
 ];
 
+/** Each 16-bit format's scalar encoder and edge values. */
+const EDGES_16: [FloatDType, (x: number) => number, Edge[]][] = [
+  ["float16", float32ToFloat16Bits, FLOAT16_EDGES],
+  ["bfloat16", float32ToBfloat16Bits, BFLOAT16_EDGES],
+];
+
+/** Each float8 format's scalar encoder and edge values, with and without saturation. */
+const EDGES_8: [FloatDType, (x: number, saturate?: boolean) => number, SatEdge[]][] = [
+  ["float8e4m3fn", float32ToFloat8e4m3fnBits, E4M3_EDGES],
+  ["float8e5m2", float32ToFloat8e5m2Bits, E5M2_EDGES],
+];
+
 describe("edge values", () => {
-  it.each(FLOAT16_EDGES)("float16: %s", (_label, x, code) => {
-    expect(Object.is(Math.fround(x), x) || Number.isNaN(x)).toBe(true); // inputs are float32
-    expect(float32ToFloat16Bits(x)).toBe(code);
-    expect(encodeFloat("float16", [x])[0]).toBe(code);
-  });
+  for (const [dtype, encode, edges] of EDGES_16) {
+    it.each(edges)(`${dtype}: %s`, (_label, x, code) => {
+      expect(Object.is(Math.fround(x), x) || Number.isNaN(x)).toBe(true); // inputs are float32
+      expect(encode(x)).toBe(code);
+      expect(encodeFloat(dtype, [x])[0]).toBe(code);
+    });
+  }
 
-  it.each(BFLOAT16_EDGES)("bfloat16: %s", (_label, x, code) => {
-    expect(Object.is(Math.fround(x), x) || Number.isNaN(x)).toBe(true);
-    expect(float32ToBfloat16Bits(x)).toBe(code);
-    expect(encodeFloat("bfloat16", [x])[0]).toBe(code);
-  });
-
-  it.each(E4M3_EDGES)("float8e4m3fn: %s", (_label, x, saturated, unsaturated) => {
-    expect(Object.is(Math.fround(x), x) || Number.isNaN(x)).toBe(true);
-    expect(float32ToFloat8e4m3fnBits(x)).toBe(saturated); // saturate defaults to true
-    expect(float32ToFloat8e4m3fnBits(x, true)).toBe(saturated);
-    expect(float32ToFloat8e4m3fnBits(x, false)).toBe(unsaturated);
-    expect(encodeFloat("float8e4m3fn", [x])[0]).toBe(saturated);
-    expect(encodeFloat("float8e4m3fn", [x], { saturate: false })[0]).toBe(unsaturated);
-  });
-
-  it.each(E5M2_EDGES)("float8e5m2: %s", (_label, x, saturated, unsaturated) => {
-    expect(Object.is(Math.fround(x), x) || Number.isNaN(x)).toBe(true);
-    expect(float32ToFloat8e5m2Bits(x)).toBe(saturated);
-    expect(float32ToFloat8e5m2Bits(x, true)).toBe(saturated);
-    expect(float32ToFloat8e5m2Bits(x, false)).toBe(unsaturated);
-    expect(encodeFloat("float8e5m2", [x])[0]).toBe(saturated);
-    expect(encodeFloat("float8e5m2", [x], { saturate: false })[0]).toBe(unsaturated);
-  });
+  for (const [dtype, encode, edges] of EDGES_8) {
+    it.each(edges)(`${dtype}: %s`, (_label, x, saturated, unsaturated) => {
+      expect(Object.is(Math.fround(x), x) || Number.isNaN(x)).toBe(true);
+      expect(encode(x)).toBe(saturated); // saturate defaults to true
+      expect(encode(x, true)).toBe(saturated);
+      expect(encode(x, false)).toBe(unsaturated);
+      expect(encodeFloat(dtype, [x])[0]).toBe(saturated);
+      expect(encodeFloat(dtype, [x], { saturate: false })[0]).toBe(unsaturated);
+    });
+  }
 
   it("decodes the special codes", () => {
     expectFloat32ArrayEqual(

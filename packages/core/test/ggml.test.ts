@@ -249,11 +249,14 @@ function kquant(
   };
 }
 
-/** q4_K / q5_K: the 6-bit scale and min of sub-block j (README, "q4_K, q5_K"). */
-function scaleMin(q: Uint8Array, so: number, j: number): [number, number] {
-  const s = (k: number) => q[so + k] as number;
-  if (j < 4) return [s(j) & 63, s(j + 4) & 63];
-  return [(s(j + 4) & 15) | ((s(j - 4) >> 6) << 4), (s(j + 4) >> 4) | ((s(j) >> 6) << 4)];
+/** q4_K / q5_K: sub-block j's d·sc and dmin·m, from its 6-bit scale and min (README, "q4_K, q5_K"). */
+function scaleMin(q: Uint8Array, qo: number, j: number): [number, number] {
+  const s = (k: number) => q[qo + 4 + k] as number;
+  const [sc, mn] =
+    j < 4
+      ? [s(j) & 63, s(j + 4) & 63]
+      : [(s(j + 4) & 15) | ((s(j - 4) >> 6) << 4), (s(j + 4) >> 4) | ((s(j) >> 6) << 4)];
+  return [f(half(q, qo) * sc), f(half(q, qo + 2) * mn)];
 }
 
 BOUNDS.q2_K = kquant(
@@ -276,24 +279,8 @@ BOUNDS.q3_K = kquant(
   3,
   16,
 );
-BOUNDS.q4_K = kquant(
-  (q, qo, j) => {
-    const [sc, mn] = scaleMin(q, qo + 4, j);
-    return [f(half(q, qo) * sc), f(half(q, qo + 2) * mn)];
-  },
-  0,
-  15,
-  32,
-);
-BOUNDS.q5_K = kquant(
-  (q, qo, j) => {
-    const [sc, mn] = scaleMin(q, qo + 4, j);
-    return [f(half(q, qo) * sc), f(half(q, qo + 2) * mn)];
-  },
-  0,
-  31,
-  32,
-);
+BOUNDS.q4_K = kquant(scaleMin, 0, 15, 32);
+BOUNDS.q5_K = kquant(scaleMin, 0, 31, 32);
 BOUNDS.q6_K = kquant(
   (q, qo, j) => [f(half(q, qo + 208) * int8(q[qo + 192 + j] as number)), 0],
   -32,

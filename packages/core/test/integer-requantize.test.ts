@@ -9,6 +9,7 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
 } from "../src/integer/index.js";
+import { rne } from "./rounding.js";
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -67,15 +68,6 @@ function quantizeMultiplierRef(m: number): QuantizedMultiplier {
   }
   if (shift < -31) return { multiplier: 0, shift: 0 };
   return { multiplier: Number(fixed), shift };
-}
-
-/** ties-to-even rounding, written independently of the library's. */
-function rint(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 const int32 = fc.integer({ min: INT32_MIN, max: INT32_MAX });
@@ -614,7 +606,7 @@ describe("requantizeFloat (float64 reference, ties to even) and where it differs
         const a = new Int32Array([acc]);
         const q1 = requantize(a, { realMultiplier: m, outputZeroPoint: zp })[0];
         const q2 = requantizeFloat(a, m, zp)[0];
-        return Math.abs(fx - rint(acc * m)) <= 1 && Math.abs(q1 - q2) <= 1;
+        return Math.abs(fx - rne(acc * m)) <= 1 && Math.abs(q1 - q2) <= 1;
       }),
       { numRuns: 50_000 },
     );
@@ -629,7 +621,7 @@ describe("requantizeFloat (float64 reference, ties to even) and where it differs
         (acc, m, zp) => {
           const q = requantizeFloat(new Int32Array(acc), m, zp, "uint8");
           expect(Array.from(q)).toEqual(
-            acc.map((x) => Math.min(Math.max(rint(x * m) + zp, 0), 255)),
+            acc.map((x) => Math.min(Math.max(rne(x * m) + zp, 0), 255)),
           );
         },
       ),

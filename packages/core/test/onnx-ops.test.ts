@@ -312,21 +312,17 @@ describe("qlinearMatMul", () => {
       values.map((v) => (dtype === "int8" ? ((v - shift) << 24) >> 24 : v));
     const times = batch.reduce((x, y) => x * y, 1);
     const repeat = (codes: number[]) => Array.from({ length: times }, () => codes).flat();
+    /** One operand of the vector: its uint8 codes and zero point, shifted for int8, per batch. */
+    const operand = (values: number[], shape: number[], scale: number, zeroPoint: number) => ({
+      dtype,
+      data: repeat(codes(values)),
+      shape: [...batch, ...shape],
+      scale,
+      zeroPoint: zeroPoint - shift,
+    });
     return {
-      a: {
-        dtype,
-        data: repeat(codes(aCodes)),
-        shape: [...batch, 2, 4],
-        scale: 0.0066,
-        zeroPoint: 113 - shift,
-      },
-      b: {
-        dtype,
-        data: repeat(codes(bCodes)),
-        shape: [...batch, 4, 3],
-        scale: 0.00705,
-        zeroPoint: 114 - shift,
-      },
+      a: operand(aCodes, [2, 4], 0.0066, 113),
+      b: operand(bCodes, [4, 3], 0.00705, 114),
       y: { dtype, scale: 0.0107, zeroPoint: 118 - shift },
       expected: repeat(
         dtype === "int8" ? [41, -12, -9, 1, -75, -128] : [168, 115, 255, 1, 66, 151],

@@ -14,9 +14,9 @@ import {
 import { dequantizeNested, quantizeNested } from "../kernels/bnb.js";
 import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import { checkName, checkRecord, checkStored, nonFinite, required } from "../validate/blocks.js";
+import { checkRecord, checkStored, nonFinite, required } from "../validate/blocks.js";
 import { rangeError, typeError } from "../validate/errors.js";
-import { checkBoolean, checkOptions } from "../validate/options.js";
+import { checkBoolean, checkName, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";

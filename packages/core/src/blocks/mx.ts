@@ -24,7 +24,6 @@ import { kernelsFor } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import {
   checkAxis,
-  checkName,
   checkRank,
   checkRecord,
   checkStored,
@@ -32,7 +31,7 @@ import {
   shown,
 } from "../validate/blocks.js";
 import { rangeError } from "../validate/errors.js";
-import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";
+import { checkBoolean, checkInteger, checkName, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";

@@ -86,16 +86,6 @@ export const INTEGER_DTYPES = Object.keys(INTEGER_FORMATS) as readonly IntegerDT
 export const INT4_DTYPES = ["int4", "uint4"] as const satisfies readonly IntegerDType[];
 export type Int4DType = (typeof INT4_DTYPES)[number];
 
-/** The formats narrower than a byte, which `packCodes` packs (8 / bits codes per byte). */
-export const PACKED_DTYPES = [
-  "int2",
-  "uint2",
-  "int4",
-  "uint4",
-  "float4e2m1",
-] as const satisfies readonly (IntegerDType | FloatDType)[];
-export type PackedDType = (typeof PACKED_DTYPES)[number];
-
 /** The integer formats narrower than a byte: the targets of `castWrapping`. */
 export const PACKED_INTEGER_DTYPES = [
   "int2",
@@ -104,6 +94,10 @@ export const PACKED_INTEGER_DTYPES = [
   "uint4",
 ] as const satisfies readonly IntegerDType[];
 export type PackedIntegerDType = (typeof PACKED_INTEGER_DTYPES)[number];
+
+/** The formats narrower than a byte, which `packCodes` packs (8 / bits codes per byte). */
+export const PACKED_DTYPES = [...PACKED_INTEGER_DTYPES, "float4e2m1" satisfies FloatDType] as const;
+export type PackedDType = (typeof PACKED_DTYPES)[number];
 
 /** The 8-bit formats of `matmulInteger` and `requantize`. */
 export const INT8_DTYPES = ["int8", "uint8"] as const satisfies readonly IntegerDType[];

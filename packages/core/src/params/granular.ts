@@ -4,10 +4,10 @@
  */
 import type { IntegerDType } from "../dtypes/table.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import { checkAxis, checkName } from "../validate/blocks.js";
+import { checkAxis } from "../validate/blocks.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
-import { checkInteger, checkOptions } from "../validate/options.js";
+import { checkInteger, checkName, checkOptions } from "../validate/options.js";
 import { toFloat32 } from "../validate/tensor.js";
 import { checkScheme, codeRange, extent, rangeToParams, type Scheme } from "./range.js";
 

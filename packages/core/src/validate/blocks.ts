@@ -1,25 +1,10 @@
 /**
- * What the block formats' public functions (MX, NVFP4, bitsandbytes) check alike: a name from a
- * list, an axis, a tensor of at least one dimension, finite values, and the typed arrays of a
- * stored tensor, whose lengths follow from its shape (a truncated buffer is an error).
+ * What the block formats' public functions (MX, NVFP4, bitsandbytes) check alike: an axis, a
+ * tensor of at least one dimension, finite values, and the typed arrays of a stored tensor, whose
+ * lengths follow from its shape (a truncated buffer is an error).
  */
 import { describe, rangeError, typeError } from "./errors.js";
 import { checkKeys } from "./options.js";
-
-const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
-
-/** One of `names`: a TypeError for a non-string, a RangeError for another string. */
-export function checkName<T extends string>(
-  fn: string,
-  arg: string,
-  value: unknown,
-  names: readonly T[],
-): T {
-  const expected = `one of ${quoted(names)}`;
-  if (typeof value !== "string") throw typeError(fn, arg, expected, value);
-  if (!(names as readonly string[]).includes(value)) throw rangeError(fn, arg, expected, value);
-  return value as T;
-}
 
 /** An axis of a tensor of `rank` >= 1, negative counting from the end: returned in [0, rank). */
 export function checkAxis(

@@ -101,3 +101,16 @@ export function checkInteger(
     throw rangeError(fn, arg, expected, value);
   return value;
 }
+
+/** One of `names`: a TypeError for a non-string, a RangeError for another string. */
+export function checkName<T extends string>(
+  fn: string,
+  arg: string,
+  value: unknown,
+  names: readonly T[],
+): T {
+  const expected = `one of ${names.map((n) => `"${n}"`).join(", ")}`;
+  if (typeof value !== "string") throw typeError(fn, arg, expected, value);
+  if (!(names as readonly string[]).includes(value)) throw rangeError(fn, arg, expected, value);
+  return value as T;
+}

@@ -16,7 +16,7 @@ import {
 import type { ParamLayout, TensorLike } from "../tensor.js";
 import { checkDType } from "./dtype.js";
 import { rangeError, typeError } from "./errors.js";
-import { checkKeys } from "./options.js";
+import { checkKeys, checkName } from "./options.js";
 import { toFloat32, toFloat64 } from "./tensor.js";
 
 /** `"auto"` (default): fast where WebAssembly SIMD loads, else reference. `"fast"` insists on it. */
@@ -61,12 +61,7 @@ export interface ResolvedFloatParams extends Omit<ResolvedParams, "format"> {
 /** `options.semantics`: "onnx" (the default) or "pytorch". */
 export function checkSemantics(fn: string, value: unknown): Semantics {
   if (value === undefined) return "onnx";
-  if (!SEMANTICS.includes(value as Semantics)) {
-    const names = `one of ${SEMANTICS.map((s) => `"${s}"`).join(", ")}`;
-    if (typeof value !== "string") throw typeError(fn, "options.semantics", names, value);
-    throw rangeError(fn, "options.semantics", names, value);
-  }
-  return value as Semantics;
+  return checkName(fn, "options.semantics", value, SEMANTICS);
 }
 
 /**
@@ -81,26 +76,17 @@ export function checkPrecision(
   arg = "options.precision",
 ): FloatPrecision {
   if (value === undefined) return "float32";
-  if (!FLOAT_PRECISIONS.includes(value as FloatPrecision)) {
-    const names = `one of ${FLOAT_PRECISIONS.map((p) => `"${p}"`).join(", ")}`;
-    if (typeof value !== "string") throw typeError(fn, arg, names, value);
-    throw rangeError(fn, arg, names, value);
-  }
-  if (value !== "float32" && semantics !== "onnx") {
+  const precision = checkName(fn, arg, value, FLOAT_PRECISIONS);
+  if (precision !== "float32" && semantics !== "onnx") {
     throw rangeError(fn, arg, `"float32" with "${semantics}" semantics (ONNX's only)`, value);
   }
-  return value as FloatPrecision;
+  return precision;
 }
 
 /** `options.backend`: "auto" (the default), "fast" or "reference". */
 export function checkBackend(fn: string, value: unknown): Backend {
   if (value === undefined) return "auto";
-  if (!BACKENDS.includes(value as Backend)) {
-    const names = `one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}`;
-    if (typeof value !== "string") throw typeError(fn, "options.backend", names, value);
-    throw rangeError(fn, "options.backend", names, value);
-  }
-  return value as Backend;
+  return checkName(fn, "options.backend", value, BACKENDS);
 }
 
 /** A `threads` option: `"auto"` (the default) or a whole number of threads >= 1. */
