@@ -16,7 +16,7 @@ import {
   readGrid,
   roundToGridCodes,
 } from "./grid.js";
-import { type Matrix, readInteger, readMatrix, readOptions } from "./matrix.js";
+import { type Matrix, readCalibration, readInteger, readMatrix, readOptions } from "./matrix.js";
 
 /** Options of {@link awq}. */
 export interface AwqOptions extends GridOptions {
@@ -78,11 +78,7 @@ const AWQ_KEYS = [...GRID_KEYS, "grid", "ggml", "onProgress"];
 export function awq(weight: Matrix, calibration: Matrix, options?: AwqOptions): AwqResult {
   const fn = "awq";
   const w = readMatrix(fn, "weight", weight);
-  const x = readMatrix(fn, "calibration", calibration, {
-    cols: w.cols,
-    why: `one column per input of weight [${w.rows}, ${w.cols}]`,
-    rowsName: "samples",
-  });
+  const x = readCalibration(fn, calibration, w);
   const o = readOptions<AwqOptions>(fn, "options", options, AWQ_KEYS);
   const grid = readGrid(fn, o, w.cols);
   const points = readInteger(fn, "options.grid", o.grid, 1, 1000, 20);

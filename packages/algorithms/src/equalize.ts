@@ -13,6 +13,7 @@ import {
   readMatrix,
   readNumber,
   readOptions,
+  readQuantized,
   readVector,
 } from "./matrix.js";
 
@@ -199,11 +200,7 @@ export function correctBias(
 ): Float32Array {
   const fn = "correctBias";
   const w = readMatrix(fn, "weight", weight);
-  const q = readMatrix(fn, "quantized", quantized, {
-    rows: w.rows,
-    cols: w.cols,
-    why: "the weight's shape",
-  });
+  const q = readQuantized(fn, quantized, w);
   const b = bias === undefined ? undefined : readVector(fn, "bias", bias, w.rows, "one per output");
   const mean = readVector(fn, "inputMean", inputMean, w.cols, "one per input");
   const out = new Float32Array(w.rows);

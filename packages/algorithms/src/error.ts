@@ -2,7 +2,14 @@
  * The layer-wise output error the data-aware algorithms minimize: `||X Wᵀ − X Ŵᵀ||²` summed over
  * the calibration samples, in float64.
  */
-import { type Checked, hessianOf, type Matrix, readMatrix } from "./matrix.js";
+import {
+  type Checked,
+  hessianOf,
+  type Matrix,
+  readCalibration,
+  readMatrix,
+  readQuantized,
+} from "./matrix.js";
 
 /**
  * Squared output errors `Σ_s Σ_o (x_s · d_o)²` of weight changes `d` (`[out, in]`) on fixed inputs
@@ -167,16 +174,8 @@ export class OutputError {
 export function layerError(weight: Matrix, quantized: Matrix, calibration: Matrix): number {
   const fn = "layerError";
   const w = readMatrix(fn, "weight", weight);
-  const q = readMatrix(fn, "quantized", quantized, {
-    rows: w.rows,
-    cols: w.cols,
-    why: "the weight's shape",
-  });
-  const x = readMatrix(fn, "calibration", calibration, {
-    cols: w.cols,
-    why: `one column per input of weight [${w.rows}, ${w.cols}]`,
-    rowsName: "samples",
-  });
+  const q = readQuantized(fn, quantized, w);
+  const x = readCalibration(fn, calibration, w);
   const meter = new OutputError(x);
   const d = new Float64Array(w.rows * w.cols);
   for (let i = 0; i < d.length; i++) d[i] = (w.data[i] as number) - (q.data[i] as number);

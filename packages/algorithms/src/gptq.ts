@@ -21,6 +21,7 @@ import {
   hessianOf,
   type Matrix,
   readBoolean,
+  readCalibration,
   readInteger,
   readMatrix,
   readNumber,
@@ -122,11 +123,7 @@ export function hessian(calibration: Matrix): Hessian {
 export function gptq(weight: Matrix, calibration: Matrix, options?: GptqOptions): GptqResult {
   const fn = "gptq";
   const w = readMatrix(fn, "weight", weight);
-  const x = readMatrix(fn, "calibration", calibration, {
-    cols: w.cols,
-    why: `one column per input of weight [${w.rows}, ${w.cols}]`,
-    rowsName: "samples",
-  });
+  const x = readCalibration(fn, calibration, w);
   return gptqRun(fn, w, { data: hessianOf(x), inputs: x.cols, samples: x.rows }, options);
 }
 
@@ -437,11 +434,7 @@ export function gptqWithQuantizer(
 ): Float64Array {
   const fn = "gptqWithQuantizer";
   const wm = readMatrix(fn, "weight", weight);
-  const x = readMatrix(fn, "calibration", calibration, {
-    cols: wm.cols,
-    why: `one column per input of weight [${wm.rows}, ${wm.cols}]`,
-    rowsName: "samples",
-  });
+  const x = readCalibration(fn, calibration, wm);
   if (typeof quantize !== "function") throw rangeError(fn, "quantize", "a function", quantize);
   const o = readOptions<GptqQuantizerOptions>(fn, "options", options, ["percdamp", "blockSize"]);
   const percdamp = readNumber(fn, "options.percdamp", o.percdamp, 0, 1e6, 0.01);

@@ -10,7 +10,7 @@ import { layerError } from "./error.js";
 import { gptq, gptqHessian, type Hessian } from "./gptq.js";
 import { codeDType, type QuantizedWeight, readGrid, roundToGrid } from "./grid.js";
 import { hqq } from "./hqq.js";
-import { type Matrix, readMatrix, readOptions } from "./matrix.js";
+import { type Matrix, readCalibration, readMatrix, readOptions } from "./matrix.js";
 
 /** The methods {@link quantizeLayer} knows. */
 export const LAYER_METHODS = ["rtn", "gptq", "awq", "hqq"] as const;
@@ -184,11 +184,7 @@ export function quantizeLayer(
   const x =
     calibration === undefined || isHessian(calibration)
       ? undefined
-      : readMatrix(fn, "calibration", calibration, {
-          cols: w.cols,
-          why: `one column per input of weight [${w.rows}, ${w.cols}]`,
-          rowsName: "samples",
-        });
+      : readCalibration(fn, calibration, w);
   const { bits, groupSize, onProgress: _, ...rest } = o;
   const gridOptions = {
     ...(bits !== undefined ? { bits } : {}),

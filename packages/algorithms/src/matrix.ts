@@ -92,6 +92,24 @@ export function readMatrix(
   return { data: values as ArrayLike<number>, rows, cols };
 }
 
+/** Reads calibration inputs of weight `w`: a matrix `[samples, in]`, one column per input. */
+export function readCalibration(fn: string, calibration: unknown, w: Checked): Checked {
+  return readMatrix(fn, "calibration", calibration, {
+    cols: w.cols,
+    why: `one column per input of weight [${w.rows}, ${w.cols}]`,
+    rowsName: "samples",
+  });
+}
+
+/** Reads a quantized weight: a matrix of the shape of weight `w`. */
+export function readQuantized(fn: string, quantized: unknown, w: Checked): Checked {
+  return readMatrix(fn, "quantized", quantized, {
+    rows: w.rows,
+    cols: w.cols,
+    why: "the weight's shape",
+  });
+}
+
 /** Reads an options object: unknown keys are refused, naming the ones allowed. */
 export function readOptions<T extends object>(
   fn: string,

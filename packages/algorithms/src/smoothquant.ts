@@ -5,7 +5,7 @@
  * into the weights, which quantize per output channel, before W8A8 quantization.
  */
 import { rangeError } from "@quantlab/core/validate";
-import { type Matrix, readMatrix, readNumber, readOptions } from "./matrix.js";
+import { type Matrix, readCalibration, readMatrix, readNumber, readOptions } from "./matrix.js";
 
 /** Options of {@link smoothQuant}. */
 export interface SmoothQuantOptions {
@@ -45,11 +45,7 @@ export function smoothQuant(
 ): SmoothQuantResult {
   const fn = "smoothQuant";
   const w = readMatrix(fn, "weight", weight);
-  const x = readMatrix(fn, "calibration", calibration, {
-    cols: w.cols,
-    why: `one column per input of weight [${w.rows}, ${w.cols}]`,
-    rowsName: "samples",
-  });
+  const x = readCalibration(fn, calibration, w);
   const o = readOptions<SmoothQuantOptions>(fn, "options", options, ["alpha"]);
   const alpha = readNumber(fn, "options.alpha", o.alpha, 0, 1, 0.5);
   const { rows, cols } = w;

@@ -4,6 +4,7 @@
  */
 import {
   type BnbTensor,
+  type DequantizeGgmlOptions,
   dequantizeBnb,
   dequantizeGgml,
   dequantizeMx,
@@ -14,6 +15,7 @@ import {
   quantizeGgml,
   quantizeMx,
 } from "@quantlab/core";
+import { perDataCache } from "./data.js";
 import type { Op, OpData } from "./impls.js";
 
 /**
@@ -60,7 +62,7 @@ export function storedBytes(format: BlockFormat): number {
 /** A block format's quantized tensor. */
 export type Quantized = GgmlTensor | MxTensor | BnbTensor;
 
-const inputs = new WeakMap<OpData, Map<BlockFormat, Quantized>>();
+const inputs = perDataCache<BlockFormat, Quantized>();
 
 /**
  * data.x as [rows, rows] in `format` (mxfp4 packed, nf4 in blocks of 64), the input of the
@@ -68,27 +70,39 @@ const inputs = new WeakMap<OpData, Map<BlockFormat, Quantized>>();
  * reference's).
  */
 export function quantizedInput(data: OpData, format: BlockFormat): Quantized {
-  let byFormat = inputs.get(data);
-  if (byFormat === undefined) {
-    byFormat = new Map();
-    inputs.set(data, byFormat);
-  }
-  const hit = byFormat.get(format);
-  if (hit !== undefined) return hit;
-  const q = quantizeBlock(data, format, "auto");
-  byFormat.set(format, q);
-  return q;
+  return inputs(data, format, () =>
+    quantizeBlock(data.x, [data.rows, data.n / data.rows], format, "auto"),
+  );
 }
 
-function quantizeBlock(
-  data: OpData,
+/** x as `shape` in `format`: mxfp4 packed, nf4 in blocks of 64. */
+export function quantizeBlock(
+  x: Float32Array,
+  shape: readonly number[],
   format: BlockFormat,
   backend: "auto" | "reference",
 ): Quantized {
-  const shape = [data.rows, data.n / data.rows];
-  if (format === "mxfp4") return quantizeMx(data.x, "mxfp4", { shape, pack: true, backend });
-  if (format === "nf4") return quantizeBnb(data.x, "nf4", { shape, backend });
-  return quantizeGgml(data.x, format, { shape, backend });
+  if (format === "mxfp4") return quantizeMx(x, "mxfp4", { shape, pack: true, backend });
+  if (format === "nf4") return quantizeBnb(x, "nf4", { shape, backend });
+  return quantizeGgml(x, format, { shape, backend });
+}
+
+/** The codes' bytes of a block tensor: mxfp4's packed codes, nf4's packed bytes, ggml's blocks. */
+export function blockCodes(q: Quantized, format: BlockFormat): Uint8Array {
+  if (format === "mxfp4") return (q as MxTensor).codes;
+  if (format === "nf4") return (q as BnbTensor).packed;
+  return (q as GgmlTensor).data;
+}
+
+/** q's values (the three formats' dequantize options have the same fields). */
+export function dequantizeBlock(
+  q: Quantized,
+  format: BlockFormat,
+  options: DequantizeGgmlOptions,
+): Float32Array {
+  if (format === "mxfp4") return dequantizeMx(q as MxTensor, options).data;
+  if (format === "nf4") return dequantizeBnb(q as BnbTensor, options).data;
+  return dequantizeGgml(q as GgmlTensor, options).data;
 }
 
 /** The reference's output of a block op: the codes (see impls.ts), or the values. */
@@ -96,13 +110,8 @@ export function blockReference(op: BlockOp, data: OpData): ArrayLike<number> {
   const { quantize, format } = blockOp(op);
   const backend = "reference";
   if (quantize) {
-    const q = quantizeBlock(data, format, backend);
-    if (format === "mxfp4") return (q as MxTensor).codes;
-    if (format === "nf4") return (q as BnbTensor).packed;
-    return (q as GgmlTensor).data;
+    const shape = [data.rows, data.n / data.rows];
+    return blockCodes(quantizeBlock(data.x, shape, format, backend), format);
   }
-  const q = quantizedInput(data, format);
-  if (format === "mxfp4") return dequantizeMx(q as MxTensor, { backend }).data;
-  if (format === "nf4") return dequantizeBnb(q as BnbTensor, { backend }).data;
-  return dequantizeGgml(q as GgmlTensor, { backend }).data;
+  return dequantizeBlock(quantizedInput(data, format), format, { backend });
 }

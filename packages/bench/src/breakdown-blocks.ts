@@ -8,18 +8,22 @@
 import {
   BNB_TABLES,
   type BnbTensor,
-  dequantizeBnb,
-  dequantizeGgml,
-  dequantizeMx,
   GGML_TYPES,
-  type GgmlTensor,
   type MxTensor,
   quantizeBnb,
   quantizeGgml,
   quantizeMx,
 } from "@quantlab/core";
 import type { FastKernels, KernelExports } from "@quantlab/core/kernels";
-import { type BlockOp, blockOp, storedBytes } from "./blocks.js";
+import {
+  type BlockOp,
+  blockCodes,
+  blockOp,
+  dequantizeBlock,
+  type Quantized,
+  quantizeBlock,
+  storedBytes,
+} from "./blocks.js";
 
 /** One timed stage: what `time` returns, and the bytes the stage moves. */
 export type Timer = (run: () => unknown) => { medianMs: number; minMs: number };
@@ -93,21 +97,11 @@ export function blockStages(
       }
     })();
     // Inputs: x, or its quantized bytes (made on the default backend).
-    let q: GgmlTensor | MxTensor | BnbTensor | undefined;
+    let q: Quantized | undefined;
     if (!quantize) {
-      q =
-        format === "mxfp4"
-          ? quantizeMx(x, "mxfp4", { shape, pack: true })
-          : format === "nf4"
-            ? quantizeBnb(x, "nf4", { shape })
-            : quantizeGgml(x, format, { shape });
+      q = quantizeBlock(x, shape, format, "auto");
       // A valid chunk in the input buffer for the kernel stage.
-      const bytes =
-        format === "mxfp4"
-          ? (q as MxTensor).codes
-          : format === "nf4"
-            ? (q as BnbTensor).packed
-            : (q as GgmlTensor).data;
+      const bytes = blockCodes(q, format);
       inBytes.set(bytes.subarray(0, Math.min(bytes.length, chunkBytes)));
       // Real scales too (garbage ones may make subnormal products, slow on x86).
       if (format === "mxfp4") psBytes.set((q as MxTensor).scales.subarray(0, blocks));
@@ -165,33 +159,35 @@ export function blockStages(
       add(op, name, bytes, t);
     }
     add(op, "sum of stages 1-3", (4 + perValue) * n, { medianMs: sum, minMs: Number.NaN });
-    // The public call: what it is called as, and the call.
+    // The public call: what it is called as, and the call (a dequantize through blocks.ts's
+    // dispatch on the format, one branch a call).
     const [call, run] = ((): [string, () => unknown] => {
+      if (!quantize) {
+        const name = format === "mxfp4" ? "Mx" : format === "nf4" ? "Bnb" : "Ggml";
+        return [
+          `dequantize${name}(q, { out })`,
+          () => dequantizeBlock(q as Quantized, format, { out: y }),
+        ];
+      }
       switch (format) {
         case "mxfp4":
-          return quantize
-            ? [
-                'quantizeMx(x, "mxfp4", { shape, pack: true }) (allocates)',
-                () => quantizeMx(x, "mxfp4", { shape, pack: true }),
-              ]
-            : ["dequantizeMx(q, { out })", () => dequantizeMx(q as MxTensor, { out: y })];
+          return [
+            'quantizeMx(x, "mxfp4", { shape, pack: true }) (allocates)',
+            () => quantizeMx(x, "mxfp4", { shape, pack: true }),
+          ];
         case "nf4":
-          return quantize
-            ? [
-                'quantizeBnb(x, "nf4", { shape }) (allocates codes, packed, absmax)',
-                () => quantizeBnb(x, "nf4", { shape }),
-              ]
-            : ["dequantizeBnb(q, { out })", () => dequantizeBnb(q as BnbTensor, { out: y })];
+          return [
+            'quantizeBnb(x, "nf4", { shape }) (allocates codes, packed, absmax)',
+            () => quantizeBnb(x, "nf4", { shape }),
+          ];
         default: {
           const out = new Uint8Array(
             (n / GGML_TYPES[format].blockSize) * GGML_TYPES[format].bytesPerBlock,
           );
-          return quantize
-            ? [
-                `quantizeGgml(x, "${format}", { shape, out })`,
-                () => quantizeGgml(x, format, { shape, out }),
-              ]
-            : ["dequantizeGgml(q, { out })", () => dequantizeGgml(q as GgmlTensor, { out: y })];
+          return [
+            `quantizeGgml(x, "${format}", { shape, out })`,
+            () => quantizeGgml(x, format, { shape, out }),
+          ];
         }
       }
     })();

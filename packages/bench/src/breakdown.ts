@@ -93,6 +93,11 @@ export function breakdown(n: number, ops: readonly BlockOp[] = []): BreakdownRep
       gbPerSecond: bytes === 0 ? 0 : bytes / (t.medianMs / 1000) / 1e9,
     });
   };
+  /** The sum of the last three stages' medians, as a stage of its own. */
+  const addSum = (op: Stage["op"], bytes: number) => {
+    const medianMs = stages.slice(-3).reduce((a, s) => a + s.medianMs, 0);
+    add(op, "sum of stages 1-3", bytes, { medianMs, minMs: Number.NaN });
+  };
 
   const x = normalValues(n, 20240611);
   const scale = symmetricScale(x);
@@ -104,150 +109,110 @@ export function breakdown(n: number, ops: readonly BlockOp[] = []): BreakdownRep
   const outI8 = new Int8Array(buf, OUT, C);
   const outF32 = new Float32Array(buf, OUT, C);
 
+  /** Times `op`'s stages in order: each one's name, the bytes it moves, and its work. */
+  const addStages = (op: Stage["op"], list: readonly [string, number, () => unknown][]) => {
+    for (const [stage, bytes, run] of list) add(op, stage, bytes, time(run));
+  };
+
   // --- quantize-int8: 4 bytes in, 1 byte out per value.
   const dst = new Float32Array(n);
-  add(
-    "quantize-int8",
-    "copy yardstick: Float32Array.set, input to a preallocated array",
-    8 * n,
-    time(() => dst.set(x)),
-  );
-  add(
-    "quantize-int8",
-    "stage 1, copy-in: each chunk of x into WebAssembly memory",
-    8 * n,
-    time(() => {
-      for (let off = 0; off < n; off += C) inF32.set(x.subarray(off, off + C));
-    }),
-  );
-  add(
-    "quantize-int8",
-    "stage 2, kernel: the SIMD loop on a chunk in cache (f32x4.div, NaN mask), n / chunk times",
-    5 * n,
-    time(() => {
-      for (let off = 0; off < n; off += C)
-        raw.quantizeTensor(0, 0, IN, OUT, C, scale, 0, -128, 127);
-    }),
-  );
   const codes = new Int8Array(n);
-  add(
-    "quantize-int8",
-    "stage 3, copy-out: each chunk's codes into a preallocated Int8Array",
-    2 * n,
-    time(() => {
-      for (let off = 0; off < n; off += C) codes.set(outI8, off);
-    }),
-  );
-  const sum = stages.slice(-3).reduce((a, s) => a + s.medianMs, 0);
-  stages.push({
-    op: "quantize-int8",
-    stage: "sum of stages 1-3",
-    medianMs: sum,
-    minMs: Number.NaN,
-    gbPerSecond: (5 * n) / (sum / 1000) / 1e9,
-  });
-  add(
-    "quantize-int8",
-    "kernels: fast.quantizeTensor into a preallocated Int8Array",
-    5 * n,
-    time(() => fast.quantizeTensor("onnx", x, scale, 0, -128, 127, codes)),
-  );
+  addStages("quantize-int8", [
+    ["copy yardstick: Float32Array.set, input to a preallocated array", 8 * n, () => dst.set(x)],
+    [
+      "stage 1, copy-in: each chunk of x into WebAssembly memory",
+      8 * n,
+      () => {
+        for (let off = 0; off < n; off += C) inF32.set(x.subarray(off, off + C));
+      },
+    ],
+    [
+      "stage 2, kernel: the SIMD loop on a chunk in cache (f32x4.div, NaN mask), n / chunk times",
+      5 * n,
+      () => {
+        for (let off = 0; off < n; off += C)
+          raw.quantizeTensor(0, 0, IN, OUT, C, scale, 0, -128, 127);
+      },
+    ],
+    [
+      "stage 3, copy-out: each chunk's codes into a preallocated Int8Array",
+      2 * n,
+      () => {
+        for (let off = 0; off < n; off += C) codes.set(outI8, off);
+      },
+    ],
+  ]);
+  addSum("quantize-int8", 5 * n);
   const params = { dtype: "int8", scale } as const;
-  add(
-    "quantize-int8",
-    "public: quantize(x, { dtype: 'int8', scale }) (validates, allocates its output)",
-    5 * n,
-    time(() => quantize(x, params)),
-  );
-  add(
-    "quantize-int8",
-    "the NaN pass the kernels now fuse: a separate indexOfNaN(x) scan",
-    4 * n,
-    time(() => {
-      for (let i = 0; i < n; i++) if (Number.isNaN(x[i])) return i;
-      return -1;
-    }),
-  );
+  addStages("quantize-int8", [
+    [
+      "kernels: fast.quantizeTensor into a preallocated Int8Array",
+      5 * n,
+      () => fast.quantizeTensor("onnx", x, scale, 0, -128, 127, codes),
+    ],
+    [
+      "public: quantize(x, { dtype: 'int8', scale }) (validates, allocates its output)",
+      5 * n,
+      () => quantize(x, params),
+    ],
+    [
+      "the NaN pass the kernels now fuse: a separate indexOfNaN(x) scan",
+      4 * n,
+      () => {
+        for (let i = 0; i < n; i++) if (Number.isNaN(x[i])) return i;
+        return -1;
+      },
+    ],
+  ]);
 
   // --- dequantize-int8: 1 byte in, 4 bytes out per value.
   const q = quantize(x, params);
   const deq = new Float32Array(n);
-  add(
-    "dequantize-int8",
-    "stage 1, copy-in: each chunk of codes into WebAssembly memory",
-    2 * n,
-    time(() => {
-      for (let off = 0; off < n; off += C) inI8.set(q.data.subarray(off, off + C) as Int8Array);
-    }),
-  );
-  add(
-    "dequantize-int8",
-    "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
-    5 * n,
-    time(() => {
-      for (let off = 0; off < n; off += C) raw.dequantizeTensor(0, IN, OUT, C, scale, 0);
-    }),
-  );
-  add(
-    "dequantize-int8",
-    "stage 3, copy-out: each chunk's float32 into a preallocated Float32Array (64 MiB at 16M)",
-    8 * n,
-    time(() => {
-      for (let off = 0; off < n; off += C) deq.set(outF32, off);
-    }),
-  );
-  const dsum = stages.slice(-3).reduce((a, s) => a + s.medianMs, 0);
-  stages.push({
-    op: "dequantize-int8",
-    stage: "sum of stages 1-3",
-    medianMs: dsum,
-    minMs: Number.NaN,
-    gbPerSecond: (5 * n) / (dsum / 1000) / 1e9,
-  });
-  add(
-    "dequantize-int8",
-    "kernels: fast.dequantizeTensor into a preallocated Float32Array",
-    5 * n,
-    time(() => fast.dequantizeTensor("onnx", q.data, scale, 0, deq)),
-  );
-  add(
-    "dequantize-int8",
-    "public: dequantize(q) (allocates its output)",
-    5 * n,
-    time(() => dequantize(q)),
-  );
+  addStages("dequantize-int8", [
+    [
+      "stage 1, copy-in: each chunk of codes into WebAssembly memory",
+      2 * n,
+      () => {
+        for (let off = 0; off < n; off += C) inI8.set(q.data.subarray(off, off + C) as Int8Array);
+      },
+    ],
+    [
+      "stage 2, kernel: the SIMD loop on a chunk in cache, n / chunk times",
+      5 * n,
+      () => {
+        for (let off = 0; off < n; off += C) raw.dequantizeTensor(0, IN, OUT, C, scale, 0);
+      },
+    ],
+    [
+      "stage 3, copy-out: each chunk's float32 into a preallocated Float32Array (64 MiB at 16M)",
+      8 * n,
+      () => {
+        for (let off = 0; off < n; off += C) deq.set(outF32, off);
+      },
+    ],
+  ]);
+  addSum("dequantize-int8", 5 * n);
+  addStages("dequantize-int8", [
+    [
+      "kernels: fast.dequantizeTensor into a preallocated Float32Array",
+      5 * n,
+      () => fast.dequantizeTensor("onnx", q.data, scale, 0, deq),
+    ],
+    ["public: dequantize(q) (allocates its output)", 5 * n, () => dequantize(q)],
+  ]);
 
   // --- The output allocation alone: fresh pages are zeroed and faulted in on first write.
-  add(
-    "allocation",
-    "new Int8Array(n), not touched",
-    0,
-    time(() => new Int8Array(n)),
-  );
-  add(
-    "allocation",
-    "new Int8Array(n) then fill(1): allocation + first touch",
-    n,
-    time(() => new Int8Array(n).fill(1)),
-  );
-  add(
-    "allocation",
-    "fill(1) of a warm Int8Array(n)",
-    n,
-    time(() => codes.fill(1)),
-  );
-  add(
-    "allocation",
-    "new Float32Array(n) then fill(1): allocation + first touch",
-    4 * n,
-    time(() => new Float32Array(n).fill(1)),
-  );
-  add(
-    "allocation",
-    "fill(1) of a warm Float32Array(n)",
-    4 * n,
-    time(() => deq.fill(1)),
-  );
+  addStages("allocation", [
+    ["new Int8Array(n), not touched", 0, () => new Int8Array(n)],
+    ["new Int8Array(n) then fill(1): allocation + first touch", n, () => new Int8Array(n).fill(1)],
+    ["fill(1) of a warm Int8Array(n)", n, () => codes.fill(1)],
+    [
+      "new Float32Array(n) then fill(1): allocation + first touch",
+      4 * n,
+      () => new Float32Array(n).fill(1),
+    ],
+    ["fill(1) of a warm Float32Array(n)", 4 * n, () => deq.fill(1)],
+  ]);
   blockStages(ops, n, x, fast, raw, time, add);
   return { size: n, chunkSize: C, repeats: REPEATS, stages };
 }

@@ -33,3 +33,23 @@ export function rowScales(x: Float32Array, rows: number): Float32Array {
   for (let r = 0; r < rows; r++) out[r] = symmetricScale(x, r * cols, (r + 1) * cols);
   return out;
 }
+
+/**
+ * A cache of what is made once per run's data and key: the function returned gives the value
+ * made before for `data` and `key`, or makes it with `make`. Entries go with their data.
+ */
+export function perDataCache<K, V>(): (data: object, key: K, make: () => V) => V {
+  const byData = new WeakMap<object, Map<K, V>>();
+  return (data, key, make) => {
+    let byKey = byData.get(data);
+    if (byKey === undefined) {
+      byKey = new Map();
+      byData.set(data, byKey);
+    }
+    const hit = byKey.get(key);
+    if (hit !== undefined) return hit;
+    const value = make();
+    byKey.set(key, value);
+    return value;
+  };
+}

