@@ -4,7 +4,7 @@
  * input), and after each column moves its rounding error onto the columns not yet quantized, along
  * the inverse Hessian of the layer-wise error `||X Wᵀ − X Ŵᵀ||²`. Every step is float64.
  */
-import { rangeError } from "@quantlab/core/validate";
+import { checkBoolean, rangeError } from "@quantlab/core/validate";
 import {
   codeOf,
   GRID_KEYS,
@@ -20,7 +20,6 @@ import {
   type Checked,
   hessianOf,
   type Matrix,
-  readBoolean,
   readCalibration,
   readInteger,
   readMatrix,
@@ -335,8 +334,8 @@ function gptqRun(
   const grid: Grid = readGrid(fn, o, wm.cols);
   const percdamp = readNumber(fn, "options.percdamp", o.percdamp, 0, 1e6, 0.01);
   const blockSize = readInteger(fn, "options.blockSize", o.blockSize, 1, 2 ** 31, 128);
-  const actOrder = readBoolean(fn, "options.actOrder", o.actOrder, false);
-  const staticGroups = readBoolean(fn, "options.staticGroups", o.staticGroups, actOrder);
+  const actOrder = checkBoolean(fn, "options.actOrder", o.actOrder, false);
+  const staticGroups = checkBoolean(fn, "options.staticGroups", o.staticGroups, actOrder);
   if (actOrder && !staticGroups) {
     throw rangeError(
       fn,

@@ -16,8 +16,8 @@
  * levels, core has no 3-bit type) or `uint8` (5 to 8 bits).
  */
 import { dequantize, type IntegerDType, type QuantizedTensor, roundHalfEven } from "@quantlab/core";
-import { rangeError } from "@quantlab/core/validate";
-import { readBoolean, readInteger } from "./matrix.js";
+import { checkBoolean, rangeError } from "@quantlab/core/validate";
+import { readInteger } from "./matrix.js";
 
 /** How weights are quantized: code width, group size, symmetric or not. */
 export interface GridOptions {
@@ -69,8 +69,8 @@ export const GRID_KEYS = ["bits", "groupSize", "symmetric", "perTensor"] as cons
 export function readGrid(fn: string, o: GridOptions, cols: number, prefix = "options"): Grid {
   const bits = readInteger(fn, `${prefix}.bits`, o.bits, 2, 8, 4);
   const groupSize = readInteger(fn, `${prefix}.groupSize`, o.groupSize, 1, 2 ** 31, cols);
-  const symmetric = readBoolean(fn, `${prefix}.symmetric`, o.symmetric, false);
-  const perTensor = readBoolean(fn, `${prefix}.perTensor`, o.perTensor, false);
+  const symmetric = checkBoolean(fn, `${prefix}.symmetric`, o.symmetric, false);
+  const perTensor = checkBoolean(fn, `${prefix}.perTensor`, o.perTensor, false);
   if (perTensor && o.groupSize !== undefined)
     throw rangeError(fn, `${prefix}.groupSize`, "undefined with perTensor", o.groupSize);
   const groups = Math.ceil(cols / Math.min(groupSize, cols));

@@ -5,16 +5,11 @@
  * `HQQWeightOnlyQuantizer` (`onnxruntime.quantization.matmul_nbits_quantizer`, from the official
  * implementation) does it, in float32.
  */
+
 import type { QuantizedTensor } from "@quantlab/core";
+import { checkBoolean } from "@quantlab/core/validate";
 import { codeDType, quantizedWeight, rint } from "./grid.js";
-import {
-  type Matrix,
-  readBoolean,
-  readInteger,
-  readMatrix,
-  readNumber,
-  readOptions,
-} from "./matrix.js";
+import { type Matrix, readInteger, readMatrix, readNumber, readOptions } from "./matrix.js";
 
 /** Options of {@link hqq}. */
 export interface HqqOptions {
@@ -112,8 +107,8 @@ export function hqq(weight: Matrix, options?: HqqOptions): HqqResult {
   let beta = readNumber(fn, "options.beta", o.beta, 1e-12, 1e12, 10);
   const kappa = readNumber(fn, "options.kappa", o.kappa, 1, 1e6, 1.01);
   const iterations = readInteger(fn, "options.iterations", o.iterations, 0, 100000, 20);
-  const optimize = readBoolean(fn, "options.optimize", o.optimize, true);
-  const integerZeroPoint = readBoolean(fn, "options.integerZeroPoint", o.integerZeroPoint, false);
+  const optimize = checkBoolean(fn, "options.optimize", o.optimize, true);
+  const integerZeroPoint = checkBoolean(fn, "options.integerZeroPoint", o.integerZeroPoint, false);
   const { rows, cols } = w;
   const groups = Math.ceil(cols / groupSize);
   const maxq = 2 ** bits - 1;

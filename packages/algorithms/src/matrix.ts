@@ -165,13 +165,6 @@ export const readInteger = rangedReader(true);
 /** A finite number option in [min, max], or its default. */
 export const readNumber = rangedReader(false);
 
-/** A boolean option, or its default. */
-export function readBoolean(fn: string, arg: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw typeError(fn, arg, "a boolean", value);
-  return value;
-}
-
 /** A vector of `length` finite numbers (a per-channel quantity). */
 export function readVector(
   fn: string,

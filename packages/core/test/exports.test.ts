@@ -40,7 +40,7 @@ describe("the built package", () => {
 
   it("exposes @quantlab/core/validate to ESM, CommonJS and TypeScript's Node10 resolution", () => {
     const names =
-      "checkInteger,checkKeys,checkOptions,checkSemantics,describe,rangeError,resolveParams,typeError,withArticle";
+      "checkBoolean,checkInteger,checkKeys,checkOptions,checkSemantics,describe,rangeError,resolveParams,typeError,withArticle";
     const list = "console.log(Object.keys(v).sort().join())";
     expect(
       node(["--input-type=module", "-e", `import * as v from "@quantlab/core/validate"; ${list}`]),

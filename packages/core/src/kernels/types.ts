@@ -16,18 +16,24 @@ import type { ParamLayout } from "../tensor.js";
 /** The half-precision float formats that have an array codec on every backend. */
 export type HalfDType = "float16" | "bfloat16";
 
+/**
+ * The per-tensor quantize kernels' one signature (quantizeTensor, fakeQuantizeTensor,
+ * quantizeInt4Packed): they differ only in what `out` holds.
+ */
+type QuantizeTensorKernel<Out> = (
+  semantics: Semantics,
+  x: Float32Array,
+  scale: number,
+  zeroPoint: number,
+  qmin: number,
+  qmax: number,
+  out: Out,
+) => number;
+
 export interface Kernels {
   readonly name: "fast" | "reference";
   /** Per tensor: `q = saturate(rint(x / s) + zp)` (ONNX) or PyTorch's `quantize_val`. */
-  quantizeTensor(
-    semantics: Semantics,
-    x: Float32Array,
-    scale: number,
-    zeroPoint: number,
-    qmin: number,
-    qmax: number,
-    out: IntegerArray,
-  ): number;
+  quantizeTensor: QuantizeTensorKernel<IntegerArray>;
   /** Per tensor: `x = fround(q - zp) * s` (ONNX) or `(fround(q) - fround(zp)) * s` (PyTorch). */
   dequantizeTensor(
     semantics: Semantics,
@@ -56,25 +62,9 @@ export interface Kernels {
     out: Float32Array,
   ): void;
   /** Quantize then dequantize in one pass, without storing the codes. */
-  fakeQuantizeTensor(
-    semantics: Semantics,
-    x: Float32Array,
-    scale: number,
-    zeroPoint: number,
-    qmin: number,
-    qmax: number,
-    out: Float32Array,
-  ): number;
+  fakeQuantizeTensor: QuantizeTensorKernel<Float32Array>;
   /** int4/uint4 codes packed two per byte (the first in the low nibble, an odd tail's high nibble 0). */
-  quantizeInt4Packed(
-    semantics: Semantics,
-    x: Float32Array,
-    scale: number,
-    zeroPoint: number,
-    qmin: number,
-    qmax: number,
-    out: Uint8Array,
-  ): number;
+  quantizeInt4Packed: QuantizeTensorKernel<Uint8Array>;
   /** float32 to float16 / bfloat16 bits: nearest, ties to even, overflow to ±Infinity. */
   encodeHalf(dtype: HalfDType, x: Float32Array, out: Uint16Array): void;
   /** float16 / bfloat16 bits to float32, exactly. */

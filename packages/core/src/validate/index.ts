@@ -3,6 +3,6 @@
 // use for options, semantics and quantization parameters, so that a package built on core checks
 // them by core's rules under its own function's name.
 export { describe, rangeError, typeError, withArticle } from "./errors.js";
-export { checkInteger, checkKeys, checkOptions } from "./options.js";
+export { checkBoolean, checkInteger, checkKeys, checkOptions } from "./options.js";
 export type { ResolvedParams } from "./params.js";
 export { checkSemantics, resolveParams } from "./params.js";

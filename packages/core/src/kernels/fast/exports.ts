@@ -42,26 +42,8 @@ export interface KernelExports {
     qmin: number,
     qmax: number,
   ): number;
-  fakeQuantizeTensor(
-    torch: number,
-    src: number,
-    dst: number,
-    n: number,
-    scale: number,
-    zp: number,
-    qmin: number,
-    qmax: number,
-  ): number;
-  quantizeInt4Packed(
-    torch: number,
-    src: number,
-    dst: number,
-    n: number,
-    scale: number,
-    zp: number,
-    qmin: number,
-    qmax: number,
-  ): number;
+  fakeQuantizeTensor: OneKindQuantizeExport;
+  quantizeInt4Packed: OneKindQuantizeExport;
   dequantizeTensor(
     kind: number,
     src: number,
@@ -129,3 +111,15 @@ export interface KernelExports {
     dst: number,
   ): void;
 }
+
+/** The per-tensor quantizers with no `kind` argument: their output has one (float32, packed int4). */
+type OneKindQuantizeExport = (
+  torch: number,
+  src: number,
+  dst: number,
+  n: number,
+  scale: number,
+  zp: number,
+  qmin: number,
+  qmax: number,
+) => number;

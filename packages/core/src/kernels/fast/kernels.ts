@@ -11,6 +11,7 @@
  * reciprocal overflows never reaches a kernel: the public functions refuse it.)
  */
 import type { IntegerArray, Semantics } from "../../dtypes/table.js";
+import type { NumericArray } from "../../tensor.js";
 import type { Threads } from "../../validate/params.js";
 import { referenceKernels } from "../reference.js";
 import type { HalfDType, Kernels } from "../types.js";
@@ -142,6 +143,12 @@ export function createFastKernels(
     (heap as Heap).reserve(bytes),
   );
   const bytesView = (at: number, n: number) => new Uint8Array(ex.memory.buffer, at, n);
+  /** A chunk's copy from `input[off, off + m)` into the module's view `view`. */
+  const copyIn = (input: NumericArray, view: NumericArray) => (off: number, m: number) =>
+    view.set(input.subarray(off, off + m));
+  /** A chunk's copy from the first m values of the module's view `view` to `out[off ..]`. */
+  const copyOut = (view: NumericArray, out: NumericArray) => (off: number, m: number) =>
+    out.set(m === C ? view : view.subarray(0, m), off);
   const call = ex as unknown as Record<ThreadExport, (...a: number[]) => number | undefined>;
 
   /**
@@ -335,19 +342,10 @@ export function createFastKernels(
     };
 
   const build = (setting: Threads): FastKernels => {
-    const quantizeTensor: Kernels["quantizeTensor"] = (
-      semantics,
-      x,
-      scale,
-      zeroPoint,
-      qmin,
-      qmax,
-      out,
-    ) => {
+    const quantizeTensor: Kernels["quantizeTensor"] = (...args) => {
+      const [semantics, x, scale, zeroPoint, qmin, qmax, out] = args;
       const kind = kindOf(out);
-      if (kind < 0) {
-        return referenceKernels.quantizeTensor(semantics, x, scale, zeroPoint, qmin, qmax, out);
-      }
+      if (kind < 0) return referenceKernels.quantizeTensor(...args);
       const torch = flag(semantics);
       const codes = b.outCodes[kind] as IntegerArray;
       const nan = elementwise(
@@ -358,17 +356,15 @@ export function createFastKernels(
         { array: out, width: out.BYTES_PER_ELEMENT },
         (src, dst, m) => [torch, kind, src, dst, m, scale, zeroPoint, qmin, qmax],
         (off, m) => b.loadInput(x, off, m),
-        (off, m) => out.set(m === C ? codes : codes.subarray(0, m), off),
+        copyOut(codes, out),
       );
       return nan === undefined ? -1 : firstNaN(x, nan[0], nan[1]);
     };
 
-    const dequantizeTensor: Kernels["dequantizeTensor"] = (semantics, q, scale, zeroPoint, out) => {
+    const dequantizeTensor: Kernels["dequantizeTensor"] = (...args) => {
+      const [, q, scale, zeroPoint, out] = args;
       const kind = kindOf(q);
-      if (kind < 0) {
-        referenceKernels.dequantizeTensor(semantics, q, scale, zeroPoint, out);
-        return;
-      }
+      if (kind < 0) return referenceKernels.dequantizeTensor(...args);
       // q - zp is exact in float32 for 8- and 16-bit codes: the two semantics agree here.
       const codes = q as IntegerArray;
       const view = b.inCodes[kind] as IntegerArray;
@@ -379,34 +375,15 @@ export function createFastKernels(
         { array: codes, width: codes.BYTES_PER_ELEMENT },
         { array: out, width: 4 },
         (src, dst, m) => [kind, src, dst, m, scale, zeroPoint],
-        (off, m) => view.set(codes.subarray(off, off + m)),
-        (off, m) => out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off),
+        copyIn(codes, view),
+        copyOut(b.outF32, out),
       );
     };
 
-    const quantizeLayout: Kernels["quantizeLayout"] = (
-      semantics,
-      x,
-      scales,
-      zeroPoints,
-      layout,
-      qmin,
-      qmax,
-      out,
-    ) => {
+    const quantizeLayout: Kernels["quantizeLayout"] = (...args) => {
+      const [semantics, x, scales, zeroPoints, layout, qmin, qmax, out] = args;
       const kind = kindOf(out);
-      if (kind < 0) {
-        return referenceKernels.quantizeLayout(
-          semantics,
-          x,
-          scales,
-          zeroPoints,
-          layout,
-          qmin,
-          qmax,
-          out,
-        );
-      }
+      if (kind < 0) return referenceKernels.quantizeLayout(...args);
       const torch = flag(semantics);
       const codes = b.outCodes[kind] as IntegerArray;
       const place = placement(x, 4, out, out.BYTES_PER_ELEMENT);
@@ -418,7 +395,7 @@ export function createFastKernels(
         x.length,
         {
           copyIn: (off, m) => b.loadInput(x, off, m),
-          copyOut: (off, m) => out.set(m === C ? codes : codes.subarray(0, m), off),
+          copyOut: copyOut(codes, out),
           rows: (src, dst, rows, len) =>
             ex.quantizeLayoutRows(torch, kind, src, dst, rows, len, PS, PZ, qmin, qmax) !== 0,
           tensor: (src, dst, m, p) =>
@@ -441,19 +418,10 @@ export function createFastKernels(
       return nan === undefined ? -1 : firstNaN(x, nan, x.length);
     };
 
-    const dequantizeLayout: Kernels["dequantizeLayout"] = (
-      semantics,
-      q,
-      scales,
-      zeroPoints,
-      layout,
-      out,
-    ) => {
+    const dequantizeLayout: Kernels["dequantizeLayout"] = (...args) => {
+      const [, q, scales, zeroPoints, layout, out] = args;
       const kind = kindOf(q);
-      if (kind < 0) {
-        referenceKernels.dequantizeLayout(semantics, q, scales, zeroPoints, layout, out);
-        return;
-      }
+      if (kind < 0) return referenceKernels.dequantizeLayout(...args);
       const codes = q as IntegerArray;
       const view = b.inCodes[kind] as IntegerArray;
       const place = placement(codes, codes.BYTES_PER_ELEMENT, out, 4);
@@ -464,8 +432,8 @@ export function createFastKernels(
         zeroPoints,
         codes.length,
         {
-          copyIn: (off, m) => view.set(codes.subarray(off, off + m)),
-          copyOut: (off, m) => out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off),
+          copyIn: copyIn(codes, view),
+          copyOut: copyOut(b.outF32, out),
           rows: (src, dst, rows, len) => {
             ex.dequantizeLayoutRows(kind, src, dst, rows, len, PS, PZ);
             return false;
@@ -483,19 +451,10 @@ export function createFastKernels(
       );
     };
 
-    const fakeQuantizeTensor: Kernels["fakeQuantizeTensor"] = (
-      semantics,
-      x,
-      scale,
-      zeroPoint,
-      qmin,
-      qmax,
-      out,
-    ) => {
+    const fakeQuantizeTensor: Kernels["fakeQuantizeTensor"] = (...args) => {
+      const [semantics, x, scale, zeroPoint, qmin, qmax, out] = args;
       // The loop clamps in float32 with 16-bit bounds: int32 codes go to the reference.
-      if (qmin < -32768 || qmax > 65535) {
-        return referenceKernels.fakeQuantizeTensor(semantics, x, scale, zeroPoint, qmin, qmax, out);
-      }
+      if (qmin < -32768 || qmax > 65535) return referenceKernels.fakeQuantizeTensor(...args);
       const torch = flag(semantics);
       const nan = elementwise(
         setting,
@@ -505,7 +464,7 @@ export function createFastKernels(
         { array: out, width: 4 },
         (src, dst, m) => [torch, src, dst, m, scale, zeroPoint, qmin, qmax],
         (off, m) => b.loadInput(x, off, m),
-        (off, m) => out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off),
+        copyOut(b.outF32, out),
       );
       return nan === undefined ? -1 : firstNaN(x, nan[0], nan[1]);
     };
@@ -539,35 +498,31 @@ export function createFastKernels(
       return nan === undefined ? -1 : firstNaN(x, nan[0], nan[1]);
     };
 
-    const half = (dtype: HalfDType) => (dtype === "bfloat16" ? HALF_BFLOAT16 : HALF_FLOAT16);
-
-    const encodeHalf: Kernels["encodeHalf"] = (dtype, x, out) => {
-      const bf = half(dtype);
+    /** encodeHalf and decodeHalf: `input` to `out` through the module's views `inView`, `outView`. */
+    const convertHalf = (
+      name: "encodeHalf" | "decodeHalf",
+      dtype: HalfDType,
+      input: Float32Array | Uint16Array,
+      inView: NumericArray,
+      out: Float32Array | Uint16Array,
+      outView: NumericArray,
+    ) => {
+      const bf = dtype === "bfloat16" ? HALF_BFLOAT16 : HALF_FLOAT16;
       elementwise(
         setting,
-        "encodeHalf",
-        x.length,
-        { array: x, width: 4 },
-        { array: out, width: 2 },
+        name,
+        input.length,
+        { array: input, width: input.BYTES_PER_ELEMENT },
+        { array: out, width: out.BYTES_PER_ELEMENT },
         (src, dst, m) => [bf, src, dst, m],
-        (off, m) => b.inF32.set(x.subarray(off, off + m)),
-        (off, m) => out.set(m === C ? b.outU16 : b.outU16.subarray(0, m), off),
+        copyIn(input, inView),
+        copyOut(outView, out),
       );
     };
-
-    const decodeHalf: Kernels["decodeHalf"] = (dtype, bits, out) => {
-      const bf = half(dtype);
-      elementwise(
-        setting,
-        "decodeHalf",
-        bits.length,
-        { array: bits, width: 2 },
-        { array: out, width: 4 },
-        (src, dst, m) => [bf, src, dst, m],
-        (off, m) => b.inU16.set(bits.subarray(off, off + m)),
-        (off, m) => out.set(m === C ? b.outF32 : b.outF32.subarray(0, m), off),
-      );
-    };
+    const encodeHalf: Kernels["encodeHalf"] = (dtype, x, out) =>
+      convertHalf("encodeHalf", dtype, x, b.inF32, out, b.outU16);
+    const decodeHalf: Kernels["decodeHalf"] = (dtype, bits, out) =>
+      convertHalf("decodeHalf", dtype, bits, b.inU16, out, b.outF32);
 
     const kernels: FastKernels = Object.freeze({
       name: "fast",

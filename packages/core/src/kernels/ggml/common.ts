@@ -65,6 +65,26 @@ export function isFiniteHalf(h: number): boolean {
 }
 
 /**
+ * The header of ggml's `_0` blocks (q4_0, q5_0): `d = max / divisor` (max the signed value of
+ * largest magnitude in `x[xo, xo + n)`, see signedMax) written as fp16 at `yo`; an all-zero block
+ * stores d = -0. Returns `id = d ? 1 / d : 0`, or undefined when d overflows fp16 or 1 / d
+ * overflows float32.
+ */
+export function scaleHeader(
+  x: Float32Array,
+  xo: number,
+  n: number,
+  divisor: number,
+  out: Uint8Array,
+  yo: number,
+): number | undefined {
+  const d = fround(signedMax(x, xo, n) / divisor);
+  const id = d !== 0 ? fround(1 / d) : 0;
+  const h = writeHalf(out, yo, d);
+  return isFiniteHalf(h) && Number.isFinite(id) ? id : undefined;
+}
+
+/**
  * The header of ggml's `_1` blocks (q4_1, q5_1): min and max of `x[xo, xo + n)` as ggml scans them
  * (from ±FLT_MAX), `d = (max - min) / levels` and `m = min` written as fp16 at `yo` and `yo + 2`.
  * Returns `[id, min]` with `id = d ? 1 / d : 0` (one array, reused by every call), or undefined

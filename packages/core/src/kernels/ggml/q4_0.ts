@@ -3,7 +3,7 @@
  * n the low nibble of `qs[i]` for i < 16, the high nibble of `qs[i - 16]` otherwise.
  * ggml's `quantize_row_q4_0_ref` and `dequantize_row_q4_0`.
  */
-import { type BlockCodec, fround, isFiniteHalf, readHalf, signedMax, writeHalf } from "./common.js";
+import { type BlockCodec, fround, readHalf, scaleHeader } from "./common.js";
 
 const QK = 32;
 const BYTES = 18;
@@ -14,10 +14,8 @@ const BYTES = 18;
  * d = -0. False when it cannot store the block (d overflows fp16, or 1 / d overflows).
  */
 function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
-  const d = fround(signedMax(x, xo, QK) / -8);
-  const id = d !== 0 ? fround(1 / d) : 0;
-  const h = writeHalf(out, yo, d);
-  if (!isFiniteHalf(h) || !Number.isFinite(id)) return false;
+  const id = scaleHeader(x, xo, QK, -8, out, yo);
+  if (id === undefined) return false;
   for (let j = 0; j < QK / 2; j++) {
     const x0 = fround((x[xo + j] as number) * id);
     const x1 = fround((x[xo + QK / 2 + j] as number) * id);

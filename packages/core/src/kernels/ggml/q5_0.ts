@@ -7,11 +7,9 @@
 import {
   type BlockCodec,
   fround,
-  isFiniteHalf,
   readHalf,
   readUint32,
-  signedMax,
-  writeHalf,
+  scaleHeader,
   writeUint32,
 } from "./common.js";
 
@@ -24,10 +22,8 @@ const BYTES = 22;
  * (d overflows fp16, or 1 / d overflows float32).
  */
 function quantizeBlock(x: Float32Array, xo: number, out: Uint8Array, yo: number): boolean {
-  const d = fround(signedMax(x, xo, QK) / -16);
-  const id = d !== 0 ? fround(1 / d) : 0;
-  const h = writeHalf(out, yo, d);
-  if (!isFiniteHalf(h) || !Number.isFinite(id)) return false;
+  const id = scaleHeader(x, xo, QK, -16, out, yo);
+  if (id === undefined) return false;
   let qh = 0;
   for (let j = 0; j < QK / 2; j++) {
     const x0 = fround((x[xo + j] as number) * id);
