@@ -10,12 +10,12 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { quantizeOnnx } from "@quantlab/models";
+import { CHROMIUM_ARGS, chromiumPath } from "@quantlab/plot/node";
 import * as ort from "onnxruntime-node";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accuracyOf, agreement, digitClassifier, mlpToOnnx, PIXELS } from "../src/index.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 // The package exports no ./package.json: its "./wasm" entry (require) is dist/ort.wasm.min.js.
 const ortDir = dirname(createRequire(import.meta.url).resolve("onnxruntime-web/wasm"));
 const count = 200;
@@ -75,16 +75,8 @@ afterAll(async () => {
 describe("in headless Chromium with onnxruntime-web", () => {
   it("runs the quantized classifiers as onnxruntime-node does", async () => {
     const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      executablePath: chromiumPath(),
+      args: [...CHROMIUM_ARGS],
     });
     try {
       const page = await browser.newPage();
