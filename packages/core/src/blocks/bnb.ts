@@ -12,13 +12,13 @@ import {
   type BnbFormat,
 } from "../dtypes/bnb.js";
 import { dequantizeNested, quantizeNested } from "../kernels/bnb.js";
-import { kernelsFor } from "../kernels/select.js";
+import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkRecord, checkStored, nonFinite, required } from "../validate/blocks.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkName, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
+import type { Backend, Threads } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";
 
 /** The double quantization of the absmax values: a float32 absmax per 256 of them, and an offset. */
@@ -150,7 +150,7 @@ export function quantizeBnb(
     "backend",
     "threads",
   ]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const input = toFloat32(fn, "x", x, o.shape);
   const blockSize = checkBlockSize(fn, "options.blockSize", o.blockSize);
   const doubleQuant = checkBoolean(fn, "options.doubleQuant", o.doubleQuant, false);
@@ -197,7 +197,7 @@ export function dequantizeBnb(t: BnbPacked, options?: DequantizeBnbOptions): Ten
   checkRecord(fn, "t", t, BNB_FIELDS, "bitsandbytes tensor");
   const name = checkName(fn, "t.format", t.format, FORMATS);
   const o = checkOptions(fn, "options", options, ["out", "backend", "threads"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const shape = checkShape(fn, "t.shape", t.shape);
   const n = shape.reduce((a, b) => a * b, 1);
   const blockSize = checkBlockSize(

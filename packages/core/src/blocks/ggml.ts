@@ -14,13 +14,13 @@ import {
   isGgmlType,
 } from "../dtypes/ggml.js";
 import { GGML_KERNELS, type GgmlKernels } from "../kernels/ggml/index.js";
-import { kernelsFor } from "../kernels/select.js";
+import { kernelsForOptions } from "../kernels/select.js";
 import type { Kernels } from "../kernels/types.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { describe, rangeError, typeError } from "../validate/errors.js";
 import { checkOptions } from "../validate/options.js";
 import { MAX_ELEMENTS, outputArray } from "../validate/output.js";
-import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
+import type { Backend, Threads } from "../validate/params.js";
 import { sizeOf, toFloat32 } from "../validate/tensor.js";
 
 /** A tensor in a ggml block format: its rows' blocks back to back, rows one after another. */
@@ -145,7 +145,7 @@ export function quantizeGgml(
   const fn = "quantizeGgml";
   const info = checkType(fn, "type", type);
   const o = checkOptions(fn, "options", options, ["shape", "out", "backend", "threads"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const input = toFloat32(fn, "x", x, o.shape);
   const blocks = blocksOf(fn, o.shape === undefined ? "x" : "options.shape", input.shape, info);
   const data = input.data;
@@ -223,7 +223,7 @@ export function dequantizeGgml(
   }
   const info = checkType(fn, "t.type", t.type);
   const o = checkOptions(fn, "options", options, ["out", "backend", "threads"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   if (!Array.isArray(t.shape)) {
     throw typeError(fn, "t.shape", "an array of non-negative integers", t.shape);
   }

@@ -20,7 +20,7 @@ import {
   quantizeMx as quantizeKernel,
 } from "../kernels/mx.js";
 import { packLowFirst } from "../kernels/nibbles.js";
-import { kernelsFor } from "../kernels/select.js";
+import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import {
   checkAxis,
@@ -33,7 +33,7 @@ import {
 import { rangeError } from "../validate/errors.js";
 import { checkBoolean, checkInteger, checkName, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
+import type { Backend, Threads } from "../validate/params.js";
 import { checkShape, toFloat32 } from "../validate/tensor.js";
 
 /** A tensor in an MX format: one E8M0 scale per block of `blockSize` values along `axis`. */
@@ -173,7 +173,7 @@ export function quantizeMx(x: TensorLike, format: MxFormat, options?: QuantizeMx
     "backend",
     "threads",
   ]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const input = toFloat32(fn, "x", x, o.shape);
   checkRank(fn, o.shape === undefined ? "x" : "options.shape", input.shape);
   const axis = checkAxis(fn, "options.axis", o.axis, input.shape.length, -1);
@@ -239,7 +239,7 @@ export function dequantizeMx(t: MxTensor, options?: DequantizeMxOptions): Tensor
   checkRecord(fn, "t", t, MX_FIELDS, "MX tensor");
   const info = MX_FORMATS[checkName(fn, "t.format", t.format, MX_FORMAT_NAMES)];
   const o = checkOptions(fn, "options", options, ["out", "backend", "threads"]);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const shape = checkShape(fn, "t.shape", t.shape);
   checkRank(fn, "t.shape", shape);
   const axis = checkAxis(

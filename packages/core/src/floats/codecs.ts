@@ -11,14 +11,14 @@ import {
   type RoundMode,
 } from "../dtypes/table.js";
 import { type CastRule, decodeFloats, encodeFloats, roundFloats } from "../kernels/floats.js";
-import { kernelsFor } from "../kernels/select.js";
+import { kernelsForOptions } from "../kernels/select.js";
 import type { HalfDType } from "../kernels/types.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";
 import { codesOf, float32BitsOf } from "../validate/floats.js";
 import { checkBoolean, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
+import type { Backend, Threads } from "../validate/params.js";
 
 export interface EncodeFloatOptions {
   /**
@@ -136,11 +136,7 @@ export function encodeFloat<D extends FloatDType>(
   const rule = castRule(fn, format, src, options);
   const Storage = format.storage as new (n: number) => Uint16Array | Uint8Array;
   const out = outputArray(fn, options?.out, Storage, src.length);
-  const kernels = kernelsFor(
-    fn,
-    checkBackend(fn, options?.backend),
-    checkThreads(fn, options?.threads),
-  );
+  const kernels = kernelsForOptions(fn, options);
   // Stryker disable next-line ConditionalExpression: the general codec gives the same bits; the kernels' half codec is only faster
   if (isHalf(format.name)) {
     const values32 = new Float32Array(src.buffer, src.byteOffset, src.length);
@@ -180,7 +176,7 @@ export function decodeFloat(
   const format = checkDType(fn, "dtype", dtype, FLOAT_DTYPES);
   const codes = codesOf(fn, format, bits);
   const out = outputArray(fn, o.out, Float32Array, codes.length);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   // Stryker disable next-line ConditionalExpression: the general codec gives the same bits; the kernels' half codec is only faster
   if (isHalf(format.name)) {
     kernels.decodeHalf(

@@ -1,16 +1,10 @@
 import { fakeQuantizeNudgedTensor } from "../kernels/reference.js";
-import { kernelsFor } from "../kernels/select.js";
+import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkNoNaN, rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
-import {
-  checkBackend,
-  checkSemantics,
-  checkThreads,
-  type QuantParams,
-  resolveParams,
-} from "../validate/params.js";
+import { checkSemantics, type QuantParams, resolveParams } from "../validate/params.js";
 import { toFloat32 } from "../validate/tensor.js";
 import { type CodecOptions, dequantizeResolved, quantizeResolved } from "./quantize.js";
 
@@ -45,7 +39,7 @@ export function fakeQuantize(
     "out",
   ]);
   const semantics = checkSemantics(fn, o.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const input = toFloat32(fn, "x", x, o.shape);
   const resolved = resolveParams(fn, params, input.shape, semantics);
   const { format, scales, zeroPoints } = resolved;

@@ -1,15 +1,13 @@
 import { INT4_DTYPES, INTEGER_FORMATS, type Int4DType } from "../dtypes/table.js";
 import * as integer from "../kernels/integer.js";
-import { kernelsFor } from "../kernels/select.js";
+import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
 import { checkNoNaN, rangeError, typeError } from "../validate/errors.js";
 import { checkKeys, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import {
-  checkBackend,
   checkSemantics,
-  checkThreads,
   QUANTIZED_TENSOR_KEYS,
   type QuantParams,
   resolveParams,
@@ -56,7 +54,7 @@ export function quantizePacked(
   const fn = "quantizePacked";
   const o = checkOptions(fn, "options", options, QUANTIZE_OPTIONS);
   const semantics = checkSemantics(fn, o.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const input = toFloat32(fn, "x", x, o.shape);
   const dtype = checkDType(fn, "params.dtype", params?.dtype, INT4_DTYPES).name;
   const resolved = resolveParams(fn, params, input.shape, semantics);
@@ -115,7 +113,7 @@ export function dequantizePacked(
   }
   // The semantics given win over the ones the packed tensor recorded.
   const semantics = checkSemantics(fn, o.semantics ?? packed.semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const resolved = resolveParams(
     fn,
     {

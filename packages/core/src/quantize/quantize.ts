@@ -8,7 +8,7 @@ import {
   type Semantics,
 } from "../dtypes/table.js";
 import { decodeScaled, encodeQuotients, quotients, roundAll, roundTo } from "../kernels/linear.js";
-import { kernelsFor } from "../kernels/select.js";
+import { kernelsForOptions } from "../kernels/select.js";
 import type { Kernels } from "../kernels/types.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
@@ -17,10 +17,8 @@ import { checkBoolean, checkKeys, checkOptions } from "../validate/options.js";
 import { outputArray } from "../validate/output.js";
 import {
   type Backend,
-  checkBackend,
   checkPrecision,
   checkSemantics,
-  checkThreads,
   QUANTIZED_TENSOR_KEYS,
   type QuantParams,
   type ResolvedFloatParams,
@@ -139,7 +137,7 @@ export function quantize(
   const o = checkOptions(fn, "options", options, QUANTIZE_KEYS);
   const semantics = checkSemantics(fn, o.semantics);
   const precision = checkPrecision(fn, o.precision, semantics);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const input = toFloat32(fn, "x", x, o.shape);
   const resolved = resolveQuantParams(fn, params, input.shape, semantics);
   const storage = resolved.format.storage as new (n: number) => IntegerArray;
@@ -338,7 +336,7 @@ export function dequantize(
   const format = checkDType(fn, "params.dtype", p.dtype, QUANT_DTYPES);
   const codes = toIntegers(fn, "q", q, codeRange(format, p.dtype), o.shape);
   const resolved = resolveQuantParams(fn, p, codes.shape);
-  const kernels = kernelsFor(fn, checkBackend(fn, o.backend), checkThreads(fn, o.threads));
+  const kernels = kernelsForOptions(fn, o);
   const out = outputArray(fn, o.out, Float32Array, codes.data.length);
   if ("min" in resolved.format) {
     dequantizeResolved(kernels, semantics, codes.data, resolved as ResolvedParams, out);
