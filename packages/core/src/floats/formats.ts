@@ -20,7 +20,7 @@ export interface FormatSummary {
   readonly name: FormatName;
   readonly kind: "float" | "integer";
   readonly bits: number;
-  /** Most negative finite value. */
+  /** Least finite value: the most negative one, or the smallest of the unsigned float8e8m0. */
   readonly min: number;
   /** Largest finite value. */
   readonly max: number;
@@ -75,7 +75,9 @@ export function formatSummary(name: FormatName): FormatSummary {
   }
   if (isFloatDType(name)) {
     const f = FLOAT_FORMATS[name];
-    return floatSummary(name, f.bits, f.maxFinite, f.minSubnormal, f.mantissaBits);
+    const summary = floatSummary(name, f.bits, f.maxFinite, f.minSubnormal, f.mantissaBits);
+    // float8e8m0 has no sign: its least value is its smallest, 2^-127, not -maxFinite.
+    return f.signed ? summary : { ...summary, min: f.minSubnormal };
   }
   if (isIntegerDType(name)) {
     const f = INTEGER_FORMATS[name];

@@ -44,6 +44,7 @@ export function fakeQuantize(
   const resolved = resolveParams(fn, params, input.shape, semantics);
   const { format, scales, zeroPoints } = resolved;
   const out = outputArray(fn, o.out, Float32Array, input.data.length);
+  // Stryker disable next-line ConditionalExpression: per tensor, the codes path gives the same bits (and NaN error); the one-pass kernel is only faster
   if (resolved.layout !== undefined) {
     const codes = new format.storage(input.data.length);
     quantizeResolved(fn, kernels, semantics, input.data, resolved, codes);
@@ -124,10 +125,14 @@ function nudge(
   const scale = fround(fround(max - min) / (qmax - qmin));
   const inverseScale = fround((qmax - qmin) / fround(max - min));
   const zeroFromMin = fround(qmin - fround(min / scale));
+  // TensorFlow's clamps: min <= 0 < s makes zeroFromMin >= qmin; it passes qmax when s is a
+  // subnormal rounded far down.
   const zeroPoint =
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: zeroFromMin < qmin never holds (min <= 0 < s); at qmin both branches give qmin
     zeroFromMin < qmin
       ? qmin
-      : zeroFromMin > qmax
+      : // Stryker disable next-line EqualityOperator: at zeroFromMin = qmax both branches give qmax
+        zeroFromMin > qmax
         ? qmax
         : Math.sign(zeroFromMin) * Math.round(Math.abs(zeroFromMin));
   return {

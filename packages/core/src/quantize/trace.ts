@@ -81,6 +81,7 @@ export function traceQuantize(
     clipped.push(shifted[i] < format.min || shifted[i] > format.max);
   }
   const code = new format.storage(n);
+  // Stryker disable next-line StringLiteral: any backend name but "reference" picks the "auto" kernels, and both backends give the same codes
   quantizeResolved(fn, kernelsFor(fn, "auto"), semantics, input.data, resolved, code);
   return {
     semantics,
