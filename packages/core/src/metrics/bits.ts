@@ -31,9 +31,10 @@ export interface StoredCodes {
 
 function countOf(fn: string, arg: string, value: unknown): ArrayLike<number> {
   if (typeof value === "number") return [value];
+  const bigInts = value instanceof BigInt64Array || value instanceof BigUint64Array;
   if (
     Array.isArray(value) ||
-    (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array))
+    (ArrayBuffer.isView(value) && !(value instanceof DataView) && !bigInts)
   ) {
     return value as ArrayLike<number>;
   }

@@ -26,6 +26,7 @@ const shown = (shape: readonly unknown[]) => `[${shape.map(String).join(", ")}]`
 export function checkShape(fn: string, arg: string, value: unknown): number[] {
   if (!Array.isArray(value)) throw typeError(fn, arg, "an array of non-negative integers", value);
   for (const d of value) {
+    // Stryker disable next-line ConditionalExpression: Number.isSafeInteger is false for a non-number too: the same RangeError
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
       throw rangeError(fn, arg, "a shape of non-negative integers", value, shown(value));
     }
@@ -46,6 +47,7 @@ function shapeOfNested(fn: string, arg: string, value: NestedArray): number[] {
     if (level.length === 0) break;
     level = level[0] as NestedArray;
   }
+  // Stryker disable next-line ConditionalExpression,BlockStatement: without it flattenNested throws the same TypeError at the same first leaf
   if (!Array.isArray(level) && typeof level !== "number") {
     throw typeError(fn, `${arg}${"[0]".repeat(shape.length)}`, "a number", level);
   }
@@ -176,6 +178,7 @@ function readTensor<C extends FloatArrayConstructor>(
 
 /** Index of the first NaN, or -1. */
 export function indexOfNaN(data: ArrayLike<number>): number {
+  // Stryker disable next-line EqualityOperator: data[data.length] is undefined, not NaN: -1 either way
   for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i])) return i;
   return -1;
 }
