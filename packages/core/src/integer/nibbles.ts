@@ -49,6 +49,7 @@ function layout(order: PackingOrder, bits: 2 | 4, n: number): PackingLayout {
   const byte = new Int32Array(n);
   const shift = new Uint8Array(n);
   const perByte = 8 / bits;
+  // Stryker disable next-line EqualityOperator: at i = n the writes past a typed array's end are ignored
   for (let i = 0; i < n; i++) {
     if (order === "onnx") {
       byte[i] = Math.floor(i / perByte);
@@ -171,6 +172,7 @@ export function unpackNibbles(bytes: Uint8Array, order: PackingOrder, length: nu
     );
   }
   const out = new Uint8Array(n);
+  // Stryker disable next-line EqualityOperator: at i = n the writes past a typed array's end are ignored
   for (let i = 0; i < n; i++) {
     out[i] = ((bytes[byte[i] as number] as number) >> (shift[i] as number)) & 15;
   }

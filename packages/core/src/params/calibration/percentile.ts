@@ -7,6 +7,7 @@ import { type Histogram, requireNonzero } from "./histogram.js";
  */
 export function percentileEdgeIndex(counts: Float64Array, target: number): number {
   let cumulative = 0;
+  // Stryker disable next-line EqualityOperator: the loop returns by k = length - 1 (100 · total >= percentile · total), so k = length is never reached
   for (let k = 0; k < counts.length; k++) {
     cumulative += counts[k];
     if (100 * cumulative >= target) return k + 1;
