@@ -16,16 +16,7 @@ import {
   rootMeanSquaredError,
   sqnrDb,
 } from "../src/index.js";
-
-/** The error `f` throws, as "Class: message". */
-function thrown(f: () => unknown): string {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).constructor.name}: ${(error as Error).message}`;
-  }
-  return "no error";
-}
+import { message } from "./show.js";
 
 describe("metrics: each error measure's value", () => {
   // y − x = [0.5, 0, −1]
@@ -95,16 +86,20 @@ describe("metrics: errors name their function and argument", () => {
     ["maxAbsoluteError", maxAbsoluteError],
     ["meanAbsoluteError", meanAbsoluteError],
   ] as const)("%s of empty tensors", (name, f) => {
-    expect(thrown(() => f([], []))).toBe(
+    expect(message(() => f([], []))).toBe(
       `RangeError: ${name}(): argument 'x' must be a non-empty tensor; received an empty tensor.`,
     );
   });
   test("absoluteError of unequal lengths; sqnrDb of a string for x, then for y", () => {
-    expect(thrown(() => absoluteError([1], [1, 2]))).toMatch(
+    expect(message(() => absoluteError([1], [1, 2]))).toMatch(
       /^RangeError: absoluteError\(\): argument 'y'/,
     );
-    expect(thrown(() => sqnrDb("a" as never, [1]))).toMatch(/^TypeError: sqnrDb\(\): argument 'x'/);
-    expect(thrown(() => sqnrDb([1], "a" as never))).toMatch(/^TypeError: sqnrDb\(\): argument 'y'/);
+    expect(message(() => sqnrDb("a" as never, [1]))).toMatch(
+      /^TypeError: sqnrDb\(\): argument 'x'/,
+    );
+    expect(message(() => sqnrDb([1], "a" as never))).toMatch(
+      /^TypeError: sqnrDb\(\): argument 'y'/,
+    );
   });
 });
 
@@ -113,26 +108,26 @@ describe("dequantize: what it says when params are missing or wrong", () => {
   const missing =
     "TypeError: dequantize(): argument 'params' must be given unless 'q' is a quantized tensor from quantize(); received undefined.";
   test("no params for codes that are not a quantized tensor", () => {
-    expect(thrown(() => dequantize([1, 2]))).toBe(missing);
-    expect(thrown(() => dequantize(null as never))).toBe(missing);
-    expect(thrown(() => dequantize({ dtype: "int8" } as never))).toBe(missing); // no scale
-    expect(thrown(() => dequantize({ scale: 1 } as never))).toBe(missing); // no dtype
+    expect(message(() => dequantize([1, 2]))).toBe(missing);
+    expect(message(() => dequantize(null as never))).toBe(missing);
+    expect(message(() => dequantize({ dtype: "int8" } as never))).toBe(missing); // no scale
+    expect(message(() => dequantize({ scale: 1 } as never))).toBe(missing); // no dtype
   });
   test("params that are not an object", () => {
     const wrong =
       "TypeError: dequantize(): argument 'params' must be an object { dtype, scale, zeroPoint?, axis?, blockSize? }; received";
-    expect(thrown(() => dequantize([1], null as never))).toBe(`${wrong} null.`);
-    expect(thrown(() => dequantize([1], [1] as never))).toBe(`${wrong} an array of length 1.`);
-    expect(thrown(() => dequantize([1], "int8" as never))).toBe(`${wrong} "int8".`);
+    expect(message(() => dequantize([1], null as never))).toBe(`${wrong} null.`);
+    expect(message(() => dequantize([1], [1] as never))).toBe(`${wrong} an array of length 1.`);
+    expect(message(() => dequantize([1], "int8" as never))).toBe(`${wrong} "int8".`);
   });
   test("a wrong dtype, an extra key on q, an unknown option", () => {
-    expect(thrown(() => dequantize([1], { dtype: "int3", scale: 1 } as never))).toMatch(
+    expect(message(() => dequantize([1], { dtype: "int3", scale: 1 } as never))).toMatch(
       /^RangeError: dequantize\(\): argument 'params.dtype' must be one of "int2"/,
     );
-    expect(thrown(() => dequantize({ ...q, extra: 1 } as never))).toMatch(
+    expect(message(() => dequantize({ ...q, extra: 1 } as never))).toMatch(
       /^RangeError: dequantize\(\): argument 'q' must be an object with keys among 'data'/,
     );
-    expect(thrown(() => dequantize(q, undefined, { bogus: 1 } as never))).toMatch(
+    expect(message(() => dequantize(q, undefined, { bogus: 1 } as never))).toMatch(
       /^RangeError: dequantize\(\): argument 'options' must be an object with keys among 'semantics'/,
     );
   });
@@ -142,15 +137,15 @@ describe("options every op shares", () => {
   const p = { dtype: "int8", scale: 1 } as const;
   test('threads "auto" is taken; a string that is not is a TypeError naming it', () => {
     expect(Array.from(quantize([1], p, { threads: "auto" }).data)).toEqual([1]);
-    expect(thrown(() => quantize([1], p, { threads: "x" } as never))).toMatch(
+    expect(message(() => quantize([1], p, { threads: "x" } as never))).toMatch(
       /^TypeError: quantize\(\): argument 'options.threads'/,
     );
   });
   test("a backend or semantics that is not a string is a TypeError naming it", () => {
-    expect(thrown(() => quantize([1], p, { backend: 3 } as never))).toMatch(
+    expect(message(() => quantize([1], p, { backend: 3 } as never))).toMatch(
       /^TypeError: quantize\(\): argument 'options.backend'/,
     );
-    expect(thrown(() => quantize([1], p, { semantics: 3 } as never))).toMatch(
+    expect(message(() => quantize([1], p, { semantics: 3 } as never))).toMatch(
       /^TypeError: quantize\(\): argument 'options.semantics'/,
     );
   });
@@ -162,15 +157,15 @@ describe("float codecs", () => {
   });
   test("roundMode: an unknown name is a RangeError, not a string a TypeError", () => {
     const names = 'must be one of "up", "down", "nearest"';
-    expect(thrown(() => encodeFloat("float8e8m0", [1], { roundMode: "sideways" } as never))).toBe(
+    expect(message(() => encodeFloat("float8e8m0", [1], { roundMode: "sideways" } as never))).toBe(
       `RangeError: encodeFloat(): argument 'options.roundMode' ${names}; received "sideways".`,
     );
-    expect(thrown(() => encodeFloat("float8e8m0", [1], { roundMode: 3 } as never))).toBe(
+    expect(message(() => encodeFloat("float8e8m0", [1], { roundMode: 3 } as never))).toBe(
       `TypeError: encodeFloat(): argument 'options.roundMode' ${names}; received 3.`,
     );
   });
   test("decodeFloat names an unknown option", () => {
-    expect(thrown(() => decodeFloat("float16", [1], { bogus: 1 } as never))).toMatch(
+    expect(message(() => decodeFloat("float16", [1], { bogus: 1 } as never))).toMatch(
       /^RangeError: decodeFloat\(\): argument 'options' must be an object with keys among 'backend', 'threads', 'out'/,
     );
   });

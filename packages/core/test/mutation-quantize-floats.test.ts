@@ -19,16 +19,7 @@ import {
   roundToFormat,
   traceQuantize,
 } from "../src/index.js";
-
-/** The error `f` throws, as "Class: message". */
-function thrown(f: () => unknown): string {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).constructor.name}: ${(error as Error).message}`;
-  }
-  return "no error";
-}
+import { message } from "./show.js";
 
 describe("formatSummary: range and resolution of each format", () => {
   // Floats: max = (2 - 2^-M) · 2^(emax), smallest = 2^(1 - bias - M), digits = (M + 1) · log10(2).
@@ -81,7 +72,7 @@ describe("formatSummary: range and resolution of each format", () => {
   });
 
   test("an unknown name is a RangeError", () => {
-    expect(thrown(() => formatSummary("float12" as never))).toBe(
+    expect(message(() => formatSummary("float12" as never))).toBe(
       `RangeError: formatSummary(): argument 'name' must be a format name such as "float32" or "int8"; received "float12".`,
     );
   });
@@ -103,7 +94,7 @@ describe("roundToFormat: what a format stores, as float64 numbers", () => {
   });
 
   test.each(["int8", "float12"])("%s is not a float format: RangeError", (name) => {
-    expect(thrown(() => roundToFormat(name as never, [1]))).toBe(
+    expect(message(() => roundToFormat(name as never, [1]))).toBe(
       `RangeError: roundToFormat(): argument 'name' must be "float64", "float32" or a low-precision float dtype; received "${name}".`,
     );
   });
@@ -204,8 +195,8 @@ describe("traceQuantize: each step of the arithmetic", () => {
       () => traceQuantize([1], { dtype: "int8", scale: 1 }, { shape: [1] } as never),
       `RangeError: traceQuantize(): argument 'options' must be an object with keys among 'semantics'; received an object with key "shape".`,
     ],
-  ])("error %#", (f, message) => {
-    expect(thrown(f)).toBe(message);
+  ])("error %#", (f, expected) => {
+    expect(message(f)).toBe(expected);
   });
 });
 
@@ -271,8 +262,8 @@ describe("quantizePacked: codes two per byte, the first in the low nibble", () =
       () => quantizePacked([1], { dtype: "int4", scale: 1 }, { saturate: true } as never),
       `RangeError: quantizePacked(): argument 'options' must be an object with keys among 'semantics', 'shape', 'backend', 'threads', 'out'; received an object with key "saturate".`,
     ],
-  ])("error %#", (f, message) => {
-    expect(thrown(f)).toBe(message);
+  ])("error %#", (f, expected) => {
+    expect(message(f)).toBe(expected);
   });
 });
 
@@ -297,7 +288,7 @@ describe("dequantizePacked: unpacks and dequantizes", () => {
 
   test("the recorded semantics are checked unless options give them", () => {
     const bad = { ...packed, semantics: "tf" } as never;
-    expect(thrown(() => dequantizePacked(bad))).toBe(
+    expect(message(() => dequantizePacked(bad))).toBe(
       `RangeError: dequantizePacked(): argument 'options.semantics' must be one of "onnx", "pytorch"; received "tf".`,
     );
     expect(Array.from(dequantizePacked(bad, { semantics: "pytorch" }).data)).toEqual([
@@ -305,13 +296,16 @@ describe("dequantizePacked: unpacks and dequantizes", () => {
     ]);
   });
 
-  const expected = "a packed tensor from quantizePacked()";
+  const packedTensor = "a packed tensor from quantizePacked()";
   test.each([
-    [null, `TypeError: dequantizePacked(): argument 'packed' must be ${expected}; received null.`],
-    [5, `TypeError: dequantizePacked(): argument 'packed' must be ${expected}; received 5.`],
+    [
+      null,
+      `TypeError: dequantizePacked(): argument 'packed' must be ${packedTensor}; received null.`,
+    ],
+    [5, `TypeError: dequantizePacked(): argument 'packed' must be ${packedTensor}; received 5.`],
     [
       { ...packed, data: [0xf9, 0x08] },
-      `TypeError: dequantizePacked(): argument 'packed' must be ${expected}; received an object.`,
+      `TypeError: dequantizePacked(): argument 'packed' must be ${packedTensor}; received an object.`,
     ],
     [
       { ...packed, data: Uint8Array.of(0xf9) },
@@ -329,12 +323,12 @@ describe("dequantizePacked: unpacks and dequantizes", () => {
       { ...packed, dtype: "int8" },
       `RangeError: dequantizePacked(): argument 'packed.dtype' must be one of "int4", "uint4"; received "int8".`,
     ],
-  ])("error %#", (value, message) => {
-    expect(thrown(() => dequantizePacked(value as never))).toBe(message);
+  ])("error %#", (value, expected) => {
+    expect(message(() => dequantizePacked(value as never))).toBe(expected);
   });
 
   test("options take no shape", () => {
-    expect(thrown(() => dequantizePacked(packed, { shape: [3] } as never))).toBe(
+    expect(message(() => dequantizePacked(packed, { shape: [3] } as never))).toBe(
       "RangeError: dequantizePacked(): argument 'options' must be an object with keys among 'semantics', 'backend', 'threads'; received an object with key \"shape\".",
     );
   });
@@ -376,8 +370,8 @@ describe("fakeQuantize: dequantize(quantize(x)) in one step", () => {
       () => fakeQuantize([1], { dtype: "int8", scale: 1 }, { precision: "float16" } as never),
       `RangeError: fakeQuantize(): argument 'options' must be an object with keys among 'semantics', 'shape', 'backend', 'threads', 'out'; received an object with key "precision".`,
     ],
-  ])("error %#", (f, message) => {
-    expect(thrown(f)).toBe(message);
+  ])("error %#", (f, expected) => {
+    expect(message(f)).toBe(expected);
   });
 });
 
@@ -435,8 +429,8 @@ describe("nudgedRange: TensorFlow's range with 0 on a level", () => {
       { narrowRange: 1 },
       "TypeError: nudgedRange(): argument 'options.narrowRange' must be a boolean; received 1.",
     ],
-  ])("%o", (options, message) => {
-    expect(thrown(() => nudgedRange(options as never))).toBe(message);
+  ])("%o", (options, expected) => {
+    expect(message(() => nudgedRange(options as never))).toBe(expected);
   });
 });
 
@@ -455,7 +449,7 @@ describe("fakeQuantizeNudged: clamp to the nudged range, round ties upward", () 
   });
 
   test("its errors name it", () => {
-    expect(thrown(() => fakeQuantizeNudged([0], { min: 1 }))).toBe(
+    expect(message(() => fakeQuantizeNudged([0], { min: 1 }))).toBe(
       "RangeError: fakeQuantizeNudged(): argument 'options.min' must be a finite number <= 0; received 1.",
     );
   });
@@ -481,7 +475,7 @@ describe("dynamicQuantizeLinear: options", () => {
   });
 
   test("an unknown option is a RangeError", () => {
-    expect(thrown(() => dynamicQuantizeLinear([1], { axis: 0 } as never))).toBe(
+    expect(message(() => dynamicQuantizeLinear([1], { axis: 0 } as never))).toBe(
       `RangeError: dynamicQuantizeLinear(): argument 'options' must be an object with keys among 'shape', 'backend', 'out'; received an object with key "axis".`,
     );
   });
@@ -499,7 +493,7 @@ describe("errors name the function and the argument", () => {
     ["traceQuantize", () => traceQuantize("a" as never, int8)],
     ["dynamicQuantizeLinear", () => dynamicQuantizeLinear("a" as never)],
   ])("%s: x not a tensor", (name, f) => {
-    expect(thrown(f)).toBe(
+    expect(message(f)).toBe(
       `TypeError: ${name}(): argument 'x' must be ${notTensor}; received "a".`,
     );
   });
@@ -537,8 +531,8 @@ describe("errors name the function and the argument", () => {
       () => traceQuantize([Number.NaN, 1], int8),
       "RangeError: traceQuantize(): argument 'x[0]' must be a number, not NaN; received NaN.",
     ],
-  ])("error %#", (f, message) => {
-    expect(thrown(f)).toBe(message);
+  ])("error %#", (f, expected) => {
+    expect(message(f)).toBe(expected);
   });
 });
 
@@ -572,8 +566,8 @@ describe("quantize and dequantize: what the run found in quantize.ts", () => {
       () => dequantize(5 as never),
       "TypeError: dequantize(): argument 'params' must be given unless 'q' is a quantized tensor from quantize(); received undefined.",
     ],
-  ])("error %#", (f, message) => {
-    expect(thrown(f)).toBe(message);
+  ])("error %#", (f, expected) => {
+    expect(message(f)).toBe(expected);
   });
 });
 
@@ -612,7 +606,7 @@ describe("bitLayout and bitPattern: what the run found in layout.ts", () => {
       () => bitPattern("int8", Number.NaN),
       "RangeError: bitPattern(): argument 'value' must be a number, not NaN (int8 has no NaN code); received NaN.",
     ],
-  ])("error %#", (f, message) => {
-    expect(thrown(f)).toBe(message);
+  ])("error %#", (f, expected) => {
+    expect(message(f)).toBe(expected);
   });
 });

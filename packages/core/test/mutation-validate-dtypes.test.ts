@@ -26,6 +26,7 @@ import {
   toIntegers,
   withShape,
 } from "../src/validate/tensor.js";
+import { message } from "./show.js";
 
 // The kernels as a machine without WebAssembly SIMD ("none") or without shared memory ("unshared")
 // sees them: loadFastKernels is wrapped, and passes through while `kernels.mode` is "real".
@@ -44,16 +45,6 @@ vi.mock("../src/kernels/fast/load.js", async (importOriginal) => {
 afterEach(() => {
   kernels.mode = "real";
 });
-
-/** The error `f` throws, as "Class: message". */
-function thrown(f: () => unknown): string {
-  try {
-    f();
-  } catch (error) {
-    return `${(error as Error).constructor.name}: ${(error as Error).message}`;
-  }
-  return "no error";
-}
 
 describe("validate/errors: describe, withArticle, checkNoNaN", () => {
   test.each([
@@ -91,10 +82,10 @@ describe("validate/errors: describe, withArticle, checkNoNaN", () => {
   });
 
   test("checkNoNaN throws for index 0 and passes -1", () => {
-    expect(thrown(() => checkNoNaN("f", 0))).toBe(
+    expect(message(() => checkNoNaN("f", 0))).toBe(
       "RangeError: f(): argument 'x[0]' must be a number, not NaN (NaN has no integer code); received NaN.",
     );
-    expect(thrown(() => checkNoNaN("f", -1))).toBe("no error");
+    expect(message(() => checkNoNaN("f", -1))).toBe("no error");
   });
 });
 
@@ -167,7 +158,7 @@ describe("validate/output: outputArray", () => {
       "TypeError: f(): argument 'out' must be a Uint8Array of length 2; received an Int8Array of length 2.",
     ],
   ])("refuses %s", (_, f, expected) => {
-    expect(thrown(f)).toBe(expected);
+    expect(message(f)).toBe(expected);
   });
 });
 
@@ -320,7 +311,7 @@ describe("validate/tensor", () => {
       "RangeError: f(): argument 'sh' must be a shape of 2 elements to match 'x'; received [1].",
     ],
   ])("refuses %s", (_, f, expected) => {
-    expect(thrown(f)).toBe(expected);
+    expect(message(f)).toBe(expected);
   });
 
   test.each([
@@ -444,7 +435,7 @@ describe("validate/tensor", () => {
       "TypeError: f(): argument 'q' must be a number, an array, a typed array, a mathjs matrix or a { data, shape } tensor; received an object.",
     ],
   ])("toIntegers refuses %s", (_, f, expected) => {
-    expect(thrown(f)).toBe(expected);
+    expect(message(f)).toBe(expected);
   });
 
   test.each([
@@ -520,7 +511,7 @@ describe("validate/tensor", () => {
   });
 
   test("toIntegers refuses null", () => {
-    expect(thrown(() => toIntegers("f", "q", null, int8))).toBe(
+    expect(message(() => toIntegers("f", "q", null, int8))).toBe(
       "TypeError: f(): argument 'q' must be a number, an array, a typed array, a mathjs matrix or a { data, shape } tensor; received null.",
     );
   });
@@ -647,7 +638,7 @@ describe("metrics/bits: bitsPerWeight", () => {
       "TypeError: bitsPerWeight(): argument 'options' must be an object (keys 'scaleBits') or undefined; received 3.",
     ],
   ])("refuses %s", (_, f, expected) => {
-    expect(thrown(f)).toBe(expected);
+    expect(message(f)).toBe(expected);
   });
 });
 
@@ -731,7 +722,7 @@ describe("memory/allocate", () => {
       "RangeError: dispose(): argument 'array' must be an array from allocate() that is not disposed yet; received an Int8Array of length 8.",
     ],
   ])("refuses %s", (_, f, expected) => {
-    expect(thrown(f)).toBe(expected);
+    expect(message(f)).toBe(expected);
   });
 
   test("allocates zeroed, aligned arrays of the kernels' memory, of length 0 too", () => {
@@ -758,7 +749,7 @@ describe("memory/allocate", () => {
     dispose(x);
     expect(isAllocated(x)).toBe(false);
     const plainArray = new Float32Array(2);
-    expect(thrown(() => dispose(plainArray))).toBe("no error");
+    expect(message(() => dispose(plainArray))).toBe("no error");
     expect([isAllocated(plainArray), isAllocated([1] as never)]).toEqual([false, false]);
   });
 
@@ -771,7 +762,7 @@ describe("memory/allocate", () => {
     kernels.mode = "unshared";
     const x = allocate("int16", 2);
     expect([x.constructor.name, x.length, isAllocated(x)]).toEqual(["Int16Array", 2, false]);
-    expect(thrown(() => dispose(x))).toBe("no error");
+    expect(message(() => dispose(x))).toBe("no error");
     expect(threadSupport()).toEqual({
       threads: 1,
       reason:
@@ -784,7 +775,7 @@ describe("memory/allocate", () => {
     kernels.mode = "none";
     const x = allocate("int32", 2);
     expect([x.constructor.name, x.length, isAllocated(x)]).toEqual(["Int32Array", 2, false]);
-    expect(thrown(() => dispose(x))).toBe("no error");
+    expect(message(() => dispose(x))).toBe("no error");
     expect(threadSupport()).toEqual({
       threads: 1,
       reason: "one thread: no WebAssembly SIMD",
