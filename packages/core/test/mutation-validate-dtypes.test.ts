@@ -758,28 +758,26 @@ describe("memory/allocate", () => {
     expect(threadSupport()).toEqual({ ...fast?.threadSupport, inPlace: true });
   });
 
-  test("without shared memory: ordinary arrays, not in place", () => {
-    kernels.mode = "unshared";
-    const x = allocate("int16", 2);
-    expect([x.constructor.name, x.length, isAllocated(x)]).toEqual(["Int16Array", 2, false]);
+  test.each([
+    [
+      "without shared memory: ordinary arrays, not in place",
+      "unshared",
+      "int16",
+      "Int16Array",
+      "one thread: no shared WebAssembly memory (SharedArrayBuffer missing: in a browser, the page is not cross-origin isolated)",
+    ],
+    [
+      "without WebAssembly SIMD: ordinary arrays, one thread",
+      "none",
+      "int32",
+      "Int32Array",
+      "one thread: no WebAssembly SIMD",
+    ],
+  ] as const)("%s", (_, mode, dtype, array, reason) => {
+    kernels.mode = mode;
+    const x = allocate(dtype, 2);
+    expect([x.constructor.name, x.length, isAllocated(x)]).toEqual([array, 2, false]);
     expect(message(() => dispose(x))).toBe("no error");
-    expect(threadSupport()).toEqual({
-      threads: 1,
-      reason:
-        "one thread: no shared WebAssembly memory (SharedArrayBuffer missing: in a browser, the page is not cross-origin isolated)",
-      inPlace: false,
-    });
-  });
-
-  test("without WebAssembly SIMD: ordinary arrays, one thread", () => {
-    kernels.mode = "none";
-    const x = allocate("int32", 2);
-    expect([x.constructor.name, x.length, isAllocated(x)]).toEqual(["Int32Array", 2, false]);
-    expect(message(() => dispose(x))).toBe("no error");
-    expect(threadSupport()).toEqual({
-      threads: 1,
-      reason: "one thread: no WebAssembly SIMD",
-      inPlace: false,
-    });
+    expect(threadSupport()).toEqual({ threads: 1, reason, inPlace: false });
   });
 });
