@@ -120,7 +120,9 @@ function paramsOf(
     );
   }
   if (plan.k > 0 || layout === undefined || resolved.blockSize === undefined) {
+    // Stryker disable next-line EqualityOperator: at t = count the writes past a typed array's end are ignored
     for (let t = 0; t < count; t++) {
+      // Stryker disable next-line EqualityOperator: at i = width the last write is past the end or rewritten by t + 1
       for (let i = 0; i < width; i++) {
         const p = index(t, i);
         scales[t * width + i] = resolved.scales[p] as number;
