@@ -67,21 +67,26 @@ export function quantizeBlockwise(
 ): void {
   const n = x.length;
   const blocks = Math.ceil(n / blockSize);
+  // Stryker disable next-line EqualityOperator: one more pass touches only indices past the typed arrays' ends (a no-op) or ones a later pass overwrites
   for (let b = 0; b < blocks; b++) {
     const from = b * blockSize;
     const to = Math.min(n, from + blockSize);
     let m = 0;
     for (let i = from; i < to; i++) {
       const a = Math.abs(x[i] as number);
+      // Stryker disable next-line EqualityOperator: at a = m both keep the same value
       if (a > m) m = a;
     }
+    // Stryker disable next-line EqualityOperator: at m = the floor both branches give the floor
     const floored = m < BNB_ABSMAX_FLOOR ? BNB_ABSMAX_FLOOR : m;
     const full = to - from === blockSize;
     absmax[b] = full ? m : floored;
     const inverse = fround(1 / floored);
+    // Stryker disable next-line EqualityOperator: one more pass touches only indices past the typed arrays' ends (a no-op) or ones a later pass overwrites
     for (let i = from; i < to; i++) {
       const v = x[i] as number;
       let y = full ? fround(v * inverse) : fround(v / floored);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: nearestCode gives the first code for any y <= -1 and the last for any y >= 1 unclamped too
       y = y < -1 ? -1 : y > 1 ? 1 : y;
       codes[i] = nearestCode(book, y);
     }
@@ -102,6 +107,7 @@ export function quantizeNested(
   for (let i = 0; i < absmax.length; i++) sum += absmax[i] as number;
   const offset = absmax.length === 0 ? 0 : fround(sum / absmax.length);
   const centred = new Float32Array(absmax.length);
+  // Stryker disable next-line EqualityOperator: one more pass touches only indices past the typed arrays' ends (a no-op) or ones a later pass overwrites
   for (let i = 0; i < absmax.length; i++) centred[i] = (absmax[i] as number) - offset;
   quantizeBlockwise(centred, BNB_NESTED_BLOCK_SIZE, DYNAMIC8_BOOK, codes, nestedAbsmax);
   return offset;
@@ -115,6 +121,7 @@ export function dequantizeNested(
   out: Float32Array,
 ): void {
   const values = DYNAMIC8_BOOK.values;
+  // Stryker disable next-line EqualityOperator: one more pass touches only indices past the typed arrays' ends (a no-op) or ones a later pass overwrites
   for (let i = 0; i < codes.length; i++) {
     const a = fround(
       (values[codes[i] as number] as number) *
@@ -134,9 +141,12 @@ export function dequantize4bit(
 ): void {
   const values = book.values;
   const n = out.length;
+  // Stryker disable next-line EqualityOperator: the extra block (b * blockSize = n) is empty
   for (let b = 0; b * blockSize < n; b++) {
     const scale = absmax[b] as number;
+    // Stryker disable next-line MethodExpression: the longer run writes only values the next blocks overwrite, or past the end
     const to = Math.min(n, (b + 1) * blockSize);
+    // Stryker disable next-line EqualityOperator: one more pass touches only indices past the typed arrays' ends (a no-op) or ones a later pass overwrites
     for (let i = b * blockSize; i < to; i++) {
       const byte = packed[i >>> 1] as number;
       out[i] = (values[i & 1 ? byte & 15 : byte >>> 4] as number) * scale;

@@ -25,6 +25,7 @@ function amaxOf(bits: Uint32Array, from: number, to: number): number {
   let m = 0;
   for (let i = from; i < to; i++) {
     const a = (bits[i] as number) & 0x7fffffff;
+    // Stryker disable next-line EqualityOperator: at a = m both keep the same value
     if (a > m) m = a;
   }
   U32[0] = m;
@@ -55,16 +56,21 @@ export function quantizeNvfp4(
   for (let b = 0; b < blocks; b++) {
     const from = b * BLOCK;
     let s = fround(fround(amaxOf(bits, from, from + BLOCK) / 6) / g);
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: at the bounds both give the bound; above 448 the saturating e4m3 cast gives 448 too
     s = s < NVFP4.minScale ? NVFP4.minScale : s > NVFP4.maxScale ? NVFP4.maxScale : s;
     F32[0] = s;
+    // Stryker disable next-line BooleanLiteral: s is clamped to 448, e4m3fn's largest finite value, so it never overflows
     const code = encodeBits(E4M3, U32[0] as number, true);
     scales[b] = code;
     const r = fround(inverse / (E4M3_VALUES[code] as number));
     if (!Number.isFinite(r)) return b;
+    // Stryker disable next-line EqualityOperator: one more pass touches only indices past the typed arrays' ends (a no-op) or ones a later pass overwrites
     for (let i = from; i < from + BLOCK; i++) {
       let y = fround((x[i] as number) * r);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: e2m1 has no infinity: encodeBits clamps any |y| > 6 to ±6 itself
       y = y < -6 ? -6 : y > 6 ? 6 : y;
       F32[0] = y;
+      // Stryker disable next-line BooleanLiteral: e2m1 has only finite codes: encodeBits clamps with or without saturate
       codes[i] = encodeBits(E2M1, U32[0] as number, false);
     }
   }
@@ -78,10 +84,13 @@ export function dequantizeNvfp4(
   packed: Uint8Array,
   out: Float32Array,
 ): void {
+  // Stryker disable next-line ArithmeticOperator: the extra blocks lie past the end of out: their writes are no-ops
   const blocks = out.length / BLOCK;
+  // Stryker disable next-line EqualityOperator: block b = blocks lies past the end of out: its writes are no-ops
   for (let b = 0; b < blocks; b++) {
     const scale = fround(g * (E4M3_VALUES[scales[b] as number] as number));
     const from = b * BLOCK;
+    // Stryker disable next-line EqualityOperator: one more pass touches only indices past the typed arrays' ends (a no-op) or ones a later pass overwrites
     for (let i = from; i < from + BLOCK; i += 2) {
       const byte = packed[i >>> 1] as number;
       out[i] = (E2M1_VALUES[byte & 15] as number) * scale;
