@@ -64,6 +64,7 @@ export function hasWasmSimd(
   webAssembly: WebAssemblyLike | undefined = globalWebAssembly(),
 ): boolean {
   try {
+    // Stryker disable next-line OptionalChaining: undefined.validate throws, and the catch gives false too
     return webAssembly?.validate(SIMD_PROBE) === true;
   } catch {
     return false;
@@ -75,13 +76,16 @@ const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 /** Decodes standard base64 (no dependency on atob or Buffer, so it runs anywhere). */
 function decodeBase64(text: string): Uint8Array {
   const lookup = new Uint8Array(128);
+  // Stryker disable next-line EqualityOperator: one step more writes lookup[NaN], no element
   for (let i = 0; i < BASE64.length; i++) lookup[BASE64.charCodeAt(i)] = i;
   let end = text.length;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: at end = 0, text[-1] is undefined, not "="
   while (end > 0 && text[end - 1] === "=") end--;
   const out = new Uint8Array(Math.floor((end * 3) / 4));
   let bits = 0;
   let count = 0;
   let j = 0;
+  // Stryker disable next-line EqualityOperator: one step more writes past out's end, a no-op on a typed array
   for (let i = 0; i < end; i++) {
     bits = (bits << 6) | (lookup[text.charCodeAt(i)] as number);
     count += 6;
@@ -145,6 +149,7 @@ function ownMemory(webAssembly: WebAssemblyLike, chunkSize: number): FastKernels
     const module = new webAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
     const instance = new webAssembly.Instance(module as never, {});
     return createFastKernels(instance.exports as KernelExports, chunkSize);
+    // Stryker disable next-line BlockStatement: an empty catch returns undefined as well
   } catch {
     return undefined;
   }

@@ -148,6 +148,8 @@ function spawner(g: Globals, shared: boolean): Spawn | string {
   };
 }
 
+// Stryker disable all: blocking only picks Atomics.wait over a spin (and bounds the wait for the
+// workers to load): the same results either way
 /** True where this thread may block in Atomics.wait (not a browser's main thread). */
 function canBlock(): boolean {
   try {
@@ -157,6 +159,7 @@ function canBlock(): boolean {
     return false;
   }
 }
+// Stryker restore all
 
 /** One part of a call: the arguments of one export call. */
 export type Part = readonly number[];
@@ -204,6 +207,7 @@ export function createThreadPool(
 
   function start(): void {
     started = true;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: a string spawn means one thread, so workers is 0, and with no workers the rest starts nothing
     if (typeof spawn === "string" || workers === 0) return;
     const controlBuffer = new SharedArrayBuffer(4 * (READY + MAX_THREADS));
     const argsBuffer = new SharedArrayBuffer(8 * ARGS * (1 + MAX_THREADS));
@@ -220,6 +224,8 @@ export function createThreadPool(
         scratch: reserve(SCRATCH_BYTES),
       });
     }
+    // Stryker disable all: the wait for the workers to load only decides how soon they take part
+    // (ready() counts those that did), never a value
     if (blocking) {
       const deadline = Date.now() + 10000;
       for (let w = 0; w < workers; w++) {
@@ -228,6 +234,7 @@ export function createThreadPool(
         }
       }
     }
+    // Stryker restore all
   }
 
   function ready(): number {
