@@ -1,6 +1,7 @@
 // What the mutation run of src/kernels/{reference,floats,integer,linear,select}.ts and src/kernels/fast/**
 // found untested: each case kills a mutant that survived. Expected values are worked out by hand.
 import { describe, expect, test, vi } from "vitest";
+import { kernelsForOptions } from "../src/backend.js";
 import type { KernelExports } from "../src/kernels/fast/exports.js";
 import { createHeap, type Heap } from "../src/kernels/fast/heap.js";
 import { createFastKernels } from "../src/kernels/fast/kernels.js";
@@ -11,7 +12,7 @@ import {
   type WebAssemblyLike,
 } from "../src/kernels/fast/load.js";
 import { createThreadPool } from "../src/kernels/fast/threads.js";
-import { kernelsFor, kernelsForOptions } from "../src/kernels/select.js";
+import { kernelsFor } from "../src/kernels/select.js";
 import { message } from "./show.js";
 
 const fast = loadFastKernels() as FastKernels;

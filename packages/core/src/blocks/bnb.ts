@@ -5,6 +5,8 @@
  * the double quantization of the absmax values ../kernels/bnb.ts; see BNB_FORMATS and BNB_TABLES
  * for the tables.
  */
+
+import { kernelsForOptions } from "../backend.js";
 import {
   BNB_BLOCK_SIZE,
   BNB_BLOCK_SIZES,
@@ -12,7 +14,6 @@ import {
   type BnbFormat,
 } from "../dtypes/bnb.js";
 import { dequantizeNested, quantizeNested } from "../kernels/bnb.js";
-import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkRecord, checkStored, nonFinite, required } from "../validate/blocks.js";
 import { rangeError, typeError } from "../validate/errors.js";

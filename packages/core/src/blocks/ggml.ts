@@ -6,6 +6,7 @@
  * GGML_TYPES for the layouts.
  */
 
+import { kernelsForOptions } from "../backend.js";
 import {
   GGML_TYPE_NAMES,
   GGML_TYPES,
@@ -14,7 +15,6 @@ import {
   isGgmlType,
 } from "../dtypes/ggml.js";
 import { GGML_KERNELS, type GgmlKernels } from "../kernels/ggml/index.js";
-import { kernelsForOptions } from "../kernels/select.js";
 import type { Kernels } from "../kernels/types.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { describe, rangeError, typeError } from "../validate/errors.js";

@@ -5,6 +5,8 @@
  * reference), everything else ../kernels/mx.ts on every backend; see MX_FORMATS for the element
  * types.
  */
+
+import { kernelsForOptions } from "../backend.js";
 import {
   MX_BLOCK_SIZE,
   MX_FORMAT_NAMES,
@@ -20,7 +22,6 @@ import {
   quantizeMx as quantizeKernel,
 } from "../kernels/mx.js";
 import { packLowFirst } from "../kernels/nibbles.js";
-import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import {
   checkAxis,

@@ -3,6 +3,8 @@
  * float8 e4m3fn and e5m2 as ONNX defines them (Cast, opset 19+), and back. The arithmetic is in
  * ../kernels/floats.ts, driven by the format's row of FLOAT_FORMATS.
  */
+
+import { kernelsForOptions } from "../backend.js";
 import {
   FLOAT_DTYPES,
   type FloatDType,
@@ -11,7 +13,6 @@ import {
   type RoundMode,
 } from "../dtypes/table.js";
 import { type CastRule, decodeFloats, encodeFloats, roundFloats } from "../kernels/floats.js";
-import { kernelsForOptions } from "../kernels/select.js";
 import type { HalfDType } from "../kernels/types.js";
 import { checkDType } from "../validate/dtype.js";
 import { rangeError, typeError } from "../validate/errors.js";

@@ -2,7 +2,7 @@
  * Which kernels run: the WebAssembly SIMD fast path where it loads, the plain TypeScript reference
  * elsewhere or when asked. Both give identical bits (the tests run every public function on each).
  */
-import { type Backend, checkBackend, checkThreads, type Threads } from "../validate/params.js";
+import type { Backend, Threads } from "../validate/params.js";
 import { loadFastKernels } from "./fast/load.js";
 import { referenceKernels } from "./reference.js";
 import type { Kernels } from "./types.js";
@@ -22,14 +22,6 @@ export function kernelsFor(fn: string, backend: Backend, threads: Threads = "aut
     );
   }
   return referenceKernels;
-}
-
-/** The kernels that a public function's `options.backend` and `options.threads` ask for, checked. */
-export function kernelsForOptions(
-  fn: string,
-  options: { readonly backend?: unknown; readonly threads?: unknown } | undefined,
-): Kernels {
-  return kernelsFor(fn, checkBackend(fn, options?.backend), checkThreads(fn, options?.threads));
 }
 
 /**

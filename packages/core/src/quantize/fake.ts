@@ -1,5 +1,5 @@
+import { kernelsForOptions } from "../backend.js";
 import { fakeQuantizeNudgedTensor } from "../kernels/reference.js";
-import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkNoNaN, rangeError, typeError } from "../validate/errors.js";
 import { checkBoolean, checkInteger, checkOptions } from "../validate/options.js";

@@ -1,6 +1,6 @@
+import { kernelsForOptions } from "../backend.js";
 import { INT4_DTYPES, INTEGER_FORMATS, type Int4DType } from "../dtypes/table.js";
 import * as integer from "../kernels/integer.js";
-import { kernelsForOptions } from "../kernels/select.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
 import { checkNoNaN, rangeError, typeError } from "../validate/errors.js";

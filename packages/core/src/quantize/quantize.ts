@@ -1,3 +1,4 @@
+import { kernelsForOptions } from "../backend.js";
 import {
   FLOAT_FORMATS,
   type FloatFormat,
@@ -8,7 +9,6 @@ import {
   type Semantics,
 } from "../dtypes/table.js";
 import { decodeScaled, encodeQuotients, quotients, roundAll, roundTo } from "../kernels/linear.js";
-import { kernelsForOptions } from "../kernels/select.js";
 import type { Kernels } from "../kernels/types.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { checkDType } from "../validate/dtype.js";
