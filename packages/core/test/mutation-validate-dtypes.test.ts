@@ -438,6 +438,8 @@ describe("validate/tensor", () => {
     expect(message(f)).toBe(expected);
   });
 
+  /** Four int8 codes as a 2×2 quantized tensor. */
+  const square = { dtype: "int8" as const, data: Int8Array.of(1, 2, 3, 4), shape: [2, 2] };
   test.each([
     [
       "int8's bounds",
@@ -451,25 +453,12 @@ describe("validate/tensor", () => {
     ],
     [
       "a quantized tensor with its shape",
-      () =>
-        toIntegers(
-          "f",
-          "q",
-          { dtype: "int8", data: Int8Array.of(1, 2, 3, 4), shape: [2, 2] },
-          int8,
-        ),
+      () => toIntegers("f", "q", square, int8),
       ["Int8Array", [1, 2, 3, 4], [2, 2]],
     ],
     [
       "a quantized tensor reshaped by options.shape",
-      () =>
-        toIntegers(
-          "f",
-          "q",
-          { dtype: "int8", data: Int8Array.of(1, 2, 3, 4), shape: [2, 2] },
-          int8,
-          [4],
-        ),
+      () => toIntegers("f", "q", square, int8, [4]),
       ["Int8Array", [1, 2, 3, 4], [4]],
     ],
     [
